@@ -1,0 +1,41 @@
+// Package encoder probes, decodes, scales and encodes media through libav.
+//
+// All cgo lives in encoder/internal/av; this package's API is plain Go and
+// hands out decoded pictures as *frame.Frame.
+package encoder
+
+import (
+	"errors"
+)
+
+// Sentinel errors. Every error returned by this package that is caused by the
+// input wraps one of these (errors.Is), so callers can tell bad input, which
+// will never succeed on retry, from transient failures.
+var (
+	// ErrNotFound: the input does not exist.
+	ErrNotFound = errors.New("encoder: input not found")
+	// ErrEmpty: the input has zero bytes.
+	ErrEmpty = errors.New("encoder: input is empty")
+	// ErrInvalidData: the input is not media libav can read (wrong format,
+	// corrupt header, a text file named .mp4, …).
+	ErrInvalidData = errors.New("encoder: invalid or corrupt media")
+	// ErrTruncated: the input ends before the media it announces.
+	ErrTruncated = errors.New("encoder: truncated media")
+	// ErrNoVideo: the input has no video stream.
+	ErrNoVideo = errors.New("encoder: no video stream")
+	// ErrUnsupported: codec, pixel format or setting that reel cannot handle.
+	ErrUnsupported = errors.New("encoder: unsupported")
+	// ErrInvalidSettings: encode settings that are out of range or inconsistent.
+	ErrInvalidSettings = errors.New("encoder: invalid settings")
+)
+
+// IsBadInput reports whether err is caused by the input or settings, so that
+// retrying cannot help.
+func IsBadInput(err error) bool {
+	for _, e := range []error{ErrNotFound, ErrEmpty, ErrInvalidData, ErrTruncated, ErrNoVideo, ErrUnsupported, ErrInvalidSettings} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
