@@ -24,4 +24,3 @@ type LadderOptions struct {
 	// and the expected total (0 when unknown).
 	Progress func(done, total int)
 }
-

@@ -18,15 +18,15 @@ type SourceInfo struct {
 
 // StreamInfo describes one stream.
 type StreamInfo struct {
-	Index      int     `json:"index"`
-	Type       string  `json:"type"` // "video", "audio", "subtitle", "data"
-	Codec      string  `json:"codec"`
-	CodecLong  string  `json:"codec_long_name,omitempty"`
-	Profile    string  `json:"profile,omitempty"`
-	BitRate    int64   `json:"bit_rate,omitempty"`
-	Duration   float64 `json:"duration_seconds,omitempty"`
-	StartTime  float64 `json:"start_time_seconds"`
-	TimeBase   string  `json:"time_base"` // "1/12800"
+	Index     int     `json:"index"`
+	Type      string  `json:"type"` // "video", "audio", "subtitle", "data"
+	Codec     string  `json:"codec"`
+	CodecLong string  `json:"codec_long_name,omitempty"`
+	Profile   string  `json:"profile,omitempty"`
+	BitRate   int64   `json:"bit_rate,omitempty"`
+	Duration  float64 `json:"duration_seconds,omitempty"`
+	StartTime float64 `json:"start_time_seconds"`
+	TimeBase  string  `json:"time_base"` // "1/12800"
 
 	// Video.
 	Width        int     `json:"width,omitempty"`
