@@ -1,0 +1,78 @@
+// Package report defines report.json, the versioned record of what reel did
+// to a title: what the source is, what was encoded, how good it is, how long
+// it took. The HTML report and other tools read this one schema.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/reel-video/reel/media"
+)
+
+// SchemaVersion is the version of the report layout. It changes when a field
+// changes meaning or is removed; added fields keep the version.
+const SchemaVersion = 1
+
+// Report is the content of report.json.
+type Report struct {
+	SchemaVersion int              `json:"schema_version"`
+	Title         Title            `json:"title"`
+	Profile       string           `json:"profile"`
+	Source        media.SourceInfo `json:"source"`
+	Rungs         []Rung           `json:"rungs"`
+	// Timings holds wall seconds per stage ("probe", "encode", "score", …).
+	Timings  map[string]float64 `json:"timings"`
+	Warnings []string           `json:"warnings"`
+	// CreatedAt is when the report was written, RFC 3339 UTC.
+	CreatedAt string `json:"created_at"`
+}
+
+// Title identifies the title and the run that made the report.
+type Title struct {
+	ID         string `json:"id"`
+	Source     string `json:"source"`
+	Out        string `json:"out"`
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
+// Rung is one encoded rendition and its measured quality.
+type Rung struct {
+	ID string `json:"id"`
+	// Path is the rung's file relative to the title's output location.
+	Path          string  `json:"path"`
+	Width         int     `json:"width"`
+	Height        int     `json:"height"`
+	Codec         string  `json:"codec"`
+	BitrateKbps   float64 `json:"bitrate_kbps"`
+	Bytes         int64   `json:"bytes"`
+	Frames        int     `json:"frames"`
+	DurationSec   float64 `json:"duration_seconds"`
+	EncodeSeconds float64 `json:"encode_seconds"`
+	// Settings the rung was encoded with.
+	Settings media.RungSpec `json:"settings"`
+	// PSNRY is the mean per-frame PSNR of luma against the source scaled to
+	// the rung's size (bicubic), in dB, capped at 60 for 8-bit.
+	PSNRY float64 `json:"psnr_y"`
+}
+
+// Write encodes r as indented JSON.
+func (r *Report) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// Read decodes a report and checks its schema version.
+func Read(rd io.Reader) (*Report, error) {
+	var r Report
+	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report: schema_version %d, this reel reads %d", r.SchemaVersion, SchemaVersion)
+	}
+	return &r, nil
+}

@@ -1,0 +1,227 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/media"
+)
+
+// ProgressQuery is the query that returns a title's Progress.
+const ProgressQuery = "progress"
+
+// Stage states.
+const (
+	StatePending = "pending"
+	StateRunning = "running"
+	StateDone    = "done"
+	StateFailed  = "failed"
+)
+
+// Stage is one step of EncodeTitle as the progress query reports it.
+type Stage struct {
+	Name string `json:"name"`
+	// Activity is the activity type that does the stage; a client finds its
+	// live progress in the pending activity's heartbeat details.
+	Activity string `json:"activity"`
+	State    string `json:"state"`
+	// Seconds is the stage's wall time once done (workflow clock).
+	Seconds float64 `json:"seconds,omitempty"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Progress is the answer to ProgressQuery.
+type Progress struct {
+	TitleID string  `json:"title_id"`
+	Stages  []Stage `json:"stages"`
+	// ReportPath is set once the report is written.
+	ReportPath string `json:"report_path,omitempty"`
+}
+
+// retry is the policy for activities: transient errors retry with backoff;
+// bad input never does.
+var retry = &temporal.RetryPolicy{
+	InitialInterval:        time.Second,
+	BackoffCoefficient:     2,
+	MaximumInterval:        time.Minute,
+	MaximumAttempts:        5,
+	NonRetryableErrorTypes: NonRetryableErrorTypes,
+}
+
+func activityCtx(ctx workflow.Context, queue string, startToClose, heartbeat time.Duration) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           queue,
+		StartToCloseTimeout: startToClose,
+		HeartbeatTimeout:    heartbeat,
+		RetryPolicy:         retry,
+	})
+}
+
+// tracker runs stages and keeps the Progress the query returns.
+type tracker struct {
+	ctx  workflow.Context
+	prog Progress
+}
+
+func (t *tracker) run(i int, fn func() error) error {
+	st := &t.prog.Stages[i]
+	st.State = StateRunning
+	start := workflow.Now(t.ctx)
+	err := fn()
+	st.Seconds = workflow.Now(t.ctx).Sub(start).Seconds()
+	if err != nil {
+		st.State, st.Error = StateFailed, rootMessage(err)
+		return err
+	}
+	st.State = StateDone
+	return nil
+}
+
+// rootMessage is the innermost error's message, for the progress query.
+func rootMessage(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// invalidRequest is a non-retryable error for a request that cannot work.
+func invalidRequest(format string, a ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, a...), ErrTypeInvalidRequest, nil)
+}
+
+// EncodeTitle takes one title from its mezzanine to encoded rungs and a
+// report: probe → encode the ladder (one decode, all rungs) → score each
+// rung → write report.json.
+func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
+	t := &tracker{ctx: ctx, prog: Progress{TitleID: req.TitleID, Stages: []Stage{
+		{Name: "probe", Activity: ActivityProbe, State: StatePending},
+		{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending},
+		{Name: "score", Activity: ActivityScoreRungs, State: StatePending},
+		{Name: "report", Activity: ActivityWriteReport, State: StatePending},
+	}}}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return t.prog, nil }); err != nil {
+		return TitleResult{}, err
+	}
+	if req.TitleID == "" || req.Source == "" || req.Out == "" {
+		return TitleResult{}, invalidRequest("title_id, source and out are all required (got %q, %q, %q)", req.TitleID, req.Source, req.Out)
+	}
+	if err := req.Profile.Validate(); err != nil {
+		return TitleResult{}, invalidRequest("%v", err)
+	}
+
+	var (
+		src     media.SourceInfo
+		specs   []media.RungSpec
+		encoded EncodeLadderOutput
+		scored  ScoreRungsOutput
+		written WriteReportOutput
+	)
+	timings := map[string]float64{}
+
+	err := t.run(0, func() error {
+		c := activityCtx(ctx, QueueIO, 5*time.Minute, 0)
+		return workflow.ExecuteActivity(c, ActivityProbe, ProbeInput{Source: req.Source}).Get(ctx, &src)
+	})
+	if err != nil {
+		return TitleResult{}, err
+	}
+	timings["probe"] = t.prog.Stages[0].Seconds
+
+	video := src.Video()
+	if video == nil {
+		return TitleResult{}, temporal.NewNonRetryableApplicationError("source has no video stream", ErrTypeNoVideo, nil)
+	}
+	specs, err = PlanRungs(req, video)
+	if err != nil {
+		return TitleResult{}, err
+	}
+
+	err = t.run(1, func() error {
+		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 30*time.Second)
+		in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
+		return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
+	})
+	if err != nil {
+		return TitleResult{}, err
+	}
+	timings["encode"] = t.prog.Stages[1].Seconds
+
+	err = t.run(2, func() error {
+		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 30*time.Second)
+		in := ScoreRungsInput{Source: req.Source, Rungs: encoded.Rungs, Frames: video.FrameCount}
+		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
+	})
+	if err != nil {
+		return TitleResult{}, err
+	}
+	timings["score"] = t.prog.Stages[2].Seconds
+
+	info := workflow.GetInfo(ctx)
+	err = t.run(3, func() error {
+		c := activityCtx(ctx, QueueIO, 5*time.Minute, 0)
+		in := WriteReportInput{
+			TitleID: req.TitleID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+			Source: src, Out: req.Out, Profile: req.Profile.Name, Specs: specs,
+			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
+		}
+		return workflow.ExecuteActivity(c, ActivityWriteReport, in).Get(ctx, &written)
+	})
+	if err != nil {
+		return TitleResult{}, err
+	}
+	t.prog.ReportPath = written.Path
+	return TitleResult{ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores}, nil
+}
+
+// PlanRungs turns the profile's ladder into rung specs for this source:
+// sizes capped at the source and kept to its aspect, GOP in frames from the
+// source frame rate. It is a pure function, called from workflow code.
+func PlanRungs(req TitleRequest, video *media.StreamInfo) ([]media.RungSpec, error) {
+	sarN, sarD := parseRatio(video.SampleAspect, ':')
+	heights := make([]int, len(req.Profile.Ladder.Rungs))
+	for i, r := range req.Profile.Ladder.Rungs {
+		heights[i] = r.Height
+	}
+	idx, sizes, err := ladder.Fit(ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}, heights)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
+	}
+	fps := video.FPS
+	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
+		fps = 25
+	}
+	specs := make([]media.RungSpec, len(idx))
+	for k, i := range idx {
+		r := req.Profile.Ladder.Rungs[i]
+		specs[k] = media.RungSpec{
+			ID: r.ID, Width: sizes[k].Width, Height: sizes[k].Height, Codec: r.Codec.Codec,
+			Preset: r.Preset, Profile: r.Profile,
+			GOPFrames: int(math.Max(1, math.Round(r.GOPSeconds*fps))),
+		}
+		if r.BitrateKbps > 0 {
+			specs[k].BitrateKbps, specs[k].MaxrateKbps, specs[k].BufsizeKbps = r.BitrateKbps, r.MaxrateKbps, r.BufsizeKbps
+		} else {
+			specs[k].CRF = r.CRF
+		}
+	}
+	return specs, nil
+}
+
+// parseRatio parses "a:b" (or "a/b" with sep '/'); 0, 0 when it cannot.
+func parseRatio(s string, sep byte) (int, int) {
+	var a, b int
+	if _, err := fmt.Sscanf(s, "%d"+string(sep)+"%d", &a, &b); err != nil || a <= 0 || b <= 0 {
+		return 0, 0
+	}
+	return a, b
+}

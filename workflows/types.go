@@ -1,0 +1,153 @@
+// Package workflows holds reel's deterministic Temporal workflow code: what
+// happens to a title, in what order, with what retries. Everything that
+// touches media, storage or the clock is an activity (package
+// workflows/activities); this package has no cgo and no I/O.
+package workflows
+
+import (
+	"strings"
+
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
+)
+
+// Task queues. A `reel worker` serves any subset; the embedded mode serves all.
+const (
+	// QueueWorkflow runs workflow tasks.
+	QueueWorkflow = "reel"
+	// QueueIO runs probe, report and other I/O-bound activities.
+	QueueIO = "reel-io"
+	// QueueCPU runs analysis and scoring.
+	QueueCPU = "reel-cpu"
+	// QueueEncode runs encodes; its worker's concurrency is the encode cap.
+	QueueEncode = "reel-encode"
+)
+
+// AllQueues lists every task queue reel uses.
+var AllQueues = []string{QueueWorkflow, QueueIO, QueueCPU, QueueEncode}
+
+// Activity names, as registered from the methods of activities.Activities.
+const (
+	ActivityProbe        = "Probe"
+	ActivityEncodeLadder = "EncodeLadder"
+	ActivityScoreRungs   = "ScoreRungs"
+	ActivityWriteReport  = "WriteReport"
+)
+
+// Non-retryable application error types. Activities map bad input to these
+// once, at their boundary; the CLI and an ingest system can switch on them.
+const (
+	ErrTypeNotFound        = "NotFound"
+	ErrTypeEmptyInput      = "EmptyInput"
+	ErrTypeInvalidMedia    = "InvalidMedia"
+	ErrTypeTruncatedMedia  = "TruncatedMedia"
+	ErrTypeNoVideo         = "NoVideoStream"
+	ErrTypeUnsupported     = "Unsupported"
+	ErrTypeInvalidSettings = "InvalidSettings"
+	ErrTypeInvalidRequest  = "InvalidRequest"
+)
+
+// NonRetryableErrorTypes are never retried by the workflow's retry policies.
+var NonRetryableErrorTypes = []string{
+	ErrTypeNotFound, ErrTypeEmptyInput, ErrTypeInvalidMedia, ErrTypeTruncatedMedia,
+	ErrTypeNoVideo, ErrTypeUnsupported, ErrTypeInvalidSettings, ErrTypeInvalidRequest,
+}
+
+// EncodeTitleName is the registered name of the EncodeTitle workflow.
+const EncodeTitleName = "EncodeTitle"
+
+// TitleRequest is the input of EncodeTitle: what an ingest system sends.
+type TitleRequest struct {
+	// TitleID identifies the title; the workflow id is derived from it.
+	TitleID string `json:"title_id"`
+	// Source is the mezzanine's location (an absolute local path for now).
+	Source string `json:"source"`
+	// Out is the output location: rungs/ and report.json go under it.
+	Out string `json:"out"`
+	// Profile is the encode profile, already validated.
+	Profile profile.Profile `json:"profile"`
+}
+
+// TitleResult is the output of EncodeTitle.
+type TitleResult struct {
+	ReportPath string             `json:"report_path"`
+	Rungs      []media.RungOutput `json:"rungs"`
+	Scores     []RungScore        `json:"scores"`
+}
+
+// WorkflowID returns the workflow id of a title's encode: the same title
+// always maps to the same id, so it is never encoded twice at once.
+func WorkflowID(titleID string) string { return "reel-title/" + titleID }
+
+// TitleIDFromWorkflowID is the inverse of WorkflowID; ok is false for ids
+// reel did not make.
+func TitleIDFromWorkflowID(id string) (string, bool) {
+	return strings.CutPrefix(id, "reel-title/")
+}
+
+// ProbeInput is the input of the Probe activity.
+type ProbeInput struct {
+	Source string `json:"source"`
+}
+
+// EncodeLadderInput is the input of the EncodeLadder activity.
+type EncodeLadderInput struct {
+	Source string           `json:"source"`
+	Out    string           `json:"out"`
+	Rungs  []media.RungSpec `json:"rungs"`
+	// Frames is the source's frame count from the probe (0 if unknown),
+	// used for progress.
+	Frames int `json:"frames"`
+}
+
+// EncodeLadderOutput is the output of the EncodeLadder activity.
+type EncodeLadderOutput struct {
+	Rungs []media.RungOutput `json:"rungs"`
+}
+
+// ScoreRungsInput is the input of the ScoreRungs activity.
+type ScoreRungsInput struct {
+	Source string             `json:"source"`
+	Rungs  []media.RungOutput `json:"rungs"`
+	Frames int                `json:"frames"`
+}
+
+// RungScore is the measured quality of one rung.
+type RungScore struct {
+	ID     string  `json:"id"`
+	PSNRY  float64 `json:"psnr_y"`
+	Frames int     `json:"frames"`
+}
+
+// ScoreRungsOutput is the output of the ScoreRungs activity.
+type ScoreRungsOutput struct {
+	Scores  []RungScore `json:"scores"`
+	Seconds float64     `json:"seconds"`
+}
+
+// WriteReportInput is the input of the WriteReport activity.
+type WriteReportInput struct {
+	TitleID    string             `json:"title_id"`
+	WorkflowID string             `json:"workflow_id"`
+	RunID      string             `json:"run_id"`
+	Source     media.SourceInfo   `json:"source"`
+	Out        string             `json:"out"`
+	Profile    string             `json:"profile"`
+	Specs      []media.RungSpec   `json:"specs"`
+	Rungs      []media.RungOutput `json:"rungs"`
+	Scores     []RungScore        `json:"scores"`
+	Timings    map[string]float64 `json:"timings"`
+	Warnings   []string           `json:"warnings"`
+}
+
+// WriteReportOutput is the output of the WriteReport activity.
+type WriteReportOutput struct {
+	Path string `json:"path"`
+}
+
+// ActivityProgress is the heartbeat detail that long activities record
+// first, so a client can draw progress from DescribeWorkflowExecution.
+type ActivityProgress struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
