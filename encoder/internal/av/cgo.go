@@ -1,0 +1,130 @@
+package av
+
+// Small cgo helpers for fields that go-astiav v0.16.0 does not expose.
+
+//#cgo pkg-config: libavcodec libavformat libavutil
+//#include <libavcodec/avcodec.h>
+//#include <libavformat/avformat.h>
+//#include <libavutil/frame.h>
+//#include <libavutil/pixdesc.h>
+//
+//static int reel_field_order(AVCodecParameters *p) { return p ? (int)p->field_order : 0; }
+//static int reel_codecpar_width(AVCodecParameters *p) { return p ? p->width : -1; }
+//static const char *reel_codec_long_name(int id) {
+//	const AVCodecDescriptor *d = avcodec_descriptor_get((enum AVCodecID)id);
+//	return d && d->long_name ? d->long_name : "";
+//}
+//static const char *reel_profile_name(int id, int profile) {
+//	const char *s = avcodec_profile_name((enum AVCodecID)id, profile);
+//	return s ? s : "";
+//}
+//static const char *reel_primaries_name(int v) { const char *s = av_color_primaries_name((enum AVColorPrimaries)v); return s ? s : ""; }
+//static const char *reel_transfer_name(int v) { const char *s = av_color_transfer_name((enum AVColorTransferCharacteristic)v); return s ? s : ""; }
+//static const char *reel_space_name(int v) { const char *s = av_color_space_name((enum AVColorSpace)v); return s ? s : ""; }
+//static int reel_pix_depth(int fmt) {
+//	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get((enum AVPixelFormat)fmt);
+//	return d && d->nb_components > 0 ? d->comp[0].depth : 0;
+//}
+//static uint8_t *reel_frame_data(AVFrame *f, int i) { return f->data[i]; }
+//static int64_t reel_frame_best_effort_ts(AVFrame *f) { return f->best_effort_timestamp; }
+//static void reel_set_color(AVCodecContext *c, int pri, int trc, int spc, int rng) {
+//	c->color_primaries = (enum AVColorPrimaries)pri;
+//	c->color_trc = (enum AVColorTransferCharacteristic)trc;
+//	c->colorspace = (enum AVColorSpace)spc;
+//	c->color_range = (enum AVColorRange)rng;
+//}
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/asticode/go-astiav"
+)
+
+// cPointer returns the C pointer wrapped by a go-astiav object. Every
+// go-astiav v0.16.0 wrapper (Stream, CodecParameters, CodecContext,
+// FormatContext) is a struct whose first field is that pointer;
+// TestCPointerLayout guards this assumption.
+func cPointer[T any](p *T) unsafe.Pointer {
+	if p == nil {
+		return nil
+	}
+	return *(*unsafe.Pointer)(unsafe.Pointer(p))
+}
+
+func fieldOrder(cp *astiav.CodecParameters) string {
+	switch C.reel_field_order((*C.AVCodecParameters)(cPointer(cp))) {
+	case C.AV_FIELD_PROGRESSIVE:
+		return "progressive"
+	case C.AV_FIELD_TT:
+		return "tt"
+	case C.AV_FIELD_BB:
+		return "bb"
+	case C.AV_FIELD_TB:
+		return "tb"
+	case C.AV_FIELD_BT:
+		return "bt"
+	}
+	return "unknown"
+}
+
+func codecparWidth(cp *astiav.CodecParameters) int {
+	return int(C.reel_codecpar_width((*C.AVCodecParameters)(cPointer(cp))))
+}
+
+func codecLongName(id astiav.CodecID) string { return C.GoString(C.reel_codec_long_name(C.int(id))) }
+
+func profileName(id astiav.CodecID, p astiav.Profile) string {
+	return C.GoString(C.reel_profile_name(C.int(id), C.int(p)))
+}
+
+func primariesName(v astiav.ColorPrimaries) string {
+	if v == astiav.ColorPrimariesUnspecified {
+		return ""
+	}
+	return C.GoString(C.reel_primaries_name(C.int(v)))
+}
+
+func transferName(v astiav.ColorTransferCharacteristic) string {
+	if v == astiav.ColorTransferCharacteristicUnspecified {
+		return ""
+	}
+	return C.GoString(C.reel_transfer_name(C.int(v)))
+}
+
+func matrixName(v astiav.ColorSpace) string {
+	if v == astiav.ColorSpaceUnspecified {
+		return ""
+	}
+	return C.GoString(C.reel_space_name(C.int(v)))
+}
+
+func rangeName(v astiav.ColorRange) string {
+	switch v {
+	case astiav.ColorRangeMpeg:
+		return "tv"
+	case astiav.ColorRangeJpeg:
+		return "pc"
+	}
+	return "unknown"
+}
+
+// pixDepth is the bit depth of a pixel format's first component (0 if unknown).
+func pixDepth(f astiav.PixelFormat) int { return int(C.reel_pix_depth(C.int(f))) }
+
+// planeData returns the first n bytes of plane i of an AVFrame.
+func planeData(f *astiav.Frame, i, n int) []byte {
+	p := C.reel_frame_data((*C.AVFrame)(f.UnsafePointer()), C.int(i))
+	if p == nil || n <= 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), n)
+}
+
+func bestEffortTimestamp(f *astiav.Frame) int64 {
+	return int64(C.reel_frame_best_effort_ts((*C.AVFrame)(f.UnsafePointer())))
+}
+
+func setCodecColor(cc *astiav.CodecContext, pri astiav.ColorPrimaries, trc astiav.ColorTransferCharacteristic, spc astiav.ColorSpace, rng astiav.ColorRange) {
+	C.reel_set_color((*C.AVCodecContext)(cPointer(cc)), C.int(pri), C.int(trc), C.int(spc), C.int(rng))
+}
