@@ -61,3 +61,13 @@ func mapErr(input string, err error) error {
 	}
 	return fmt.Errorf("%s: %w: %w", input, sentinel, err)
 }
+
+// SetLibavLogLevel sets libav's log level for the whole process: "quiet",
+// "error", "warning", "info" (libav's default) or "debug". It is meant for
+// main packages (libx264 prints encode statistics at "info").
+func SetLibavLogLevel(level string) error {
+	if err := av.SetLogLevel(level); err != nil {
+		return fmt.Errorf("encoder: %w: %w", ErrInvalidSettings, err)
+	}
+	return nil
+}

@@ -46,9 +46,30 @@ func classify(op string, err error) error {
 			return fmt.Errorf("%s: %w: %w", op, ErrUnsupported, err)
 		case errors.Is(e, astiav.ErrOptionNotFound):
 			return fmt.Errorf("%s: %w: %w", op, ErrSettings, err)
-		case int(e) == -2: // ENOENT
+		case isErrno(e, 2): // ENOENT
 			return fmt.Errorf("%s: %w: %w", op, ErrNotFound, err)
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isErrno reports whether err is the libav error AVERROR(errno).
+func isErrno(err error, errno int) bool {
+	var e astiav.Error
+	return errors.As(err, &e) && int(e) == -errno
+}
+
+// SetLogLevel sets libav's process-wide log level: "quiet", "error",
+// "warning", "info" or "debug".
+func SetLogLevel(level string) error {
+	m := map[string]astiav.LogLevel{
+		"quiet": astiav.LogLevelQuiet, "error": astiav.LogLevelError, "warning": astiav.LogLevelWarning,
+		"info": astiav.LogLevelInfo, "debug": astiav.LogLevelDebug,
+	}
+	l, ok := m[level]
+	if !ok {
+		return fmt.Errorf("%w: log level %q", ErrSettings, level)
+	}
+	astiav.SetLogLevel(l)
+	return nil
 }
