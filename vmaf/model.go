@@ -104,15 +104,15 @@ func LoadModel(version string, opt ModelOptions) (*Model, error) {
 // rawModel mirrors the parts of libvmaf's JSON model format used here.
 type rawModel struct {
 	ModelDict *struct {
-		Model            *string                     `json:"model"`
-		ModelType        string                      `json:"model_type"`
-		NormType         string                      `json:"norm_type"`
-		FeatureNames     []string                    `json:"feature_names"`
+		Model            *string                      `json:"model"`
+		ModelType        string                       `json:"model_type"`
+		NormType         string                       `json:"norm_type"`
+		FeatureNames     []string                     `json:"feature_names"`
 		FeatureOptsDicts []map[string]json.RawMessage `json:"feature_opts_dicts"`
-		Slopes           []float64                   `json:"slopes"`
-		Intercepts       []float64                   `json:"intercepts"`
-		ScoreClip        []float64                   `json:"score_clip"`
-		ScoreTransform   map[string]json.RawMessage  `json:"score_transform"`
+		Slopes           []float64                    `json:"slopes"`
+		Intercepts       []float64                    `json:"intercepts"`
+		ScoreClip        []float64                    `json:"score_clip"`
+		ScoreTransform   map[string]json.RawMessage   `json:"score_transform"`
 	} `json:"model_dict"`
 }
 
