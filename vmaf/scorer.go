@@ -70,9 +70,9 @@ type Config struct {
 // 2·Threads+1 frame pairs are held at a time. Push and Close must be
 // called from one goroutine.
 type Scorer struct {
-	models []*Model
+	models                       []*Model
 	psnr, ssim, msssim, motionOn bool
-	vifEGL, admEGL              []float64 // option sets, 0 = default
+	vifEGL, admEGL               []float64 // option sets, 0 = default
 
 	threads int
 	jobs    chan job
