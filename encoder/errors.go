@@ -39,27 +39,30 @@ func mapErr(input string, err error) error {
 	if err == nil || err == io.EOF {
 		return err
 	}
-	var sentinel error
-	switch {
-	case errors.Is(err, av.ErrTruncated):
-		sentinel = ErrTruncated
-	case errors.Is(err, av.ErrNoVideo):
-		sentinel = ErrNoVideo
-	case errors.Is(err, av.ErrInvalidData):
-		sentinel = ErrInvalidData
-	case errors.Is(err, av.ErrUnsupported):
-		sentinel = ErrUnsupported
-	case errors.Is(err, av.ErrSettings):
-		sentinel = ErrInvalidSettings
-	case errors.Is(err, av.ErrNotFound):
-		sentinel = ErrNotFound
-	default:
+	var sentinel, cls error
+	for _, m := range [][2]error{
+		{av.ErrTruncated, ErrTruncated},
+		{av.ErrNoVideo, ErrNoVideo},
+		{av.ErrInvalidData, ErrInvalidData},
+		{av.ErrUnsupported, ErrUnsupported},
+		{av.ErrSettings, ErrInvalidSettings},
+		{av.ErrNotFound, ErrNotFound},
+	} {
+		if errors.Is(err, m[0]) {
+			cls, sentinel = m[0], m[1]
+			break
+		}
+	}
+	if sentinel == nil {
 		return fmt.Errorf("%s: %w", input, err)
 	}
-	if err == av.ErrNoVideo {
+	if err == cls {
 		return fmt.Errorf("%s: %w", input, sentinel)
 	}
-	return fmt.Errorf("%s: %w: %w", input, sentinel, err)
+	// Keep the cause's text without repeating av's class name; the libav
+	// error itself is an implementation detail and is not wrapped.
+	cause := strings.Replace(err.Error(), cls.Error()+": ", "", 1)
+	return fmt.Errorf("%s: %w: %s", input, sentinel, cause)
 }
 
 // SetLibavLogLevel sets libav's log level for the whole process: "quiet",
