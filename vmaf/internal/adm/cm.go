@@ -1,0 +1,139 @@
+package adm
+
+import "math"
+
+// Contrast masking (adm_cm / i4_adm_cm). For every coefficient of the score
+// region the masking threshold is the sum over the three orientations of
+// the 3x3 neighbourhood of |csf|/30 values, with the centre replaced by
+// |csf|/15. Rows/columns outside the band are mirrored the way libvmaf's
+// edge macros do it: index -1 reads 1, index n reads n-1.
+
+func nbr(i, n int) (up, dn int) {
+	up, dn = i-1, i+1
+	if i == 0 {
+		up = 1
+	}
+	if i == n-1 {
+		dn = n - 1
+	}
+	return
+}
+
+func cmRound(x, thrShifted int32, addSq int64, shSq uint, addCub int64, shCub uint) int64 {
+	if x < 0 {
+		x = -x
+	}
+	x -= thrShifted
+	if x < 0 {
+		x = 0
+	}
+	xsq := int32((int64(x)*int64(x) + addSq) >> shSq)
+	return (int64(xsq)*int64(x) + addCub) >> shCub
+}
+
+func ceilLog2U32(v float64, sub float64) uint32 {
+	return uint32(int64(math.Ceil(math.Log2(v) - sub)))
+}
+
+func pow2m1(sh uint32) int64 {
+	return int64(uint32(math.Pow(2, float64(int64(sh)-1))))
+}
+
+// cm0 returns the scale-0 numerator: src is the band being measured (the
+// restored part for DLM, the additive part for AIM); angles are the CSF
+// weighted masking bands and flt their |.|/30 versions.
+func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32, noiseWeight float64) float32 {
+	shHcub := ceilLog2U32(float64(w), 4)
+	addHcub := pow2m1(shHcub)
+	shDcub := ceilLog2U32(float64(w), 3)
+	addDcub := pow2m1(shDcub)
+	shInner := ceilLog2U32(float64(h), 0)
+	addInner := pow2m1(shInner)
+
+	left, right := scoreRegion(w)
+	top, bottom := scoreRegion(h)
+	var accH, accV, accD int64
+	sh, sv, sd := src[0], src[1], src[2]
+	for i := top; i < bottom; i++ {
+		up, dn := nbr(i, h)
+		ro, uo, do := i*stride, up*stride, dn*stride
+		var ih, iv, id int64
+		for j := left; j < right; j++ {
+			jl, jr := nbr(j, w)
+			var thr int32
+			for t := 0; t < 3; t++ {
+				f := flt[t]
+				s := int32(f[uo+jl]) + int32(f[uo+j]) + int32(f[uo+jr]) +
+					int32(f[ro+jl]) + int32(f[ro+jr]) +
+					int32(f[do+jl]) + int32(f[do+j]) + int32(f[do+jr])
+				s += int32(int16((oneBy15*abs32(int32(angles[t][ro+j])) + 2048) >> 12))
+				thr += s
+			}
+			k := ro + j
+			ih += cmRound(int32(sh[k])*irf[0], thr<<10, 1<<28, 29, addHcub, uint(shHcub))
+			iv += cmRound(int32(sv[k])*irf[1], thr<<10, 1<<28, 29, addHcub, uint(shHcub))
+			id += cmRound(int32(sd[k])*irf[2], thr<<12, 1<<29, 30, addDcub, uint(shDcub))
+		}
+		accH += (ih + addInner) >> shInner
+		accV += (iv + addInner) >> shInner
+		accD += (id + addInner) >> shInner
+	}
+	fh := float32(float64(accH) / math.Pow(2, float64(uint32(52-shHcub-shInner))))
+	fv := float32(float64(accV) / math.Pow(2, float64(uint32(52-shHcub-shInner))))
+	fd := float32(float64(accD) / math.Pow(2, float64(uint32(57-shDcub-shInner))))
+	add := powf(float32(float64((bottom-top)*(right-left))*noiseWeight), oneThird)
+	nh := powf(fh, oneThird) + add
+	nv := powf(fv, oneThird) + add
+	nd := powf(fd, oneThird) + add
+	return nh + nv + nd
+}
+
+var cmS123FinalShift = [3]uint32{45, 39, 36}
+
+func cmS123(src [3][]int32, angles, flt [3][]int32, scale, w, h, stride int, irf [3]int64, noiseWeight float64) float32 {
+	const addDst = int64(1) << 27
+	const addFlt = int64(-2147483648) // int32(1u<<31): libvmaf's rounding term wraps negative
+	shCub := ceilLog2U32(float64(w), 0)
+	addCub := pow2m1(shCub)
+	shInner := ceilLog2U32(float64(h), 0)
+	addInner := pow2m1(shInner)
+	finalShift := float32(math.Pow(2, float64(cmS123FinalShift[scale-1]-shCub-shInner)))
+
+	left, right := scoreRegion(w)
+	top, bottom := scoreRegion(h)
+	var accH, accV, accD int64
+	sh, sv, sd := src[0], src[1], src[2]
+	for i := top; i < bottom; i++ {
+		up, dn := nbr(i, h)
+		ro, uo, do := i*stride, up*stride, dn*stride
+		var ih, iv, id int64
+		for j := left; j < right; j++ {
+			jl, jr := nbr(j, w)
+			var thr int32
+			for t := 0; t < 3; t++ {
+				f := flt[t]
+				s := f[uo+jl] + f[uo+j] + f[uo+jr] + f[ro+jl] + f[ro+jr] + f[do+jl] + f[do+j] + f[do+jr]
+				s += int32((i4OneBy15*int64(abs32(angles[t][ro+j])) + addFlt) >> 32)
+				thr += s
+			}
+			k := ro + j
+			xh := int32((int64(sh[k])*irf[0] + addDst) >> 28)
+			xv := int32((int64(sv[k])*irf[1] + addDst) >> 28)
+			xd := int32((int64(sd[k])*irf[2] + addDst) >> 28)
+			ih += cmRound(xh, thr, 1<<29, 30, addCub, uint(shCub))
+			iv += cmRound(xv, thr, 1<<29, 30, addCub, uint(shCub))
+			id += cmRound(xd, thr, 1<<29, 30, addCub, uint(shCub))
+		}
+		accH += (ih + addInner) >> shInner
+		accV += (iv + addInner) >> shInner
+		accD += (id + addInner) >> shInner
+	}
+	fh := float32(accH) / finalShift
+	fv := float32(accV) / finalShift
+	fd := float32(accD) / finalShift
+	add := powf(float32(float64((bottom-top)*(right-left))*noiseWeight), oneThird)
+	nh := powf(fh, oneThird) + add
+	nv := powf(fv, oneThird) + add
+	nd := powf(fd, oneThird) + add
+	return nh + nv + nd
+}
