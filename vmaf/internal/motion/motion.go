@@ -188,17 +188,22 @@ func sad8(prev []uint8, pstride int, cur []uint8, cstride int, yrow []int32, w, 
 	var total uint64
 	yrow = yrow[:w]
 	for i := 0; i < h; i++ {
-		var po, co [5]int
-		for k := 0; k < 5; k++ {
-			r := mirror(i-2+k, h)
-			po[k], co[k] = r*pstride, r*cstride
-		}
+		r0, r1, r2, r3, r4 := mirror(i-2, h), mirror(i-1, h), i, mirror(i+1, h), mirror(i+2, h)
+		p0, c0 := prev[r0*pstride:r0*pstride+w], cur[r0*cstride:r0*cstride+w]
+		p1, c1 := prev[r1*pstride:r1*pstride+w], cur[r1*cstride:r1*cstride+w]
+		p2, c2 := prev[r2*pstride:r2*pstride+w], cur[r2*cstride:r2*cstride+w]
+		p3, c3 := prev[r3*pstride:r3*pstride+w], cur[r3*cstride:r3*cstride+w]
+		p4, c4 := prev[r4*pstride:r4*pstride+w], cur[r4*cstride:r4*cstride+w]
+		p0, p1, p2, p3, p4 = p0[:len(yrow)], p1[:len(yrow)], p2[:len(yrow)], p3[:len(yrow)], p4[:len(yrow)]
+		c0, c1, c2, c3, c4 = c0[:len(yrow)], c1[:len(yrow)], c2[:len(yrow)], c3[:len(yrow)], c4[:len(yrow)]
 		var any int32
 		for j := range yrow {
-			var acc int32
-			for k := 0; k < 5; k++ {
-				acc += filter[k] * (int32(prev[po[k]+j]) - int32(cur[co[k]+j]))
-			}
+			d0 := int32(p0[j]) - int32(c0[j])
+			d1 := int32(p1[j]) - int32(c1[j])
+			d2 := int32(p2[j]) - int32(c2[j])
+			d3 := int32(p3[j]) - int32(c3[j])
+			d4 := int32(p4[j]) - int32(c4[j])
+			acc := 3571*(d0+d4) + 16004*(d1+d3) + 26386*d2
 			v := (acc + 128) >> 8
 			yrow[j] = v
 			any |= v
@@ -217,17 +222,22 @@ func sad16(prev []uint16, pstride int, cur []uint16, cstride int, yrow []int32, 
 	yrow = yrow[:w]
 	rnd := int64(1) << (bpc - 1)
 	for i := 0; i < h; i++ {
-		var po, co [5]int
-		for k := 0; k < 5; k++ {
-			r := mirror(i-2+k, h)
-			po[k], co[k] = r*pstride, r*cstride
-		}
+		r0, r1, r2, r3, r4 := mirror(i-2, h), mirror(i-1, h), i, mirror(i+1, h), mirror(i+2, h)
+		p0, c0 := prev[r0*pstride:r0*pstride+w], cur[r0*cstride:r0*cstride+w]
+		p1, c1 := prev[r1*pstride:r1*pstride+w], cur[r1*cstride:r1*cstride+w]
+		p2, c2 := prev[r2*pstride:r2*pstride+w], cur[r2*cstride:r2*cstride+w]
+		p3, c3 := prev[r3*pstride:r3*pstride+w], cur[r3*cstride:r3*cstride+w]
+		p4, c4 := prev[r4*pstride:r4*pstride+w], cur[r4*cstride:r4*cstride+w]
+		p0, p1, p2, p3, p4 = p0[:len(yrow)], p1[:len(yrow)], p2[:len(yrow)], p3[:len(yrow)], p4[:len(yrow)]
+		c0, c1, c2, c3, c4 = c0[:len(yrow)], c1[:len(yrow)], c2[:len(yrow)], c3[:len(yrow)], c4[:len(yrow)]
 		var any int32
 		for j := range yrow {
-			var acc int64
-			for k := 0; k < 5; k++ {
-				acc += int64(filter[k]) * int64(int32(prev[po[k]+j])-int32(cur[co[k]+j]))
-			}
+			d0 := int64(p0[j]) - int64(c0[j])
+			d1 := int64(p1[j]) - int64(c1[j])
+			d2 := int64(p2[j]) - int64(c2[j])
+			d3 := int64(p3[j]) - int64(c3[j])
+			d4 := int64(p4[j]) - int64(c4[j])
+			acc := 3571*(d0+d4) + 16004*(d1+d3) + 26386*d2
 			v := int32((acc + rnd) >> bpc)
 			yrow[j] = v
 			any |= v
@@ -240,24 +250,29 @@ func sad16(prev []uint16, pstride int, cur []uint16, cstride int, yrow []int32, 
 	return total
 }
 
+func hfilt(acc int64) uint32 { return abs32(int32((acc + 32768) >> 16)) }
+
 // xpass filters one row horizontally and returns the sum of absolute
 // values (a 32-bit sum, as libvmaf's).
 func xpass(yrow []int32, w int) uint32 {
 	var rowSad uint32
-	// Edges with mirroring, interior directly.
-	for j := 0; j < w; j++ {
+	edge := func(j int) int64 {
 		var acc int64
-		if j >= 2 && j+2 < w {
-			s := yrow[j-2 : j+3 : j+3]
-			acc = int64(filter[0])*int64(s[0]) + int64(filter[1])*int64(s[1]) +
-				int64(filter[2])*int64(s[2]) + int64(filter[3])*int64(s[3]) +
-				int64(filter[4])*int64(s[4])
-		} else {
-			for k := 0; k < 5; k++ {
-				acc += int64(filter[k]) * int64(yrow[mirror(j-2+k, w)])
-			}
+		for k := 0; k < 5; k++ {
+			acc += int64(filter[k]) * int64(yrow[mirror(j-2+k, w)])
 		}
-		rowSad += abs32(int32((acc + 32768) >> 16))
+		return acc
+	}
+	for j := 0; j < min(2, w); j++ {
+		rowSad += hfilt(edge(j))
+	}
+	for j := 2; j+2 < w; j++ {
+		s := (*[5]int32)(yrow[j-2 : j+3])
+		acc := 3571*(int64(s[0])+int64(s[4])) + 16004*(int64(s[1])+int64(s[3])) + 26386*int64(s[2])
+		rowSad += hfilt(acc)
+	}
+	for j := max(2, w-2); j < w; j++ {
+		rowSad += hfilt(edge(j))
 	}
 	return rowSad
 }

@@ -75,3 +75,12 @@ func BenchmarkCompute1080p10bit(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRefCompute1080p8bit(b *testing.B) {
+	ref, dis := synthPair(1920, 1080, 8, 1)
+	for b.Loop() {
+		if _, err := refCompute(ref, dis, 8, DefaultOptions()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

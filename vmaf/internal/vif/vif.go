@@ -113,8 +113,15 @@ type workspace struct {
 	w, h int
 	// ref[s], dis[s] for s = 1..3: the decimated images, tightly packed.
 	ref, dis [4][]uint16
-	// Vertically filtered rows, with pad samples on both sides.
-	mu1, mu2, xx, yy, xy []uint32
+	// Vertically filtered rows, with pad samples on both sides: tmu packs
+	// mu1 (low 32 bits) and mu2 (high 32 bits).
+	tmu           []uint64
+	txx, tyy, txy []uint32
+	// Accumulators, one per column.
+	a0, a1, a2, a3 []uint64
+	// Ring of per-row products for vertical8 (row ringRow[s] in slot s).
+	ringRow             [17]int
+	ringP, ringS, ringQ [17][]uint64
 }
 
 // pad is the widest filter half-width (scale 0: 17 taps).
@@ -135,11 +142,19 @@ func getWorkspace(w, h int) *workspace {
 		ws.dis[s] = make([]uint16, sw*sh)
 	}
 	n := w + 2*pad
-	ws.mu1 = make([]uint32, n)
-	ws.mu2 = make([]uint32, n)
-	ws.xx = make([]uint32, n)
-	ws.yy = make([]uint32, n)
-	ws.xy = make([]uint32, n)
+	ws.tmu = make([]uint64, n)
+	ws.txx = make([]uint32, n)
+	ws.tyy = make([]uint32, n)
+	ws.txy = make([]uint32, n)
+	ws.a0 = make([]uint64, w)
+	ws.a1 = make([]uint64, w)
+	ws.a2 = make([]uint64, w)
+	ws.a3 = make([]uint64, w)
+	for k := range ws.ringRow {
+		ws.ringP[k] = make([]uint64, w)
+		ws.ringS[k] = make([]uint64, w)
+		ws.ringQ[k] = make([]uint64, w)
+	}
 	return ws
 }
 
@@ -156,7 +171,7 @@ func mirror(i, n int) int {
 
 // padRow mirrors the first and last half samples of a row stored at
 // t[pad : pad+w] into the pad area.
-func padRow(t []uint32, w, half int) {
+func padRow[E uint32 | uint64](t []E, w, half int) {
 	for f := 1; f <= half; f++ {
 		t[pad-f] = t[pad+f]
 		t[pad+w-1+f] = t[pad+w-1-f]
@@ -165,6 +180,10 @@ func padRow(t []uint32, w, half int) {
 
 const sigmaNsq = 65536 << 1
 
+// Packing: sums of filter taps (which add up to 65536) times 16-bit
+// values stay below 2^32, so two of them share a uint64 without carries.
+const lo32 = 1<<32 - 1
+
 // statistic computes the VIF numerator and denominator of one scale.
 func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, scale, bpc int, egl float64) (float32, float32) {
 	filt := filters[scale]
@@ -172,8 +191,7 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 	half := fw / 2
 
 	var shVP, shSq uint
-	var rndVP uint32
-	var rndSq uint64
+	var rndVP, rndSq uint64
 	if scale == 0 {
 		shVP = uint(bpc)
 		rndVP = 1 << (bpc - 1)
@@ -186,97 +204,278 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 		shSq, rndSq = 16, 32768
 	}
 
-	var numLog, denLog, numNonLog, denNonLog int64
-	var roff, doff [17]int
-
-	tmu1, tmu2 := ws.mu1[:w+2*pad], ws.mu2[:w+2*pad]
-	txx, tyy, txy := ws.xx[:w+2*pad], ws.yy[:w+2*pad], ws.xy[:w+2*pad]
+	var st stats
+	n := w + 2*pad
+	tmu, txx, tyy, txy := ws.tmu[:n], ws.txx[:n], ws.tyy[:n], ws.txy[:n]
+	ref8, is8 := any(ref).([]uint8)
+	dis8, _ := any(dis).([]uint8)
+	is8 = is8 && bpc == 8
+	if is8 {
+		for k := range ws.ringRow {
+			ws.ringRow[k] = -1
+		}
+	}
 
 	for i := 0; i < h; i++ {
-		for k := 0; k < fw; k++ {
-			r := mirror(i-half+k, h)
-			roff[k] = r * rstride
-			doff[k] = r * dstride
+		if is8 {
+			vertical8(ws, ref8, dis8, rstride, dstride, w, h, i)
+		} else {
+			vertical16(ws, ref, dis, rstride, dstride, w, h, i, filt, shVP, rndVP, shSq, rndSq)
 		}
-		// Vertical pass.
-		for j := 0; j < w; j++ {
-			var aMu1, aMu2 uint32
-			var aXX, aYY, aXY uint64
-			for k := 0; k < fw; k++ {
-				c := uint32(filt[k])
-				x := uint32(ref[roff[k]+j])
-				y := uint32(dis[doff[k]+j])
-				cx := c * x
-				cy := c * y
-				aMu1 += cx
-				aMu2 += cy
-				aXX += uint64(cx) * uint64(x)
-				aYY += uint64(cy) * uint64(y)
-				aXY += uint64(cx) * uint64(y)
-			}
-			tmu1[pad+j] = (aMu1 + rndVP) >> shVP
-			tmu2[pad+j] = (aMu2 + rndVP) >> shVP
-			txx[pad+j] = uint32((aXX + rndSq) >> shSq)
-			tyy[pad+j] = uint32((aYY + rndSq) >> shSq)
-			txy[pad+j] = uint32((aXY + rndSq) >> shSq)
-		}
-		padRow(tmu1, w, half)
-		padRow(tmu2, w, half)
+		padRow(tmu, w, half)
 		padRow(txx, w, half)
 		padRow(tyy, w, half)
 		padRow(txy, w, half)
+		horizontal(ws, w, filt)
+		st.accumulate(ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w], egl)
+	}
+	num := float64(st.numLog)/2048.0 + (float64(st.denNonLog) - (float64(st.numNonLog)/16384.0)/65025.0)
+	den := float64(st.denLog)/2048.0 + float64(st.denNonLog)
+	return float32(num), float32(den)
+}
 
-		// Horizontal pass and statistic.
-		for j := 0; j < w; j++ {
-			var mu1, mu2 uint32
-			var aXX, aYY, aXY uint64
-			b := pad + j - half
-			for k := 0; k < fw; k++ {
-				c := uint32(filt[k])
-				mu1 += c * tmu1[b+k]
-				mu2 += c * tmu2[b+k]
-				aXX += uint64(c) * uint64(txx[b+k])
-				aYY += uint64(c) * uint64(tyy[b+k])
-				aXY += uint64(c) * uint64(txy[b+k])
-			}
-			mu1sq := uint32((uint64(mu1)*uint64(mu1) + 2147483648) >> 32)
-			mu2sq := uint32((uint64(mu2)*uint64(mu2) + 2147483648) >> 32)
-			mu12 := uint32((uint64(mu1)*uint64(mu2) + 2147483648) >> 32)
-			xx := uint32((aXX + 32768) >> 16)
-			yy := uint32((aYY + 32768) >> 16)
-			xy := uint32((aXY + 32768) >> 16)
-
-			sigma1 := int32(xx - mu1sq)
-			sigma2 := int32(yy - mu2sq)
-			sigma12 := int32(xy - mu12)
-			if sigma2 < 0 {
-				sigma2 = 0
-			}
-			if sigma1 >= sigmaNsq {
-				denLog += int64(log2of32(uint32(sigmaNsq+sigma1)) - 2048*17)
-				if sigma12 > 0 && sigma2 > 0 {
-					const eps = 65536 * 1.0e-10
-					g := float64(sigma12) / (float64(sigma1) + eps)
-					sv := int32(float64(sigma2) - float64(g*float64(sigma12)))
-					if sv < 0 {
-						sv = 0
-					}
-					if g > egl {
-						g = egl
-					}
-					numer1 := uint32(sv + sigmaNsq)
-					numer1tmp := int64(float64(float64(g*g)*float64(sigma1))) + int64(numer1)
-					numLog += int64(log2of64(uint64(numer1tmp)) - log2of64(uint64(numer1)))
-				}
-			} else {
-				numNonLog += int64(sigma2)
-				denNonLog++
+// vertical8 is the vertical pass of scale 0 for 8-bit samples. All sums
+// fit in 32 bits (65536 * 255^2 < 2^32), so x and y sums share a uint64.
+// Per source row, x|y<<32, x²|y²<<32 and x*y are computed once into a
+// ring of 17 rows and reused by the 17 output rows that need them.
+func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
+	filt := &filters0
+	const half = 8
+	var rows [17]int
+	for k := 0; k < 17; k++ {
+		r := mirror(i-half+k, h)
+		rows[k] = r
+		slot := r % 17
+		if ws.ringRow[slot] != r {
+			ws.ringRow[slot] = r
+			p, s, q := ws.ringP[slot][:w], ws.ringS[slot][:w], ws.ringQ[slot][:w]
+			rr := ref[r*rstride : r*rstride+w]
+			dr := dis[r*dstride : r*dstride+w]
+			rr, dr, s, q = rr[:len(p)], dr[:len(p)], s[:len(p)], q[:len(p)]
+			for j := range p {
+				x, y := uint64(rr[j]), uint64(dr[j])
+				p[j] = x | y<<32
+				s[j] = x*x | (y*y)<<32
+				q[j] = x * y
 			}
 		}
 	}
-	num := float64(numLog)/2048.0 + (float64(denNonLog) - (float64(numNonLog)/16384.0)/65025.0)
-	den := float64(denLog)/2048.0 + float64(denNonLog)
-	return float32(num), float32(den)
+	for j0 := 0; j0 < w; j0 += blockW {
+		j1 := min(j0+blockW, w)
+		aMu, aSq, aXY := ws.a0[j0:j1], ws.a1[j0:j1], ws.a2[j0:j1]
+		{
+			c := uint64(filt[half])
+			slot := rows[half] % 17
+			p, s, q := ws.ringP[slot][j0:j1], ws.ringS[slot][j0:j1], ws.ringQ[slot][j0:j1]
+			p, s, q = p[:len(aMu)], s[:len(aMu)], q[:len(aMu)]
+			aSq, aXY := aSq[:len(aMu)], aXY[:len(aMu)]
+			for j := range aMu {
+				aMu[j] = c * p[j]
+				aSq[j] = c * s[j]
+				aXY[j] = c * q[j]
+			}
+		}
+		for k := 0; k < half; k++ {
+			c := uint64(filt[k])
+			sa, sb := rows[k]%17, rows[16-k]%17
+			pa, pb := ws.ringP[sa][j0:j1], ws.ringP[sb][j0:j1]
+			qa, qb := ws.ringQ[sa][j0:j1], ws.ringQ[sb][j0:j1]
+			sqa, sqb := ws.ringS[sa][j0:j1], ws.ringS[sb][j0:j1]
+			pa, pb, qa, qb, sqa, sqb = pa[:len(aMu)], pb[:len(aMu)], qa[:len(aMu)], qb[:len(aMu)], sqa[:len(aMu)], sqb[:len(aMu)]
+			aSq, aXY := aSq[:len(aMu)], aXY[:len(aMu)]
+			for j := range aMu {
+				aMu[j] += c * (pa[j] + pb[j])
+				aSq[j] += c * (sqa[j] + sqb[j])
+				aXY[j] += c * (qa[j] + qb[j])
+			}
+		}
+		tmu := ws.tmu[pad+j0 : pad+j1]
+		txx, tyy, txy := ws.txx[pad+j0:pad+j1], ws.tyy[pad+j0:pad+j1], ws.txy[pad+j0:pad+j1]
+		aMu, aSq, aXY = aMu[:len(tmu)], aSq[:len(tmu)], aXY[:len(tmu)]
+		txx, tyy, txy = txx[:len(tmu)], tyy[:len(tmu)], txy[:len(tmu)]
+		for j := range tmu {
+			m := aMu[j]
+			tmu[j] = ((m&lo32)+128)>>8 | (((m>>32)+128)>>8)<<32
+			q := aSq[j]
+			txx[j] = uint32(q)
+			tyy[j] = uint32(q >> 32)
+			txy[j] = uint32(aXY[j])
+		}
+	}
+}
+
+// blockW is the column block of the row passes (keeps them in L1).
+const blockW = 256
+
+var filters0 = [17]uint16{489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784, 7455, 6547, 5274, 3896, 2640, 1640, 935, 489}
+
+// vertical16 is the vertical pass for 9..16-bit samples and for the
+// decimated scales.
+func vertical16[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, i int, filt []uint16, shVP uint, rndVP uint64, shSq uint, rndSq uint64) {
+	half := len(filt) / 2
+	aMu, aXX, aYY, aXY := ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w]
+	{
+		c := uint64(filt[half])
+		rr := ref[i*rstride : i*rstride+w]
+		dr := dis[i*dstride : i*dstride+w]
+		rr, dr = rr[:len(aMu)], dr[:len(aMu)]
+		aXX, aYY, aXY := aXX[:len(aMu)], aYY[:len(aMu)], aXY[:len(aMu)]
+		for j := range aMu {
+			x, y := uint64(rr[j]), uint64(dr[j])
+			cx, cy := c*x, c*y
+			aMu[j] = cx | cy<<32
+			aXX[j] = cx * x
+			aYY[j] = cy * y
+			aXY[j] = cx * y
+		}
+	}
+	for k := 0; k < half; k++ {
+		c := uint64(filt[k])
+		ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
+		xa := ref[ra*rstride : ra*rstride+w]
+		xb := ref[rb*rstride : rb*rstride+w]
+		ya := dis[ra*dstride : ra*dstride+w]
+		yb := dis[rb*dstride : rb*dstride+w]
+		xa, xb, ya, yb = xa[:len(aMu)], xb[:len(aMu)], ya[:len(aMu)], yb[:len(aMu)]
+		aXX, aYY, aXY := aXX[:len(aMu)], aYY[:len(aMu)], aXY[:len(aMu)]
+		for j := range aMu {
+			x0, x1 := uint64(xa[j]), uint64(xb[j])
+			y0, y1 := uint64(ya[j]), uint64(yb[j])
+			aMu[j] += c * ((x0 + x1) | (y0+y1)<<32)
+			aXX[j] += c * (x0*x0 + x1*x1)
+			aYY[j] += c * (y0*y0 + y1*y1)
+			aXY[j] += c * (x0*y0 + x1*y1)
+		}
+	}
+	tmu := ws.tmu[pad : pad+w]
+	txx, tyy, txy := ws.txx[pad:pad+w], ws.tyy[pad:pad+w], ws.txy[pad:pad+w]
+	aMu, aXX, aYY, aXY = aMu[:len(tmu)], aXX[:len(tmu)], aYY[:len(tmu)], aXY[:len(tmu)]
+	txx, tyy, txy = txx[:len(tmu)], tyy[:len(tmu)], txy[:len(tmu)]
+	for j := range tmu {
+		m := aMu[j]
+		tmu[j] = (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
+		txx[j] = uint32((aXX[j] + rndSq) >> shSq)
+		tyy[j] = uint32((aYY[j] + rndSq) >> shSq)
+		txy[j] = uint32((aXY[j] + rndSq) >> shSq)
+	}
+}
+
+// horizontal filters the padded vertical results into a0 (mu1 | mu2<<32),
+// a1 (xx), a2 (yy) and a3 (xy), before rounding.
+func horizontal(ws *workspace, w int, filt []uint16) {
+	if len(filt) == 17 {
+		horizontal17(ws, w)
+		return
+	}
+	half := len(filt) / 2
+	hMu, hXX, hYY, hXY := ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w]
+	{
+		c := uint64(filt[half])
+		m := ws.tmu[pad : pad+w]
+		xx, yy, xy := ws.txx[pad:pad+w], ws.tyy[pad:pad+w], ws.txy[pad:pad+w]
+		m, xx, yy, xy = m[:len(hMu)], xx[:len(hMu)], yy[:len(hMu)], xy[:len(hMu)]
+		hXX, hYY, hXY := hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
+		for j := range hMu {
+			hMu[j] = c * m[j]
+			hXX[j] = c * uint64(xx[j])
+			hYY[j] = c * uint64(yy[j])
+			hXY[j] = c * uint64(xy[j])
+		}
+	}
+	for k := 0; k < half; k++ {
+		c := uint64(filt[k])
+		oa, ob := pad-half+k, pad+half-k
+		ma, mb := ws.tmu[oa:oa+w], ws.tmu[ob:ob+w]
+		xxa, xxb := ws.txx[oa:oa+w], ws.txx[ob:ob+w]
+		yya, yyb := ws.tyy[oa:oa+w], ws.tyy[ob:ob+w]
+		xya, xyb := ws.txy[oa:oa+w], ws.txy[ob:ob+w]
+		ma, mb = ma[:len(hMu)], mb[:len(hMu)]
+		xxa, xxb, yya, yyb, xya, xyb = xxa[:len(hMu)], xxb[:len(hMu)], yya[:len(hMu)], yyb[:len(hMu)], xya[:len(hMu)], xyb[:len(hMu)]
+		hXX, hYY, hXY := hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
+		for j := range hMu {
+			hMu[j] += c * (ma[j] + mb[j])
+			hXX[j] += c * (uint64(xxa[j]) + uint64(xxb[j]))
+			hYY[j] += c * (uint64(yya[j]) + uint64(yyb[j]))
+			hXY[j] += c * (uint64(xya[j]) + uint64(xyb[j]))
+		}
+	}
+}
+
+// horizontal17 is horizontal for the 17-tap filter of scale 0, one output
+// at a time with the sums in registers.
+func horizontal17(ws *workspace, w int) {
+	hMu, hXX, hYY, hXY := ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w]
+	hXX, hYY, hXY = hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
+	tmu, txx, tyy, txy := ws.tmu, ws.txx, ws.tyy, ws.txy
+	for j := range hMu {
+		m := (*[17]uint64)(tmu[j : j+17])
+		xx := (*[17]uint32)(txx[j : j+17])
+		yy := (*[17]uint32)(tyy[j : j+17])
+		xy := (*[17]uint32)(txy[j : j+17])
+		const c8 = 7784
+		am := c8 * m[8]
+		ax := c8 * uint64(xx[8])
+		ay := c8 * uint64(yy[8])
+		axy := c8 * uint64(xy[8])
+		for k := 0; k < 8; k++ {
+			c := uint64(filters0[k])
+			am += c * (m[k] + m[16-k])
+			ax += c * (uint64(xx[k]) + uint64(xx[16-k]))
+			ay += c * (uint64(yy[k]) + uint64(yy[16-k]))
+			axy += c * (uint64(xy[k]) + uint64(xy[16-k]))
+		}
+		hMu[j] = am
+		hXX[j] = ax
+		hYY[j] = ay
+		hXY[j] = axy
+	}
+}
+
+type stats struct {
+	numLog, denLog, numNonLog, denNonLog int64
+}
+
+// accumulate adds the VIF statistic of one filtered row.
+func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl float64) {
+	numLog, denLog, numNonLog, denNonLog := st.numLog, st.denLog, st.numNonLog, st.denNonLog
+	hXX, hYY, hXY = hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
+	for j, m := range hMu {
+		mu1, mu2 := m&lo32, m>>32
+		mu1sq := uint32((mu1*mu1 + 2147483648) >> 32)
+		mu2sq := uint32((mu2*mu2 + 2147483648) >> 32)
+		mu12 := uint32((mu1*mu2 + 2147483648) >> 32)
+		xx := uint32((hXX[j] + 32768) >> 16)
+		yy := uint32((hYY[j] + 32768) >> 16)
+		xy := uint32((hXY[j] + 32768) >> 16)
+
+		sigma1 := int32(xx - mu1sq)
+		sigma2 := int32(yy - mu2sq)
+		sigma12 := int32(xy - mu12)
+		if sigma2 < 0 {
+			sigma2 = 0
+		}
+		if sigma1 >= sigmaNsq {
+			denLog += int64(log2of32(uint32(sigmaNsq+sigma1)) - 2048*17)
+			if sigma12 > 0 && sigma2 > 0 {
+				const eps = 65536 * 1.0e-10
+				g := float64(sigma12) / (float64(sigma1) + eps)
+				sv := int32(float64(sigma2) - float64(g*float64(sigma12)))
+				if sv < 0 {
+					sv = 0
+				}
+				if g > egl {
+					g = egl
+				}
+				numer1 := uint32(sv + sigmaNsq)
+				numer1tmp := int64(float64(float64(g*g)*float64(sigma1))) + int64(numer1)
+				numLog += int64(log2of64(uint64(numer1tmp)) - log2of64(uint64(numer1)))
+			}
+		} else {
+			numNonLog += int64(sigma2)
+			denNonLog++
+		}
+	}
+	st.numLog, st.denLog, st.numNonLog, st.denNonLog = numLog, denLog, numNonLog, denNonLog
 }
 
 // subsample low-pass filters ref and dis with the filter of scale+1 and
@@ -287,45 +486,56 @@ func subsample[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 	fw := len(filt)
 	half := fw / 2
 	var shVP uint = 16
-	var rndVP uint32 = 32768
+	var rndVP uint64 = 32768
 	if scale == 0 {
 		shVP = uint(bpc)
 		rndVP = 1 << (bpc - 1)
 	}
-	tr, td := ws.mu1[:w+2*pad], ws.mu2[:w+2*pad]
-	var roff, doff [17]int
+	n := w + 2*pad
+	tm := ws.tmu[:n]
 	ow, oh := w/2, h/2
+	acc := ws.a0[:w]
 	for i2 := 0; i2 < oh; i2++ {
 		i := 2 * i2
-		for k := 0; k < fw; k++ {
-			r := mirror(i-half+k, h)
-			roff[k] = r * rstride
-			doff[k] = r * dstride
-		}
-		for j := 0; j < w; j++ {
-			var ar, ad uint32
-			for k := 0; k < fw; k++ {
-				c := uint32(filt[k])
-				ar += c * uint32(ref[roff[k]+j])
-				ad += c * uint32(dis[doff[k]+j])
+		{
+			c := uint64(filt[half])
+			rr := ref[i*rstride : i*rstride+w]
+			dr := dis[i*dstride : i*dstride+w]
+			rr, dr = rr[:len(acc)], dr[:len(acc)]
+			for j := range acc {
+				acc[j] = c * (uint64(rr[j]) | uint64(dr[j])<<32)
 			}
-			tr[pad+j] = (ar + rndVP) >> shVP
-			td[pad+j] = (ad + rndVP) >> shVP
 		}
-		padRow(tr, w, half)
-		padRow(td, w, half)
+		for k := 0; k < half; k++ {
+			c := uint64(filt[k])
+			ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
+			xa := ref[ra*rstride : ra*rstride+w]
+			xb := ref[rb*rstride : rb*rstride+w]
+			ya := dis[ra*dstride : ra*dstride+w]
+			yb := dis[rb*dstride : rb*dstride+w]
+			xa, xb, ya, yb = xa[:len(acc)], xb[:len(acc)], ya[:len(acc)], yb[:len(acc)]
+			for j := range acc {
+				acc[j] += c * ((uint64(xa[j]) + uint64(xb[j])) | (uint64(ya[j])+uint64(yb[j]))<<32)
+			}
+		}
+		t := tm[pad : pad+w]
+		t = t[:len(acc)]
+		for j := range t {
+			m := acc[j]
+			t[j] = (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
+		}
+		padRow(tm, w, half)
 		orow := oref[i2*ow : i2*ow+ow]
 		drow := odis[i2*ow : i2*ow+ow]
+		drow = drow[:len(orow)]
 		for j2 := range orow {
-			b := pad + 2*j2 - half
-			var ar, ad uint32
-			for k := 0; k < fw; k++ {
-				c := uint32(filt[k])
-				ar += c * tr[b+k]
-				ad += c * td[b+k]
+			b := pad + 2*j2
+			m := uint64(filt[half]) * tm[b]
+			for k := 0; k < half; k++ {
+				m += uint64(filt[k]) * (tm[b-half+k] + tm[b+half-k])
 			}
-			orow[j2] = uint16((ar + 32768) >> 16)
-			drow[j2] = uint16((ad + 32768) >> 16)
+			orow[j2] = uint16(((m & lo32) + 32768) >> 16)
+			drow[j2] = uint16(((m >> 32) + 32768) >> 16)
 		}
 	}
 }
