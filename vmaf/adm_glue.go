@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/adm"
 )
 
 // admScores mirrors the integer ADM extractor's output.
@@ -12,11 +13,20 @@ type admScores struct {
 	scale           [4]float64
 }
 
-// errADMUnavailable is returned while the ADM extractor is not built in.
+// errADMUnavailable is returned when the ADM extractor is not built in
+// (kept so tests can tell a missing extractor from a wrong number).
 var errADMUnavailable = errors.New("vmaf: integer ADM extractor not available")
 
 // computeADM runs the integer ADM extractor; egl is the enhancement gain
 // limit (0 for the default).
 func computeADM(ref, dis *frame.Plane, bpc int, egl float64) (admScores, error) {
-	return admScores{}, errADMUnavailable
+	opt := adm.DefaultOptions()
+	if egl != 0 {
+		opt.EnhnGainLimit = egl
+	}
+	s, err := adm.Compute(ref, dis, bpc, opt)
+	if err != nil {
+		return admScores{}, err
+	}
+	return admScores{adm2: s.ADM2, aim: s.AIM, adm3: s.ADM3, scale: s.Scale}, nil
 }
