@@ -120,6 +120,7 @@ type workspace struct {
 	ref1, dis1 band32  // DWT of scales 1..3
 	inRef      []int32 // LL input of the current scale
 	inDis      []int32
+	fsum, rsum []int32 // masking sums (cm)
 	r1, a1     band32
 	csfA1      band32
 	csfF1      band32
@@ -158,6 +159,8 @@ func (ws *workspace) ensure(w, h int) {
 	ws.r1, ws.a1, ws.csfA1, ws.csfF1 = mk32(n1), mk32(n1), mk32(n1), mk32(n1)
 	ws.inRef = make([]int32, n0)
 	ws.inDis = make([]int32, n0)
+	ws.fsum = make([]int32, n0)
+	ws.rsum = make([]int32, n0)
 }
 
 func (ws *workspace) compute(ref, dis *frame.Plane, bpc int, egl float64, csf *csfParams) Scores {
@@ -183,10 +186,10 @@ func (ws *workspace) compute(ref, dis *frame.Plane, bpc int, egl float64, csf *c
 	decouple0(&ws.ref0, &ws.dis0, &ws.r0, &ws.a0, w, h, stride, egl)
 	denS := den0(&ws.ref0, w, h, stride, csf.rf[0], noiseWeight)
 	csf0(ws.a0.hvd(), ws.csfA0.hvd(), ws.csfF0.hvd(), w, h, stride, csf.i0)
-	numS := cm0(ws.r0.hvd(), ws.csfA0.hvd(), ws.csfF0.hvd(), w, h, stride, csf.i0, noiseWeight)
+	numS := cm0(ws.r0.hvd(), ws.csfA0.hvd(), ws.csfF0.hvd(), w, h, stride, csf.i0, noiseWeight, ws.fsum, ws.rsum)
 	// AIM: weight the restored part, mask the additive part with it.
 	csf0(ws.r0.hvd(), ws.csfF0.hvd(), ws.csfA0.hvd(), w, h, stride, csf.i0)
-	aimS := cm0(ws.a0.hvd(), ws.csfF0.hvd(), ws.csfA0.hvd(), w, h, stride, csf.i0, 0)
+	aimS := cm0(ws.a0.hvd(), ws.csfF0.hvd(), ws.csfA0.hvd(), w, h, stride, csf.i0, 0, ws.fsum, ws.rsum)
 	num += float64(numS)
 	den += float64(denS)
 	aimNum += float64(aimS)
@@ -208,9 +211,9 @@ func (ws *workspace) compute(ref, dis *frame.Plane, bpc int, egl float64, csf *c
 		decoupleS123(&ws.ref1, &ws.dis1, &ws.r1, &ws.a1, w, h, ostride, egl)
 		denS := denS123(&ws.ref1, scale, w, h, ostride, csf.rf[scale], noiseWeight)
 		csfS123(ws.a1.hvd(), ws.csfA1.hvd(), ws.csfF1.hvd(), w, h, ostride, csf.i4[scale])
-		numS := cmS123(ws.r1.hvd(), ws.csfA1.hvd(), ws.csfF1.hvd(), scale, w, h, ostride, csf.i4[scale], noiseWeight)
+		numS := cmS123(ws.r1.hvd(), ws.csfA1.hvd(), ws.csfF1.hvd(), scale, w, h, ostride, csf.i4[scale], noiseWeight, ws.fsum, ws.rsum)
 		csfS123(ws.r1.hvd(), ws.csfF1.hvd(), ws.csfA1.hvd(), w, h, ostride, csf.i4[scale])
-		aimS := cmS123(ws.a1.hvd(), ws.csfF1.hvd(), ws.csfA1.hvd(), scale, w, h, ostride, csf.i4[scale], 0)
+		aimS := cmS123(ws.a1.hvd(), ws.csfF1.hvd(), ws.csfA1.hvd(), scale, w, h, ostride, csf.i4[scale], 0, ws.fsum, ws.rsum)
 		num += float64(numS)
 		den += float64(denS)
 		aimNum += float64(aimS)

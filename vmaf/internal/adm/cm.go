@@ -19,6 +19,58 @@ func nbr(i, n int) (up, dn int) {
 	return
 }
 
+// maskSums prepares the orientation-summed masking image F = sum_t flt[t]
+// over the rows/columns the 3x3 neighbourhoods of the score region touch,
+// and R, its horizontal 3-tap sums (with libvmaf's edge mirroring) over
+// the score columns. Integer sums are exact, so the threshold
+// R[up]+R[i]+R[dn]-F[i] equals libvmaf's per-pixel 8-neighbour sum.
+func maskSums16(flt [3][]int16, w, h, stride int, F, R []int32) {
+	el, er := extRegion(w)
+	et, eb := extRegion(h)
+	f0, f1, f2 := flt[0], flt[1], flt[2]
+	for i := et; i < eb; i++ {
+		o := i * stride
+		a, b, c, d := f0[o+el:o+er], f1[o+el:o+er], f2[o+el:o+er], F[o+el:o+er]
+		for j := range d {
+			d[j] = int32(a[j]) + int32(b[j]) + int32(c[j])
+		}
+	}
+	rowTriples(w, h, stride, F, R)
+}
+
+func maskSums32(flt [3][]int32, w, h, stride int, F, R []int32) {
+	el, er := extRegion(w)
+	et, eb := extRegion(h)
+	f0, f1, f2 := flt[0], flt[1], flt[2]
+	for i := et; i < eb; i++ {
+		o := i * stride
+		a, b, c, d := f0[o+el:o+er], f1[o+el:o+er], f2[o+el:o+er], F[o+el:o+er]
+		for j := range d {
+			d[j] = a[j] + b[j] + c[j]
+		}
+	}
+	rowTriples(w, h, stride, F, R)
+}
+
+func rowTriples(w, h, stride int, F, R []int32) {
+	left, right := scoreRegion(w)
+	top, bottom := scoreRegion(h)
+	r0, r1 := top-1, bottom+1
+	if r0 < 0 {
+		r0 = 0
+	}
+	if r1 > h {
+		r1 = h
+	}
+	for i := r0; i < r1; i++ {
+		o := i * stride
+		for j := left; j < right; j++ {
+			jl, jr := nbr(j, w)
+			R[o+j] = F[o+jl] + F[o+j] + F[o+jr]
+		}
+	}
+}
+
 func cmRound(x, thrShifted int32, addSq int64, shSq uint, addCub int64, shCub uint) int64 {
 	if x < 0 {
 		x = -x
@@ -42,7 +94,8 @@ func pow2m1(sh uint32) int64 {
 // cm0 returns the scale-0 numerator: src is the band being measured (the
 // restored part for DLM, the additive part for AIM); angles are the CSF
 // weighted masking bands and flt their |.|/30 versions.
-func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32, noiseWeight float64) float32 {
+func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32, noiseWeight float64, F, R []int32) float32 {
+	maskSums16(flt, w, h, stride, F, R)
 	shHcub := ceilLog2U32(float64(w), 4)
 	addHcub := pow2m1(shHcub)
 	shDcub := ceilLog2U32(float64(w), 3)
@@ -58,18 +111,13 @@ func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32,
 		up, dn := nbr(i, h)
 		ro, uo, do := i*stride, up*stride, dn*stride
 		var ih, iv, id int64
+		a0, a1, a2 := angles[0], angles[1], angles[2]
 		for j := left; j < right; j++ {
-			jl, jr := nbr(j, w)
-			var thr int32
-			for t := 0; t < 3; t++ {
-				f := flt[t]
-				s := int32(f[uo+jl]) + int32(f[uo+j]) + int32(f[uo+jr]) +
-					int32(f[ro+jl]) + int32(f[ro+jr]) +
-					int32(f[do+jl]) + int32(f[do+j]) + int32(f[do+jr])
-				s += int32(int16((oneBy15*abs32(int32(angles[t][ro+j])) + 2048) >> 12))
-				thr += s
-			}
 			k := ro + j
+			thr := R[uo+j] + R[k] + R[do+j] - F[k]
+			thr += int32(int16((oneBy15*abs32(int32(a0[k])) + 2048) >> 12))
+			thr += int32(int16((oneBy15*abs32(int32(a1[k])) + 2048) >> 12))
+			thr += int32(int16((oneBy15*abs32(int32(a2[k])) + 2048) >> 12))
 			ih += cmRound(int32(sh[k])*irf[0], thr<<10, 1<<28, 29, addHcub, uint(shHcub))
 			iv += cmRound(int32(sv[k])*irf[1], thr<<10, 1<<28, 29, addHcub, uint(shHcub))
 			id += cmRound(int32(sd[k])*irf[2], thr<<12, 1<<29, 30, addDcub, uint(shDcub))
@@ -90,7 +138,8 @@ func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32,
 
 var cmS123FinalShift = [3]uint32{45, 39, 36}
 
-func cmS123(src [3][]int32, angles, flt [3][]int32, scale, w, h, stride int, irf [3]int64, noiseWeight float64) float32 {
+func cmS123(src [3][]int32, angles, flt [3][]int32, scale, w, h, stride int, irf [3]int64, noiseWeight float64, F, R []int32) float32 {
+	maskSums32(flt, w, h, stride, F, R)
 	const addDst = int64(1) << 27
 	const addFlt = int64(-2147483648) // int32(1u<<31): libvmaf's rounding term wraps negative
 	shCub := ceilLog2U32(float64(w), 0)
@@ -107,16 +156,13 @@ func cmS123(src [3][]int32, angles, flt [3][]int32, scale, w, h, stride int, irf
 		up, dn := nbr(i, h)
 		ro, uo, do := i*stride, up*stride, dn*stride
 		var ih, iv, id int64
+		a0, a1, a2 := angles[0], angles[1], angles[2]
 		for j := left; j < right; j++ {
-			jl, jr := nbr(j, w)
-			var thr int32
-			for t := 0; t < 3; t++ {
-				f := flt[t]
-				s := f[uo+jl] + f[uo+j] + f[uo+jr] + f[ro+jl] + f[ro+jr] + f[do+jl] + f[do+j] + f[do+jr]
-				s += int32((i4OneBy15*int64(abs32(angles[t][ro+j])) + addFlt) >> 32)
-				thr += s
-			}
 			k := ro + j
+			thr := R[uo+j] + R[k] + R[do+j] - F[k]
+			thr += int32((i4OneBy15*int64(abs32(a0[k])) + addFlt) >> 32)
+			thr += int32((i4OneBy15*int64(abs32(a1[k])) + addFlt) >> 32)
+			thr += int32((i4OneBy15*int64(abs32(a2[k])) + addFlt) >> 32)
 			xh := int32((int64(sh[k])*irf[0] + addDst) >> 28)
 			xv := int32((int64(sv[k])*irf[1] + addDst) >> 28)
 			xd := int32((int64(sd[k])*irf[2] + addDst) >> 28)

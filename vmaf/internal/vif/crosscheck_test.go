@@ -102,3 +102,24 @@ func TestErrors(t *testing.T) {
 		t.Error("gain limit 0.5 accepted")
 	}
 }
+
+func TestWorkspace(t *testing.T) {
+	var ws Workspace
+	for _, sz := range [][2]int{{40, 30}, {40, 30}, {57, 33}} {
+		ref := newPlane(sz[0], sz[1], sz[0], 8)
+		dis := newPlane(sz[0], sz[1], sz[0], 8)
+		fillPlane(ref, 8, func(x, y int) int { return (x * y) % 251 })
+		fillPlane(dis, 8, func(x, y int) int { return (x*y)%251 + x%3 })
+		a, err := ws.Compute(ref, dis, 8, DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Compute(ref, dis, 8, DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%v: workspace %v, pool %v", sz, a, b)
+		}
+	}
+}

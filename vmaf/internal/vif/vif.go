@@ -57,36 +57,68 @@ var (
 type pixel interface{ ~uint8 | ~uint16 }
 
 // Compute returns the four integer VIF scale scores of dis against ref.
-// Both planes must have the same size; bpc is 8 (Pix8) or 9..16 (Pix16).
+// Both planes must have the same size (at least MinSize x MinSize); bpc
+// is 8 (Pix8) or 9..16 (Pix16). Scratch memory comes from a sync.Pool;
+// Compute is safe for concurrent use.
 func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
-	var sc Scores
+	if err := validate(ref, dis, bpc, opt); err != nil {
+		return Scores{}, err
+	}
+	ws := getWorkspace(ref.Width, ref.Height)
+	sc := compute(ws, ref, dis, bpc, opt)
+	wsPool.Put(ws)
+	return sc, nil
+}
+
+// Workspace is explicit scratch memory for callers that score many frames
+// of one size on one goroutine. Its zero value is ready to use; it must
+// not be used concurrently.
+type Workspace struct{ ws *workspace }
+
+// Compute is the package-level Compute using w's buffers.
+func (w *Workspace) Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
+	if err := validate(ref, dis, bpc, opt); err != nil {
+		return Scores{}, err
+	}
+	if w.ws == nil || w.ws.w != ref.Width || w.ws.h != ref.Height {
+		w.ws = newWorkspace(ref.Width, ref.Height)
+	}
+	return compute(w.ws, ref, dis, bpc, opt), nil
+}
+
+func validate(ref, dis *frame.Plane, bpc int, opt Options) error {
 	if ref == nil || dis == nil {
-		return sc, fmt.Errorf("%w: nil plane", ErrSize)
+		return fmt.Errorf("%w: nil plane", ErrSize)
 	}
 	w, h := ref.Width, ref.Height
 	if dis.Width != w || dis.Height != h {
-		return sc, fmt.Errorf("%w: ref %dx%d, dis %dx%d", ErrSize, w, h, dis.Width, dis.Height)
+		return fmt.Errorf("%w: ref %dx%d, dis %dx%d", ErrSize, w, h, dis.Width, dis.Height)
 	}
 	if w < MinSize || h < MinSize {
-		return sc, fmt.Errorf("%w: %dx%d is below %dx%d", ErrSize, w, h, MinSize, MinSize)
+		return fmt.Errorf("%w: %dx%d is below %dx%d", ErrSize, w, h, MinSize, MinSize)
 	}
 	if !(opt.EnhnGainLimit >= 1.0 && opt.EnhnGainLimit <= 100.0) {
-		return sc, fmt.Errorf("%w: EnhnGainLimit %v outside [1, 100]", ErrOption, opt.EnhnGainLimit)
+		return fmt.Errorf("%w: EnhnGainLimit %v outside [1, 100]", ErrOption, opt.EnhnGainLimit)
 	}
 	if bpc < 8 || bpc > 16 {
-		return sc, fmt.Errorf("%w: %d", ErrBitDepth, bpc)
+		return fmt.Errorf("%w: %d", ErrBitDepth, bpc)
+	}
+	if ref.Stride < w || dis.Stride < w {
+		return fmt.Errorf("%w: stride below width", ErrSize)
 	}
 	if bpc == 8 {
 		if len(ref.Pix8) < (h-1)*ref.Stride+w || len(dis.Pix8) < (h-1)*dis.Stride+w {
-			return sc, fmt.Errorf("%w: 8-bit planes need Pix8", ErrSize)
+			return fmt.Errorf("%w: 8-bit planes need Pix8", ErrSize)
 		}
 	} else if len(ref.Pix16) < (h-1)*ref.Stride+w || len(dis.Pix16) < (h-1)*dis.Stride+w {
-		return sc, fmt.Errorf("%w: %d-bit planes need Pix16", ErrSize, bpc)
+		return fmt.Errorf("%w: %d-bit planes need Pix16", ErrSize, bpc)
 	}
+	return nil
+}
 
-	ws := getWorkspace(w, h)
-	defer wsPool.Put(ws)
-
+func compute(ws *workspace, ref, dis *frame.Plane, bpc int, opt Options) Scores {
+	var sc Scores
+	w, h := ref.Width, ref.Height
 	var num, den [4]float32
 	if bpc == 8 {
 		num[0], den[0] = statistic(ws, ref.Pix8, dis.Pix8, ref.Stride, dis.Stride, w, h, 0, bpc, opt.EnhnGainLimit)
@@ -103,9 +135,10 @@ func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
 		}
 	}
 	for s := 0; s < 4; s++ {
+		// float32 division, as libvmaf (num and den are floats).
 		sc.Scale[s] = float64(num[s] / den[s])
 	}
-	return sc, nil
+	return sc
 }
 
 // workspace holds the scratch buffers of one Compute call.
@@ -134,7 +167,11 @@ func getWorkspace(w, h int) *workspace {
 	if ws != nil && ws.w == w && ws.h == h {
 		return ws
 	}
-	ws = &workspace{w: w, h: h}
+	return newWorkspace(w, h)
+}
+
+func newWorkspace(w, h int) *workspace {
+	ws := &workspace{w: w, h: h}
 	sw, sh := w, h
 	for s := 1; s < 4; s++ {
 		sw, sh = sw/2, sh/2
