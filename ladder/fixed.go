@@ -68,23 +68,35 @@ func RungSize(src Source, height int) (Size, error) {
 	return Size{Width: w, Height: hEven}, nil
 }
 
-// Fit sizes every requested rung height for the source and drops rungs that
-// come out at the same size as an earlier one (rungs above the source
-// collapse onto it). It returns, for each kept rung, its index in heights
-// and its size, in the order given.
+// Fit sizes every requested rung height for the source and keeps one rung
+// per distinct output size (rungs above the source collapse onto it). Of
+// rungs that land on the same size, the one whose requested height is
+// nearest that size wins (the first on a tie), so a 720p source keeps its
+// "720p" rung rather than a "1080p" one shrunk to 720 lines. It returns, for
+// each kept rung, its index in heights and its size, in the order given.
 func Fit(src Source, heights []int) (idx []int, sizes []Size, err error) {
-	seen := map[Size]bool{}
+	at := map[Size]int{} // size → position in idx/sizes
 	for i, h := range heights {
 		s, err := RungSize(src, h)
 		if err != nil {
 			return nil, nil, err
 		}
-		if seen[s] {
+		if k, ok := at[s]; ok {
+			if abs(h-s.Height) < abs(heights[idx[k]]-s.Height) {
+				idx[k] = i
+			}
 			continue
 		}
-		seen[s] = true
+		at[s] = len(idx)
 		idx = append(idx, i)
 		sizes = append(sizes, s)
 	}
 	return idx, sizes, nil
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -48,7 +48,7 @@ func TestFitCollapsesRungsAboveSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sizes) != 2 || idx[0] != 0 || idx[1] != 2 {
+	if len(sizes) != 2 || idx[0] != 1 || idx[1] != 2 {
 		t.Fatalf("idx %v sizes %v", idx, sizes)
 	}
 	if sizes[0] != (Size{1280, 720}) || sizes[1] != (Size{640, 360}) {

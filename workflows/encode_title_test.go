@@ -98,7 +98,7 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 	if len(gotSpecs) != 2 || gotSpecs[0].Width != 1280 || gotSpecs[0].Height != 720 || gotSpecs[1].Height != 360 || gotSpecs[1].Width != 640 {
 		t.Fatalf("rung specs %+v", gotSpecs)
 	}
-	if gotSpecs[0].GOPFrames != 50 || gotSpecs[0].CRF != 22 || gotSpecs[0].Codec != "h264" {
+	if gotSpecs[0].GOPFrames != 50 || gotSpecs[0].CRF != 23 || gotSpecs[0].ID != "720p" || gotSpecs[0].Codec != "h264" {
 		t.Fatalf("rung settings %+v", gotSpecs[0])
 	}
 	v, err := env.QueryWorkflow(ProgressQuery)

@@ -1,0 +1,299 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/workflows"
+	"github.com/reel-video/reel/workflows/activities"
+)
+
+// titleOptions are the flags that make a TitleRequest.
+type titleOptions struct {
+	// Out is the output directory. Default ./out/<title>.
+	Out string
+	// Profile is a YAML profile file; empty uses the built-in default.
+	Profile string
+	// Title is the title id. Default: the input's file name without extension.
+	Title string
+	// Force starts a new encode even if the title was encoded before.
+	Force bool
+}
+
+func (o *titleOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.Out, "out", "", "output `dir` (default ./out/TITLE)")
+	fs.StringVar(&o.Profile, "profile", "", "encode profile YAML `file` (default: built-in, see reel profile)")
+	fs.StringVar(&o.Title, "title", "", "title `id` (default: input file name without extension); one title is encoded once")
+	fs.BoolVar(&o.Force, "force", false, "encode again even if this title already finished")
+}
+
+var unsafeTitle = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// request builds and validates the workflow input.
+func (o *titleOptions) request(input string) (workflows.TitleRequest, error) {
+	src, err := filepath.Abs(input)
+	if err != nil {
+		return workflows.TitleRequest{}, err
+	}
+	title := o.Title
+	if title == "" {
+		base := filepath.Base(src)
+		title = strings.Trim(unsafeTitle.ReplaceAllString(strings.TrimSuffix(base, filepath.Ext(base)), "-"), "-.")
+		if title == "" {
+			return workflows.TitleRequest{}, fmt.Errorf("cannot derive a title id from %q: pass --title", input)
+		}
+	}
+	out := o.Out
+	if out == "" {
+		out = filepath.Join("out", title)
+	}
+	if out, err = filepath.Abs(out); err != nil {
+		return workflows.TitleRequest{}, err
+	}
+	p := profile.Default()
+	if o.Profile != "" {
+		if p, err = profile.Load(o.Profile); err != nil {
+			return workflows.TitleRequest{}, err
+		}
+	}
+	return workflows.TitleRequest{TitleID: title, Source: src, Out: out, Profile: p}, nil
+}
+
+// start starts EncodeTitle for req, or finds the run already going (or
+// already finished, unless force). The string says which.
+func start(ctx context.Context, c client.Client, req workflows.TitleRequest, force bool) (client.WorkflowRun, string, error) {
+	id := workflows.WorkflowID(req.TitleID)
+	opts := client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.QueueWorkflow,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	}
+	if force {
+		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	}
+	// Only to tell the user whether this resumes a run: USE_EXISTING below
+	// is what makes a second start join the running one.
+	d, derr := c.DescribeWorkflowExecution(ctx, id, "")
+	running := derr == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.EncodeTitleName, req)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return c.GetWorkflow(ctx, id, ""), "finished earlier (use --force to encode again):", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("start workflow %s: %w", id, err)
+	}
+	if running {
+		return run, "resumed", nil
+	}
+	return run, "started", nil
+}
+
+type runOptions struct {
+	conn   connOptions
+	title  titleOptions
+	worker workerOptions
+	// NoWorker relies on other processes' workers (with --temporal).
+	NoWorker bool
+	// Quiet prints no progress, only the result.
+	Quiet bool
+	// JSON prints the workflow result as JSON on stdout.
+	JSON bool
+}
+
+func runRun(ctx context.Context, env *Env, args []string) int {
+	var o runOptions
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	o.conn.register(fs, env)
+	o.title.register(fs)
+	o.worker.register(fs)
+	fs.BoolVar(&o.NoWorker, "no-worker", false, "start no worker in this process (a fleet of `reel worker`s does the work)")
+	fs.BoolVar(&o.Quiet, "quiet", false, "no progress bars")
+	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON on stdout")
+	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
+	if !ok {
+		return exitUsage
+	}
+	req, err := o.title.request(pos[0])
+	if err != nil {
+		printErr(env, "run", err)
+		return exitUsage
+	}
+	if _, err := os.Stat(req.Source); err != nil {
+		// Checked again (and reported as non-retryable) by the workflow;
+		// failing here saves starting a server for a typo.
+		printErr(env, "run", fmt.Errorf("input: %w", err))
+		return exitFailed
+	}
+	c, err := o.conn.connect(ctx, env)
+	if err != nil {
+		printErr(env, "run", err)
+		return exitFailed
+	}
+	defer c.Close()
+	if !o.NoWorker {
+		stop, err := startWorkers(c, o.worker, activities.New(activities.Libav(), c.logger))
+		if err != nil {
+			printErr(env, "run", err)
+			return exitFailed
+		}
+		defer stop()
+	}
+	run, how, err := start(ctx, c.Client, req, o.title.Force)
+	if err != nil {
+		printErr(env, "run", err)
+		return exitFailed
+	}
+	if !o.Quiet {
+		fmt.Fprintf(env.Stderr, "reel: %s workflow %s (title %s) on %s\n", how, run.GetID(), req.TitleID, c.HostPort)
+	}
+	return waitAndReport(ctx, env, c.Client, run, o.Quiet, o.JSON, "run")
+}
+
+// waitAndReport follows a run to its end, drawing progress, and prints the
+// outcome.
+func waitAndReport(ctx context.Context, env *Env, c client.Client, run client.WorkflowRun, quiet, asJSON bool, cmd string) int {
+	done := make(chan error, 1)
+	var res workflows.TitleResult
+	go func() { done <- run.Get(ctx, &res) }()
+	var bars *progressView
+	if !quiet {
+		bars = newProgressView(env.Stderr)
+	}
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if bars != nil {
+				bars.update(context.WithoutCancel(ctx), c, run.GetID(), run.GetRunID())
+			}
+			if ctx.Err() != nil {
+				fmt.Fprintf(env.Stderr, "reel: interrupted; workflow %s keeps its state: run the same command again to resume it\n", run.GetID())
+				return exitInterrupted
+			}
+			if err != nil {
+				printErr(env, cmd, err)
+				return exitFailed
+			}
+			printResult(env, res, asJSON)
+			return exitOK
+		case <-tick.C:
+			if bars != nil {
+				bars.update(ctx, c, run.GetID(), run.GetRunID())
+			}
+		}
+	}
+}
+
+func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+		return
+	}
+	scores := map[string]workflows.RungScore{}
+	for _, s := range res.Scores {
+		scores[s.ID] = s
+	}
+	fmt.Fprintln(env.Stdout, "rungs:")
+	for _, r := range res.Rungs {
+		fmt.Fprintf(env.Stdout, "  %-8s %4dx%-4d %8.0f kb/s  %5d frames  PSNR-Y %.2f dB  %s\n",
+			r.ID, r.Width, r.Height, r.BitrateKbps, r.Frames, scores[r.ID].PSNRY, r.Path)
+	}
+	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
+}
+
+type submitOptions struct {
+	conn  connOptions
+	title titleOptions
+	// Wait follows the workflow to its end like `reel run`.
+	Wait bool
+}
+
+func runSubmit(ctx context.Context, env *Env, args []string) int {
+	var o submitOptions
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	o.conn.register(fs, env)
+	o.title.register(fs)
+	fs.BoolVar(&o.Wait, "wait", false, "wait for the result")
+	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
+	if !ok {
+		return exitUsage
+	}
+	req, err := o.title.request(pos[0])
+	if err != nil {
+		printErr(env, "submit", err)
+		return exitUsage
+	}
+	c, err := o.conn.connect(ctx, env)
+	if err != nil {
+		printErr(env, "submit", err)
+		return exitFailed
+	}
+	defer c.Close()
+	run, _, err := start(ctx, c.Client, req, o.title.Force)
+	if err != nil {
+		printErr(env, "submit", err)
+		return exitFailed
+	}
+	fmt.Fprintln(env.Stdout, run.GetID())
+	if o.Wait {
+		return waitAndReport(ctx, env, c.Client, run, true, false, "submit")
+	}
+	return exitOK
+}
+
+type workerCmdOptions struct {
+	conn   connOptions
+	worker workerOptions
+}
+
+func runWorker(ctx context.Context, env *Env, args []string) int {
+	var o workerCmdOptions
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	o.conn.register(fs, env)
+	o.worker.register(fs)
+	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
+		return exitUsage
+	}
+	c, err := o.conn.connect(ctx, env)
+	if err != nil {
+		printErr(env, "worker", err)
+		return exitFailed
+	}
+	defer c.Close()
+	stop, err := startWorkers(c, o.worker, activities.New(activities.Libav(), c.logger))
+	if err != nil {
+		printErr(env, "worker", err)
+		return exitFailed
+	}
+	queues := o.worker.Queues
+	if len(queues) == 0 {
+		queues = workflows.AllQueues
+	}
+	where := c.HostPort
+	if c.Embedded {
+		where += " (embedded server)"
+	}
+	fmt.Fprintf(env.Stderr, "reel worker: serving %s on %s; Ctrl-C stops\n", strings.Join(queues, ","), where)
+	<-ctx.Done()
+	stop()
+	fmt.Fprintln(env.Stderr, "reel worker: stopped")
+	return exitOK
+}

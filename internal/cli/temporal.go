@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/reel-video/reel/internal/tserver"
+	"github.com/reel-video/reel/workflows"
+	"github.com/reel-video/reel/workflows/activities"
+)
+
+// connOptions are the flags every command that talks to Temporal takes.
+type connOptions struct {
+	// Temporal is a cluster's frontend host:port; empty runs the embedded
+	// server. Env: REEL_TEMPORAL.
+	Temporal string
+	// Namespace on the cluster. Default "default".
+	Namespace string
+	// StateDir holds the embedded server's SQLite state and reel's log.
+	StateDir string
+	// EmbeddedPort is the embedded server's frontend port (it also uses the
+	// next three).
+	EmbeddedPort int
+	// Verbose sends Temporal's logs to stderr instead of the log file.
+	Verbose bool
+}
+
+func (o *connOptions) register(fs *flag.FlagSet, env *Env) {
+	fs.StringVar(&o.Temporal, "temporal", env.Getenv("REEL_TEMPORAL"), "Temporal frontend `host:port`; empty starts the embedded server (env REEL_TEMPORAL)")
+	fs.StringVar(&o.Namespace, "namespace", "default", "Temporal namespace")
+	fs.StringVar(&o.StateDir, "state-dir", "", "embedded server state directory (default $REEL_STATE_DIR, $XDG_STATE_HOME/reel or ~/.local/state/reel)")
+	fs.IntVar(&o.EmbeddedPort, "embedded-port", tserver.DefaultPort, "embedded server frontend port (uses the next 3 too)")
+	fs.BoolVar(&o.Verbose, "verbose", false, "print Temporal's logs on stderr")
+}
+
+// conn is a client, and the embedded server when reel started one.
+type conn struct {
+	Client   client.Client
+	server   *tserver.Server
+	logFile  *os.File
+	logger   *slog.Logger
+	HostPort string
+	Embedded bool
+}
+
+func (c *conn) Close() {
+	if c.Client != nil {
+		c.Client.Close()
+	}
+	if c.server != nil {
+		_ = c.server.Stop()
+	}
+	if c.logFile != nil {
+		_ = c.logFile.Close()
+	}
+}
+
+// connect dials the cluster, or starts the embedded server. When another
+// reel process already runs the embedded server on the same state directory,
+// it connects to that one.
+func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
+	c := &conn{}
+	stateDir := o.StateDir
+	if stateDir == "" {
+		stateDir = tserver.DefaultStateDir()
+	}
+	var logW io.Writer = env.Stderr
+	if !o.Verbose {
+		if err := os.MkdirAll(stateDir, 0o755); err != nil {
+			return nil, fmt.Errorf("state dir: %w", err)
+		}
+		f, err := os.OpenFile(filepath.Join(stateDir, "reel.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("log file: %w", err)
+		}
+		c.logFile, logW = f, f
+	}
+	c.logger = slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	c.HostPort = o.Temporal
+	if c.HostPort == "" {
+		srv, err := tserver.Start(ctx, tserver.Config{StateDir: stateDir, Port: o.EmbeddedPort, Namespace: o.Namespace, Logger: c.logger})
+		switch {
+		case err == nil:
+			c.server, c.HostPort, c.Embedded = srv, srv.HostPort(), true
+		case errors.Is(err, tserver.ErrStateDirLocked):
+			// Another reel serves this state directory: use its server.
+			c.HostPort = tserver.DefaultHost + ":" + strconv.Itoa(o.EmbeddedPort)
+		default:
+			c.Close()
+			return nil, err
+		}
+	}
+	cl, err := client.DialContext(ctx, client.Options{
+		HostPort:  c.HostPort,
+		Namespace: o.Namespace,
+		Logger:    sdklog.NewStructuredLogger(c.logger),
+	})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.HostPort, err)
+	}
+	c.Client = cl
+	return c, nil
+}
+
+// workerOptions configure the workers a process runs.
+type workerOptions struct {
+	Queues listFlag
+	// EncodeConcurrency caps concurrent encode activities on this process.
+	EncodeConcurrency int
+	// CPUConcurrency caps concurrent scoring/analysis activities.
+	CPUConcurrency int
+}
+
+func (w *workerOptions) register(fs *flag.FlagSet) {
+	fs.Var(&w.Queues, "queues", "task queues to serve, comma-separated (default all: "+strings.Join(workflows.AllQueues, ",")+")")
+	fs.IntVar(&w.EncodeConcurrency, "encode-concurrency", 1, "encode activities run at once on this process")
+	fs.IntVar(&w.CPUConcurrency, "cpu-concurrency", 1, "scoring/analysis activities run at once on this process")
+}
+
+// startWorkers starts one worker per queue; stop them with the returned func.
+func startWorkers(c *conn, opts workerOptions, acts *activities.Activities) (func(), error) {
+	queues := opts.Queues
+	if len(queues) == 0 {
+		queues = workflows.AllQueues
+	}
+	known := map[string]bool{}
+	for _, q := range workflows.AllQueues {
+		known[q] = true
+	}
+	var started []worker.Worker
+	stop := func() {
+		for _, w := range started {
+			w.Stop()
+		}
+	}
+	for _, q := range queues {
+		if !known[q] {
+			stop()
+			return nil, fmt.Errorf("unknown task queue %q (known: %s)", q, strings.Join(workflows.AllQueues, ", "))
+		}
+		wo := worker.Options{}
+		switch q {
+		case workflows.QueueEncode:
+			wo.MaxConcurrentActivityExecutionSize = max(1, opts.EncodeConcurrency)
+		case workflows.QueueCPU:
+			wo.MaxConcurrentActivityExecutionSize = max(1, opts.CPUConcurrency)
+		}
+		w := worker.New(c.Client, q, wo)
+		if q == workflows.QueueWorkflow {
+			workflows.Register(w)
+		} else {
+			w.RegisterActivity(acts)
+		}
+		if err := w.Start(); err != nil {
+			stop()
+			return nil, fmt.Errorf("start worker on %s: %w", q, err)
+		}
+		started = append(started, w)
+	}
+	return stop, nil
+}
+
+// describeErr renders an error chain as one line, dropping Temporal's
+// wrapping (workflow execution error → activity error → application error)
+// and keeping the application error's message and type.
+func describeErr(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		var act *temporal.ActivityError
+		prefix := ""
+		if errors.As(err, &act) {
+			prefix = strings.ToLower(act.ActivityType().GetName()) + ": "
+		}
+		kind := "retryable"
+		if app.NonRetryable() {
+			kind = "not retryable"
+		}
+		if t := app.Type(); t != "" && !strings.ContainsAny(t, "*.") {
+			kind = t + ", " + kind
+		}
+		return fmt.Sprintf("%s%s [%s]", prefix, app.Message(), kind)
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timed out: " + timeout.Error()
+	}
+	return err.Error()
+}
+
+// waitCtx bounds a client call.
+func waitCtx(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}

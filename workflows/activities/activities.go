@@ -1,0 +1,154 @@
+// Package activities holds reel's Temporal activities: every side effect of
+// a workflow (probing, decoding, encoding, scoring, writing files) as methods
+// on one Activities struct with injected dependencies.
+//
+// Errors are mapped once, here: bad input becomes a non-retryable
+// application error with a stable type (see workflows.ErrType…); everything
+// else stays retryable.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/workflows"
+)
+
+// Media is what the activities need from a media toolkit. Libav() is the
+// real one; tests may wrap it to inject faults.
+type Media interface {
+	Probe(ctx context.Context, input string) (*media.SourceInfo, error)
+	EncodeLadder(ctx context.Context, input string, rungs []media.RungSpec, outPath func(media.RungSpec) string, progress func(done, total int)) ([]media.RungOutput, error)
+	// OpenFrames decodes input's first video stream, scaled to width×height
+	// when both are non-zero.
+	OpenFrames(ctx context.Context, input string, width, height int) (Frames, error)
+}
+
+// Frames is a stream of decoded frames; Next returns io.EOF after the last.
+type Frames interface {
+	Next() (*frame.Frame, error)
+	Close() error
+}
+
+// Activities are reel's activities. Register the struct with a worker; each
+// exported method is one activity named after it.
+type Activities struct {
+	// Media does the probing, decoding and encoding. Default: Libav().
+	Media Media
+	// Logger receives activity logs. Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+	// HeartbeatEvery throttles progress heartbeats. Default: 1 s.
+	HeartbeatEvery time.Duration
+}
+
+// New returns Activities with defaults filled in.
+func New(m Media, logger *slog.Logger) *Activities {
+	a := &Activities{Media: m, Logger: logger}
+	a.fill()
+	return a
+}
+
+func (a *Activities) fill() {
+	if a.Media == nil {
+		a.Media = Libav()
+	}
+	if a.Logger == nil {
+		a.Logger = slog.New(slog.DiscardHandler)
+	}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+	if a.HeartbeatEvery == 0 {
+		a.HeartbeatEvery = time.Second
+	}
+}
+
+// badInput maps the encoder's sentinel errors to their application error
+// types. Order matters: the most specific first.
+var badInput = []struct {
+	err error
+	typ string
+}{
+	{encoder.ErrNotFound, workflows.ErrTypeNotFound},
+	{encoder.ErrEmpty, workflows.ErrTypeEmptyInput},
+	{encoder.ErrTruncated, workflows.ErrTypeTruncatedMedia},
+	{encoder.ErrNoVideo, workflows.ErrTypeNoVideo},
+	{encoder.ErrInvalidData, workflows.ErrTypeInvalidMedia},
+	{encoder.ErrUnsupported, workflows.ErrTypeUnsupported},
+	{encoder.ErrInvalidSettings, workflows.ErrTypeInvalidSettings},
+	{frame.ErrInvalidSize, workflows.ErrTypeInvalidMedia},
+	{frame.ErrBitDepth, workflows.ErrTypeUnsupported},
+}
+
+// classify turns err into what Temporal should see: a non-retryable
+// application error for bad input, the error itself otherwise.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return err
+	}
+	for _, b := range badInput {
+		if errors.Is(err, b.err) {
+			return temporal.NewNonRetryableApplicationError(err.Error(), b.typ, err)
+		}
+	}
+	return err
+}
+
+// heartbeater records progress heartbeats at most every interval.
+type heartbeater struct {
+	ctx   context.Context
+	every time.Duration
+	now   func() time.Time
+	last  time.Time
+}
+
+func (a *Activities) heartbeater(ctx context.Context) *heartbeater {
+	return &heartbeater{ctx: ctx, every: a.HeartbeatEvery, now: a.Now}
+}
+
+// beat records details when the interval has passed, or always when force.
+func (h *heartbeater) beat(force bool, details ...any) {
+	if !activity.IsActivity(h.ctx) {
+		return
+	}
+	if t := h.now(); force || t.Sub(h.last) >= h.every {
+		h.last = t
+		activity.RecordHeartbeat(h.ctx, details...)
+	}
+}
+
+// resume reads the previous attempt's heartbeat details into v; false when
+// there are none.
+func resume(ctx context.Context, v ...any) bool {
+	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
+		return false
+	}
+	return activity.GetHeartbeatDetails(ctx, v...) == nil
+}
+
+// Probe inspects the source.
+func (a *Activities) Probe(ctx context.Context, in workflows.ProbeInput) (media.SourceInfo, error) {
+	info, err := a.Media.Probe(ctx, in.Source)
+	if err != nil {
+		return media.SourceInfo{}, classify(err)
+	}
+	if info.Video() == nil {
+		return media.SourceInfo{}, classify(fmt.Errorf("probe %s: %w", in.Source, encoder.ErrNoVideo))
+	}
+	return *info, nil
+}

@@ -1,0 +1,90 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/workflows"
+)
+
+// ReportPath returns where a title's report goes.
+func ReportPath(out string) string { return filepath.Join(out, "report.json") }
+
+// WriteReport writes the title's report.json atomically.
+func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportInput) (workflows.WriteReportOutput, error) {
+	r := report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Title:         report.Title{ID: in.TitleID, Source: in.Source.URI, Out: in.Out, WorkflowID: in.WorkflowID, RunID: in.RunID},
+		Profile:       in.Profile,
+		Source:        in.Source,
+		Timings:       in.Timings,
+		Warnings:      append([]string{}, in.Warnings...),
+		CreatedAt:     a.Now().UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if r.Title.Source == "" {
+		r.Title.Source = in.Source.URI
+	}
+	scores := map[string]workflows.RungScore{}
+	for _, s := range in.Scores {
+		scores[s.ID] = s
+	}
+	for i, o := range in.Rungs {
+		rel, err := filepath.Rel(in.Out, o.Path)
+		if err != nil {
+			rel = o.Path
+		}
+		rr := report.Rung{
+			ID: o.ID, Path: rel, Width: o.Width, Height: o.Height, Codec: o.Codec,
+			BitrateKbps: o.BitrateKbps, Bytes: o.Bytes, Frames: o.Frames,
+			DurationSec: o.DurationSec, EncodeSeconds: o.EncodeSeconds,
+			PSNRY: scores[o.ID].PSNRY,
+		}
+		if i < len(in.Specs) {
+			rr.Settings = in.Specs[i]
+		}
+		if in.Source.Video() != nil && o.Frames != in.Source.Video().FrameCount && in.Source.Video().FrameCount > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("rung %s has %d frames, source has %d", o.ID, o.Frames, in.Source.Video().FrameCount))
+		}
+		r.Rungs = append(r.Rungs, rr)
+	}
+	var buf bytes.Buffer
+	if err := r.Write(&buf); err != nil {
+		return workflows.WriteReportOutput{}, err
+	}
+	path := ReportPath(in.Out)
+	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
+	}
+	return workflows.WriteReportOutput{Path: path}, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// into place, so readers see the old file or the new one, never a part.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	for _, e := range []error{werr, serr, cerr} {
+		if e != nil {
+			os.Remove(tmp)
+			return e
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
