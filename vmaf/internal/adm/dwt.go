@@ -84,7 +84,27 @@ func dwt0Horizontal(tmplo, tmphi []int16, indX *[4][]int32, dst *band16, off, hw
 	hh := dst.h[off : off+hw]
 	d := dst.d[off : off+hw]
 	x0, x1, x2, x3 := indX[0][:hw], indX[1][:hw], indX[2][:hw], indX[3][:hw]
+	// Interior outputs read taps 2j-1..2j+2 directly; the mirrored ends go
+	// through the index tables.
+	jEnd := hw - 2
+	if jEnd < 1 {
+		jEnd = 1
+	}
+	for j := 1; j < jEnd; j++ {
+		b := 2*j - 1
+		lo := tmplo[b : b+4 : b+4]
+		hi := tmphi[b : b+4 : b+4]
+		s0, s1, s2, s3 := int32(lo[0]), int32(lo[1]), int32(lo[2]), int32(lo[3])
+		a[j] = int16((dwtLo[0]*s0 + dwtLo[1]*s1 + dwtLo[2]*s2 + dwtLo[3]*s3 + addHP) >> shiftHP)
+		v[j] = int16((dwtHi[0]*s0 + dwtHi[1]*s1 + dwtHi[2]*s2 + dwtHi[3]*s3 + addHP) >> shiftHP)
+		s0, s1, s2, s3 = int32(hi[0]), int32(hi[1]), int32(hi[2]), int32(hi[3])
+		hh[j] = int16((dwtLo[0]*s0 + dwtLo[1]*s1 + dwtLo[2]*s2 + dwtLo[3]*s3 + addHP) >> shiftHP)
+		d[j] = int16((dwtHi[0]*s0 + dwtHi[1]*s1 + dwtHi[2]*s2 + dwtHi[3]*s3 + addHP) >> shiftHP)
+	}
 	for j := 0; j < hw; j++ {
+		if j == 1 && jEnd > 1 {
+			j = jEnd
+		}
 		j0, j1, j2, j3 := x0[j], x1[j], x2[j], x3[j]
 		s0, s1, s2, s3 := int32(tmplo[j0]), int32(tmplo[j1]), int32(tmplo[j2]), int32(tmplo[j3])
 		a[j] = int16((dwtLo[0]*s0 + dwtLo[1]*s1 + dwtLo[2]*s2 + dwtLo[3]*s3 + addHP) >> shiftHP)
@@ -129,7 +149,25 @@ func dwtS123(src []int32, sstride, w, h int, dst *band32, dstride int, scale int
 		v := dst.v[off : off+hw]
 		hh := dst.h[off : off+hw]
 		d := dst.d[off : off+hw]
+		jEnd := hw - 2
+		if jEnd < 1 {
+			jEnd = 1
+		}
+		for j := 1; j < jEnd; j++ {
+			b := 2*j - 1
+			lo := tmplo[b : b+4 : b+4]
+			hi := tmphi[b : b+4 : b+4]
+			s0, s1, s2, s3 := int64(lo[0]), int64(lo[1]), int64(lo[2]), int64(lo[3])
+			a[j] = int32((lo0*s0 + lo1*s1 + lo2*s2 + lo3*s3 + rHP) >> sHP)
+			v[j] = int32((hi0*s0 + hi1*s1 + hi2*s2 + hi3*s3 + rHP) >> sHP)
+			s0, s1, s2, s3 = int64(hi[0]), int64(hi[1]), int64(hi[2]), int64(hi[3])
+			hh[j] = int32((lo0*s0 + lo1*s1 + lo2*s2 + lo3*s3 + rHP) >> sHP)
+			d[j] = int32((hi0*s0 + hi1*s1 + hi2*s2 + hi3*s3 + rHP) >> sHP)
+		}
 		for j := 0; j < hw; j++ {
+			if j == 1 && jEnd > 1 {
+				j = jEnd
+			}
 			j0, j1, j2, j3 := x0[j], x1[j], x2[j], x3[j]
 			s0, s1, s2, s3 := int64(tmplo[j0]), int64(tmplo[j1]), int64(tmplo[j2]), int64(tmplo[j3])
 			a[j] = int32((lo0*s0 + lo1*s1 + lo2*s2 + lo3*s3 + rHP) >> sHP)

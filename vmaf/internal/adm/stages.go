@@ -1,6 +1,9 @@
 package adm
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // band16 / band32 are the four DWT sub-bands (LL, vertical, horizontal,
 // diagonal detail) of one scale; a is nil for detail-only bands.
@@ -113,14 +116,7 @@ func best15(v uint32) (uint32, int) {
 	return (v + (1 << (k - 1))) >> k, k
 }
 
-func leadingZeros32(v uint32) int {
-	n := 0
-	for v&0x80000000 == 0 && n < 32 {
-		v <<= 1
-		n++
-	}
-	return n
-}
+func leadingZeros32(v uint32) int { return bits.LeadingZeros32(v) }
 
 func decoupleS123(ref, dis *band32, r, a *band32, w, h, stride int, egl float64) {
 	left, right := extRegion(w)
