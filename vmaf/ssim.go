@@ -120,11 +120,21 @@ func decimate(img floatImage, factor int, k []float32, kw, kh int) floatImage {
 			cx := x * factor
 			sum := 0.0
 			ko := 0
-			for v := -vc; v <= vEnd; v++ {
-				row := img.pix[reflect(cy+v, img.h)*img.w:]
-				for u := -uc; u <= uEnd; u++ {
-					sum += float64(row[reflect(cx+u, img.w)] * k[ko])
-					ko++
+			if cx-uc >= 0 && cx+uEnd < img.w && cy-vc >= 0 && cy+vEnd < img.h {
+				for v := -vc; v <= vEnd; v++ {
+					row := img.pix[(cy+v)*img.w+cx-uc : (cy+v)*img.w+cx+uEnd+1]
+					for _, px := range row {
+						sum += float64(px * k[ko])
+						ko++
+					}
+				}
+			} else {
+				for v := -vc; v <= vEnd; v++ {
+					row := img.pix[reflect(cy+v, img.h)*img.w:]
+					for u := -uc; u <= uEnd; u++ {
+						sum += float64(row[reflect(cx+u, img.w)] * k[ko])
+						ko++
+					}
 				}
 			}
 			out.pix[y*sw+x] = float32(sum)
@@ -152,16 +162,22 @@ func convolveValid(src []float32, w, h int, dst, tmp []float32) {
 			out[x+uc] = float32(sum)
 		}
 	}
-	// vertical pass
+	// vertical pass, row by row: each output sample still sums its 11
+	// taps in order into a float64, as IQA does.
+	acc := make([]float64, dw)
 	for y := 0; y < dh; y++ {
-		out := dst[y*dw : (y+1)*dw]
-		for x := 0; x < dw; x++ {
-			sum := 0.0
-			off := y*w + x + uc
-			for k, kv := range gaussian1D {
-				sum += float64(tmp[off+k*w] * kv)
+		for x := range acc {
+			acc[x] = 0
+		}
+		for k, kv := range gaussian1D {
+			row := tmp[(y+k)*w+uc : (y+k)*w+uc+dw]
+			for x, v := range row {
+				acc[x] += float64(v * kv)
 			}
-			out[x] = float32(sum)
+		}
+		out := dst[y*dw : (y+1)*dw]
+		for x, v := range acc {
+			out[x] = float32(v)
 		}
 	}
 }
