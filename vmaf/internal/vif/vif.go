@@ -152,9 +152,8 @@ type workspace struct {
 	txx, tyy, txy []uint32
 	// Accumulators, one per column.
 	a0, a1, a2, a3 []uint64
-	// Ring of per-row products for vertical8 (row ringRow[s] in slot s).
-	ringRow             [17]int
-	ringP, ringS, ringQ [17][]uint64
+	// uint32 accumulators of vertical8.
+	v0, v1 []uint32
 }
 
 // pad is the widest filter half-width (scale 0: 17 taps).
@@ -187,11 +186,8 @@ func newWorkspace(w, h int) *workspace {
 	ws.a1 = make([]uint64, w)
 	ws.a2 = make([]uint64, w)
 	ws.a3 = make([]uint64, w)
-	for k := range ws.ringRow {
-		ws.ringP[k] = make([]uint64, w)
-		ws.ringS[k] = make([]uint64, w)
-		ws.ringQ[k] = make([]uint64, w)
-	}
+	ws.v0 = make([]uint32, w)
+	ws.v1 = make([]uint32, w)
 	return ws
 }
 
@@ -247,11 +243,6 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 	ref8, is8 := any(ref).([]uint8)
 	dis8, _ := any(dis).([]uint8)
 	is8 = is8 && bpc == 8
-	if is8 {
-		for k := range ws.ringRow {
-			ws.ringRow[k] = -1
-		}
-	}
 
 	for i := 0; i < h; i++ {
 		if is8 {
@@ -271,72 +262,53 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 	return float32(num), float32(den)
 }
 
-// vertical8 is the vertical pass of scale 0 for 8-bit samples. All sums
-// fit in 32 bits (65536 * 255^2 < 2^32), so x and y sums share a uint64.
-// Per source row, x|y<<32, x²|y²<<32 and x*y are computed once into a
-// ring of 17 rows and reused by the 17 output rows that need them.
+// vertical8 is the vertical pass of scale 0 for 8-bit samples. Every
+// sum fits in 32 bits (the taps add up to 65536 and 255² < 65536), so it
+// runs on uint32 accumulators, in column blocks that stay in L1.
 func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
 	filt := &filters0
 	const half = 8
-	var rows [17]int
-	for k := 0; k < 17; k++ {
-		r := mirror(i-half+k, h)
-		rows[k] = r
-		slot := r % 17
-		if ws.ringRow[slot] != r {
-			ws.ringRow[slot] = r
-			p, s, q := ws.ringP[slot][:w], ws.ringS[slot][:w], ws.ringQ[slot][:w]
-			rr := ref[r*rstride : r*rstride+w]
-			dr := dis[r*dstride : r*dstride+w]
-			rr, dr, s, q = rr[:len(p)], dr[:len(p)], s[:len(p)], q[:len(p)]
-			for j := range p {
-				x, y := uint64(rr[j]), uint64(dr[j])
-				p[j] = x | y<<32
-				s[j] = x*x | (y*y)<<32
-				q[j] = x * y
-			}
-		}
-	}
 	for j0 := 0; j0 < w; j0 += blockW {
 		j1 := min(j0+blockW, w)
-		aMu, aSq, aXY := ws.a0[j0:j1], ws.a1[j0:j1], ws.a2[j0:j1]
+		m1, m2 := ws.v0[j0:j1], ws.v1[j0:j1]
+		sx, sy, sxy := ws.txx[pad+j0:pad+j1], ws.tyy[pad+j0:pad+j1], ws.txy[pad+j0:pad+j1]
+		m2, sx, sy, sxy = m2[:len(m1)], sx[:len(m1)], sy[:len(m1)], sxy[:len(m1)]
 		{
-			c := uint64(filt[half])
-			slot := rows[half] % 17
-			p, s, q := ws.ringP[slot][j0:j1], ws.ringS[slot][j0:j1], ws.ringQ[slot][j0:j1]
-			p, s, q = p[:len(aMu)], s[:len(aMu)], q[:len(aMu)]
-			aSq, aXY := aSq[:len(aMu)], aXY[:len(aMu)]
-			for j := range aMu {
-				aMu[j] = c * p[j]
-				aSq[j] = c * s[j]
-				aXY[j] = c * q[j]
+			c := uint32(filt[half])
+			rr := ref[i*rstride+j0 : i*rstride+j1]
+			dr := dis[i*dstride+j0 : i*dstride+j1]
+			rr, dr = rr[:len(m1)], dr[:len(m1)]
+			for j := range m1 {
+				x, y := uint32(rr[j]), uint32(dr[j])
+				m1[j] = c * x
+				m2[j] = c * y
+				sx[j] = c * (x * x)
+				sy[j] = c * (y * y)
+				sxy[j] = c * (x * y)
 			}
 		}
 		for k := 0; k < half; k++ {
-			c := uint64(filt[k])
-			sa, sb := rows[k]%17, rows[16-k]%17
-			pa, pb := ws.ringP[sa][j0:j1], ws.ringP[sb][j0:j1]
-			qa, qb := ws.ringQ[sa][j0:j1], ws.ringQ[sb][j0:j1]
-			sqa, sqb := ws.ringS[sa][j0:j1], ws.ringS[sb][j0:j1]
-			pa, pb, qa, qb, sqa, sqb = pa[:len(aMu)], pb[:len(aMu)], qa[:len(aMu)], qb[:len(aMu)], sqa[:len(aMu)], sqb[:len(aMu)]
-			aSq, aXY := aSq[:len(aMu)], aXY[:len(aMu)]
-			for j := range aMu {
-				aMu[j] += c * (pa[j] + pb[j])
-				aSq[j] += c * (sqa[j] + sqb[j])
-				aXY[j] += c * (qa[j] + qb[j])
+			c := uint32(filt[k])
+			ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
+			xa := ref[ra*rstride+j0 : ra*rstride+j1]
+			xb := ref[rb*rstride+j0 : rb*rstride+j1]
+			ya := dis[ra*dstride+j0 : ra*dstride+j1]
+			yb := dis[rb*dstride+j0 : rb*dstride+j1]
+			xa, xb, ya, yb = xa[:len(m1)], xb[:len(m1)], ya[:len(m1)], yb[:len(m1)]
+			for j := range m1 {
+				x0, x1 := uint32(xa[j]), uint32(xb[j])
+				y0, y1 := uint32(ya[j]), uint32(yb[j])
+				m1[j] += c * (x0 + x1)
+				m2[j] += c * (y0 + y1)
+				sx[j] += c * (x0*x0 + x1*x1)
+				sy[j] += c * (y0*y0 + y1*y1)
+				sxy[j] += c * (x0*y0 + x1*y1)
 			}
 		}
 		tmu := ws.tmu[pad+j0 : pad+j1]
-		txx, tyy, txy := ws.txx[pad+j0:pad+j1], ws.tyy[pad+j0:pad+j1], ws.txy[pad+j0:pad+j1]
-		aMu, aSq, aXY = aMu[:len(tmu)], aSq[:len(tmu)], aXY[:len(tmu)]
-		txx, tyy, txy = txx[:len(tmu)], tyy[:len(tmu)], txy[:len(tmu)]
-		for j := range tmu {
-			m := aMu[j]
-			tmu[j] = ((m&lo32)+128)>>8 | (((m>>32)+128)>>8)<<32
-			q := aSq[j]
-			txx[j] = uint32(q)
-			tyy[j] = uint32(q >> 32)
-			txy[j] = uint32(aXY[j])
+		tmu, m2 = tmu[:len(m1)], m2[:len(m1)]
+		for j := range m1 {
+			tmu[j] = uint64((m1[j]+128)>>8) | uint64((m2[j]+128)>>8)<<32
 		}
 	}
 }
