@@ -123,3 +123,24 @@ func TestWorkspace(t *testing.T) {
 		}
 	}
 }
+
+func TestComputeMany(t *testing.T) {
+	ref, dis := synthPair(97, 61, 8, 5)
+	opts := []Options{DefaultOptions(), {EnhnGainLimit: 1}, {EnhnGainLimit: 2.5}}
+	out := make([]Scores, len(opts))
+	if err := ComputeMany(ref, dis, 8, opts, out); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range opts {
+		want, err := refCompute(ref, dis, 8, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[i] != want {
+			t.Errorf("egl %v: got %v want %v", o.EnhnGainLimit, out[i], want)
+		}
+	}
+	if err := ComputeMany(ref, dis, 8, make([]Options, MaxOptions+1), make([]Scores, MaxOptions+1)); err == nil {
+		t.Error("too many options accepted")
+	}
+}

@@ -38,7 +38,7 @@ func BenchmarkPartAccumulate(b *testing.B) {
 	for b.Loop() {
 		var st stats
 		for i := 0; i < 1080; i++ {
-			st.accumulate(ws.a0[:1920], ws.a1[:1920], ws.a2[:1920], ws.a3[:1920], 100)
+			st.accumulate(ws.a0[:1920], ws.a1[:1920], ws.a2[:1920], ws.a3[:1920], &egls{n: 1, v: [MaxOptions]float64{100}})
 		}
 	}
 }

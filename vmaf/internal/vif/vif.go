@@ -61,13 +61,26 @@ type pixel interface{ ~uint8 | ~uint16 }
 // is 8 (Pix8) or 9..16 (Pix16). Scratch memory comes from a sync.Pool;
 // Compute is safe for concurrent use.
 func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
-	if err := validate(ref, dis, bpc, opt); err != nil {
-		return Scores{}, err
+	var out [1]Scores
+	err := ComputeMany(ref, dis, bpc, []Options{opt}, out[:])
+	return out[0], err
+}
+
+// MaxOptions is the most option sets ComputeMany takes at once.
+const MaxOptions = 4
+
+// ComputeMany scores dis against ref under several options at once
+// (e.g. EnhnGainLimit 100 for vmaf_v0.6.1 and 1 for its NEG variant),
+// sharing the filtering, which is most of the work; out[i] receives the
+// scores for opts[i]. The results equal separate Compute calls.
+func ComputeMany(ref, dis *frame.Plane, bpc int, opts []Options, out []Scores) error {
+	if err := validate(ref, dis, bpc, opts, out); err != nil {
+		return err
 	}
 	ws := getWorkspace(ref.Width, ref.Height)
-	sc := compute(ws, ref, dis, bpc, opt)
+	compute(ws, ref, dis, bpc, opts, out)
 	wsPool.Put(ws)
-	return sc, nil
+	return nil
 }
 
 // Workspace is explicit scratch memory for callers that score many frames
@@ -77,16 +90,27 @@ type Workspace struct{ ws *workspace }
 
 // Compute is the package-level Compute using w's buffers.
 func (w *Workspace) Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
-	if err := validate(ref, dis, bpc, opt); err != nil {
-		return Scores{}, err
+	var out [1]Scores
+	err := w.ComputeMany(ref, dis, bpc, []Options{opt}, out[:])
+	return out[0], err
+}
+
+// ComputeMany is the package-level ComputeMany using w's buffers.
+func (w *Workspace) ComputeMany(ref, dis *frame.Plane, bpc int, opts []Options, out []Scores) error {
+	if err := validate(ref, dis, bpc, opts, out); err != nil {
+		return err
 	}
 	if w.ws == nil || w.ws.w != ref.Width || w.ws.h != ref.Height {
 		w.ws = newWorkspace(ref.Width, ref.Height)
 	}
-	return compute(w.ws, ref, dis, bpc, opt), nil
+	compute(w.ws, ref, dis, bpc, opts, out)
+	return nil
 }
 
-func validate(ref, dis *frame.Plane, bpc int, opt Options) error {
+func validate(ref, dis *frame.Plane, bpc int, opts []Options, out []Scores) error {
+	if len(opts) == 0 || len(opts) > MaxOptions || len(out) < len(opts) {
+		return fmt.Errorf("%w: %d option sets (1..%d), %d outputs", ErrOption, len(opts), MaxOptions, len(out))
+	}
 	if ref == nil || dis == nil {
 		return fmt.Errorf("%w: nil plane", ErrSize)
 	}
@@ -97,8 +121,10 @@ func validate(ref, dis *frame.Plane, bpc int, opt Options) error {
 	if w < MinSize || h < MinSize {
 		return fmt.Errorf("%w: %dx%d is below %dx%d", ErrSize, w, h, MinSize, MinSize)
 	}
-	if !(opt.EnhnGainLimit >= 1.0 && opt.EnhnGainLimit <= 100.0) {
-		return fmt.Errorf("%w: EnhnGainLimit %v outside [1, 100]", ErrOption, opt.EnhnGainLimit)
+	for _, opt := range opts {
+		if !(opt.EnhnGainLimit >= 1.0 && opt.EnhnGainLimit <= 100.0) {
+			return fmt.Errorf("%w: EnhnGainLimit %v outside [1, 100]", ErrOption, opt.EnhnGainLimit)
+		}
 	}
 	if bpc < 8 || bpc > 16 {
 		return fmt.Errorf("%w: %d", ErrBitDepth, bpc)
@@ -116,29 +142,41 @@ func validate(ref, dis *frame.Plane, bpc int, opt Options) error {
 	return nil
 }
 
-func compute(ws *workspace, ref, dis *frame.Plane, bpc int, opt Options) Scores {
-	var sc Scores
+func compute(ws *workspace, ref, dis *frame.Plane, bpc int, opts []Options, out []Scores) {
+	var egl egls
+	egl.n = len(opts)
+	for i, o := range opts {
+		egl.v[i] = o.EnhnGainLimit
+	}
 	w, h := ref.Width, ref.Height
-	var num, den [4]float32
+	var num [4][MaxOptions]float32
+	var den [4]float32
 	if bpc == 8 {
-		num[0], den[0] = statistic(ws, ref.Pix8, dis.Pix8, ref.Stride, dis.Stride, w, h, 0, bpc, opt.EnhnGainLimit)
+		num[0], den[0] = statistic(ws, ref.Pix8, dis.Pix8, ref.Stride, dis.Stride, w, h, 0, bpc, &egl)
 		subsample(ws, ref.Pix8, dis.Pix8, ref.Stride, dis.Stride, w, h, 0, bpc, ws.ref[1], ws.dis[1])
 	} else {
-		num[0], den[0] = statistic(ws, ref.Pix16, dis.Pix16, ref.Stride, dis.Stride, w, h, 0, bpc, opt.EnhnGainLimit)
+		num[0], den[0] = statistic(ws, ref.Pix16, dis.Pix16, ref.Stride, dis.Stride, w, h, 0, bpc, &egl)
 		subsample(ws, ref.Pix16, dis.Pix16, ref.Stride, dis.Stride, w, h, 0, bpc, ws.ref[1], ws.dis[1])
 	}
 	for s := 1; s < 4; s++ {
 		w, h = w/2, h/2
-		num[s], den[s] = statistic(ws, ws.ref[s], ws.dis[s], w, w, w, h, s, bpc, opt.EnhnGainLimit)
+		num[s], den[s] = statistic(ws, ws.ref[s], ws.dis[s], w, w, w, h, s, bpc, &egl)
 		if s < 3 {
 			subsample(ws, ws.ref[s], ws.dis[s], w, w, w, h, s, bpc, ws.ref[s+1], ws.dis[s+1])
 		}
 	}
-	for s := 0; s < 4; s++ {
-		// float32 division, as libvmaf (num and den are floats).
-		sc.Scale[s] = float64(num[s] / den[s])
+	for i := range opts {
+		for s := 0; s < 4; s++ {
+			// float32 division, as libvmaf (num and den are floats).
+			out[i].Scale[s] = float64(num[s][i] / den[s])
+		}
 	}
-	return sc
+}
+
+// egls holds the gain limits being computed.
+type egls struct {
+	n int
+	v [MaxOptions]float64
 }
 
 // workspace holds the scratch buffers of one Compute call.
@@ -218,7 +256,7 @@ const sigmaNsq = 65536 << 1
 const lo32 = 1<<32 - 1
 
 // statistic computes the VIF numerator and denominator of one scale.
-func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, scale, bpc int, egl float64) (float32, float32) {
+func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, scale, bpc int, egl *egls) ([MaxOptions]float32, float32) {
 	filt := filters[scale]
 	fw := len(filt)
 	half := fw / 2
@@ -257,9 +295,12 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 		horizontal(ws, w, filt)
 		st.accumulate(ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w], egl)
 	}
-	num := float64(st.numLog)/2048.0 + (float64(st.denNonLog) - (float64(st.numNonLog)/16384.0)/65025.0)
+	var nums [MaxOptions]float32
+	for e := 0; e < egl.n; e++ {
+		nums[e] = float32(float64(st.numLog[e])/2048.0 + (float64(st.denNonLog) - (float64(st.numNonLog)/16384.0)/65025.0))
+	}
 	den := float64(st.denLog)/2048.0 + float64(st.denNonLog)
-	return float32(num), float32(den)
+	return nums, float32(den)
 }
 
 // vertical8 is the vertical pass of scale 0 for 8-bit samples. Every
@@ -441,12 +482,14 @@ func horizontal17(ws *workspace, w int) {
 }
 
 type stats struct {
-	numLog, denLog, numNonLog, denNonLog int64
+	numLog                       [MaxOptions]int64
+	denLog, numNonLog, denNonLog int64
 }
 
 // accumulate adds the VIF statistic of one filtered row.
-func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl float64) {
-	numLog, denLog, numNonLog, denNonLog := st.numLog, st.denLog, st.numNonLog, st.denNonLog
+func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
+	denLog, numNonLog, denNonLog := st.denLog, st.numNonLog, st.denNonLog
+	ne := egl.n
 	hXX, hYY, hXY = hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
 	for j, m := range hMu {
 		mu1, mu2 := m&lo32, m>>32
@@ -467,24 +510,28 @@ func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl float64) {
 			denLog += int64(log2of32(uint32(sigmaNsq+sigma1)) - 2048*17)
 			if sigma12 > 0 && sigma2 > 0 {
 				const eps = 65536 * 1.0e-10
-				g := float64(sigma12) / (float64(sigma1) + eps)
-				sv := int32(float64(sigma2) - float64(g*float64(sigma12)))
+				g0 := float64(sigma12) / (float64(sigma1) + eps)
+				sv := int32(float64(sigma2) - float64(g0*float64(sigma12)))
 				if sv < 0 {
 					sv = 0
 				}
-				if g > egl {
-					g = egl
-				}
 				numer1 := uint32(sv + sigmaNsq)
-				numer1tmp := int64(float64(float64(g*g)*float64(sigma1))) + int64(numer1)
-				numLog += int64(log2of64(uint64(numer1tmp)) - log2of64(uint64(numer1)))
+				lden := log2of64(uint64(numer1))
+				for e := 0; e < ne; e++ {
+					g := g0
+					if g > egl.v[e] {
+						g = egl.v[e]
+					}
+					numer1tmp := int64(float64(float64(g*g)*float64(sigma1))) + int64(numer1)
+					st.numLog[e] += int64(log2of64(uint64(numer1tmp)) - lden)
+				}
 			}
 		} else {
 			numNonLog += int64(sigma2)
 			denNonLog++
 		}
 	}
-	st.numLog, st.denLog, st.numNonLog, st.denNonLog = numLog, denLog, numNonLog, denNonLog
+	st.denLog, st.numNonLog, st.denNonLog = denLog, numNonLog, denNonLog
 }
 
 // subsample low-pass filters ref and dis with the filter of scale+1 and
