@@ -1,0 +1,88 @@
+package tserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	tlog "go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/log/tag"
+)
+
+// discardLogger returns a slog.Logger that drops everything.
+func discardLogger() *slog.Logger {
+	return slog.New(slog.DiscardHandler)
+}
+
+// serverLogger adapts a *slog.Logger to the Temporal server's log.Logger
+// interface. Only records at warn level or above are forwarded; the server is
+// very chatty at info level and reel wants a quiet terminal.
+type serverLogger struct {
+	l *slog.Logger
+}
+
+var (
+	_ tlog.Logger     = serverLogger{}
+	_ tlog.WithLogger = serverLogger{}
+)
+
+func newServerLogger(l *slog.Logger) serverLogger {
+	return serverLogger{l: l.With("component", "temporal-server")}
+}
+
+func tagAttrs(tags []tag.Tag) []any {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]any, 0, len(tags))
+	for _, t := range tags {
+		if t == nil {
+			continue
+		}
+		out = append(out, slog.Any(t.Key(), t.Value()))
+	}
+	return out
+}
+
+func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
+	if !s.l.Enabled(context.Background(), level) {
+		return
+	}
+	s.l.Log(context.Background(), level, msg, tagAttrs(tags)...)
+}
+
+func (serverLogger) Debug(string, ...tag.Tag) {}
+func (serverLogger) Info(string, ...tag.Tag)  {}
+
+func (s serverLogger) Warn(msg string, tags ...tag.Tag)   { s.log(slog.LevelWarn, msg, tags) }
+func (s serverLogger) Error(msg string, tags ...tag.Tag)  { s.log(slog.LevelError, msg, tags) }
+func (s serverLogger) DPanic(msg string, tags ...tag.Tag) { s.log(slog.LevelError, msg, tags) }
+
+func (s serverLogger) Panic(msg string, tags ...tag.Tag) {
+	s.log(slog.LevelError, msg, tags)
+	panic(msg)
+}
+
+// Fatal mirrors the server's default (zap) behaviour: the server relies on
+// Fatal not returning (e.g. after a failed listen). Because the configured
+// logger may discard everything, the message is also written to stderr so
+// the process never dies silently.
+func (s serverLogger) Fatal(msg string, tags ...tag.Tag) {
+	s.log(slog.LevelError, msg, tags)
+	fmt.Fprintf(os.Stderr, "embedded temporal server: fatal: %s", msg)
+	for _, t := range tags {
+		if t != nil {
+			fmt.Fprintf(os.Stderr, " %s=%v", t.Key(), t.Value())
+		}
+	}
+	fmt.Fprintln(os.Stderr)
+	os.Exit(1)
+}
+
+func (s serverLogger) With(tags ...tag.Tag) tlog.Logger {
+	if len(tags) == 0 {
+		return s
+	}
+	return serverLogger{l: s.l.With(tagAttrs(tags)...)}
+}

@@ -1,0 +1,433 @@
+// Package tserver runs an embedded, single-node Temporal server backed by a
+// SQLite file, so that `reel run` works without any external setup.
+//
+// The server listens on loopback only, on a block of four fixed ports starting
+// at Config.Port (frontend, history, matching, worker). State lives in
+// Config.StateDir and survives restarts, including a SIGKILL of the process:
+// workflow histories are kept and running workflows resume.
+//
+// This is the only package (besides end-to-end tests) that imports
+// go.temporal.io/server.
+package tserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	sdkclient "go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+const (
+	// DefaultHost is the loopback address the embedded server binds to.
+	DefaultHost = "127.0.0.1"
+	// DefaultPort is the frontend gRPC port of the embedded server. It is
+	// deliberately not Temporal's 7233 so that reel does not collide with a
+	// `temporal server start-dev` running on the same machine. The history,
+	// matching and worker services use DefaultPort+1 .. DefaultPort+3.
+	DefaultPort = 7244
+	// DefaultNamespace is registered on first start.
+	DefaultNamespace = "default"
+	// DefaultRetention is the workflow retention of namespaces registered by
+	// the embedded server.
+	DefaultRetention = 7 * 24 * time.Hour
+
+	// NumPorts is how many consecutive ports, starting at Config.Port, the
+	// embedded server occupies.
+	NumPorts = 4
+
+	dbFileName     = "temporal.db"
+	schemaDoneName = "temporal.db.schema-ok"
+	lockFileName   = "reel.lock"
+	clusterName    = "active"
+
+	// readyTimeout bounds how long Start waits for the frontend to answer.
+	readyTimeout = 60 * time.Second
+)
+
+var (
+	// ErrStateDirLocked is returned (wrapped) by Start when another process
+	// holds the state directory.
+	ErrStateDirLocked = errors.New("state directory is in use")
+	// ErrPortInUse is returned (wrapped) by Start when one of the server's
+	// ports is already taken.
+	ErrPortInUse = errors.New("port in use")
+)
+
+// Config configures the embedded server. The zero value is usable.
+type Config struct {
+	StateDir  string       // directory for the SQLite file(s); created if missing. Default: DefaultStateDir()
+	Host      string       // loopback IP to bind; default "127.0.0.1"
+	Port      int          // frontend gRPC port; default DefaultPort. Port+1..Port+3 are used by the other services.
+	Namespace string       // default "default"; registered on first start
+	Logger    *slog.Logger // nil = discard; server logs go here at warn+ level only
+}
+
+// DefaultStateDir returns $REEL_STATE_DIR, else $XDG_STATE_HOME/reel, else
+// ~/.local/state/reel.
+func DefaultStateDir() string {
+	if d := os.Getenv("REEL_STATE_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "reel")
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		return filepath.Join(home, ".local", "state", "reel")
+	}
+	return filepath.Join(os.TempDir(), "reel-state")
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	hostPort  string
+	namespace string
+	srv       temporal.Server
+	lock      *stateLock
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// HostPort returns the frontend address, e.g. "127.0.0.1:7244".
+func (s *Server) HostPort() string { return s.hostPort }
+
+// Namespace returns the namespace registered by Start.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Stop shuts the server down gracefully and releases the state directory.
+// It is safe to call more than once; later calls return the first result.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		err := s.srv.Stop()
+		if uerr := s.lock.unlock(); err == nil && uerr != nil {
+			err = fmt.Errorf("release state dir lock: %w", uerr)
+		}
+		s.stopErr = err
+	})
+	return s.stopErr
+}
+
+func (cfg *Config) applyDefaults() error {
+	if cfg.StateDir == "" {
+		cfg.StateDir = DefaultStateDir()
+	}
+	if cfg.Host == "" || cfg.Host == "localhost" {
+		cfg.Host = DefaultHost
+	}
+	if cfg.Port == 0 {
+		cfg.Port = DefaultPort
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = DefaultNamespace
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
+
+	ip := net.ParseIP(cfg.Host)
+	if ip == nil || ip.To4() == nil {
+		return fmt.Errorf("embedded temporal: host %q must be an IPv4 loopback address such as 127.0.0.1", cfg.Host)
+	}
+	if !ip.IsLoopback() {
+		return fmt.Errorf("embedded temporal: host %q is not a loopback address; the embedded server only listens locally", cfg.Host)
+	}
+	if cfg.Port < 1 || cfg.Port+NumPorts-1 > 65535 {
+		return fmt.Errorf("embedded temporal: port %d out of range (needs %d consecutive ports up to 65535)", cfg.Port, NumPorts)
+	}
+	return nil
+}
+
+// Start starts the embedded server and returns once its frontend answers
+// requests for cfg.Namespace. ctx bounds only the startup; the server keeps
+// running until Stop is called.
+func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
+	if err := cfg.applyDefaults(); err != nil {
+		return nil, err
+	}
+	stateDir, err := filepath.Abs(cfg.StateDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded temporal: state dir: %w", err)
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded temporal: create state dir: %w", err)
+	}
+
+	lock, err := lockStateDir(filepath.Join(stateDir, lockFileName))
+	if err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w: is another reel already running with state dir %s?", err, stateDir)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = lock.unlock()
+		}
+	}()
+
+	if err := checkPorts(cfg.Host, cfg.Port); err != nil {
+		return nil, err
+	}
+
+	sqlCfg := sqliteConfig(filepath.Join(stateDir, dbFileName))
+	if err := ensureSchema(stateDir, sqlCfg); err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
+	if err := ensureNamespace(sqlCfg, cfg.Namespace); err != nil {
+		return nil, fmt.Errorf("embedded temporal: register namespace %q: %w", cfg.Namespace, err)
+	}
+
+	srv, err := newTemporalServer(cfg, sqlCfg)
+	if err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		_ = srv.Stop()
+		return nil, fmt.Errorf("embedded temporal: start: %w", err)
+	}
+	s := &Server{
+		hostPort:  net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)),
+		namespace: cfg.Namespace,
+		srv:       srv,
+		lock:      lock,
+	}
+	if err := waitReady(ctx, s.hostPort, s.namespace, cfg.Logger); err != nil {
+		_ = s.Stop()
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
+	return s, nil
+}
+
+// checkPorts fails early (and clearly) if any of the server's ports is taken.
+// The server itself would otherwise abort the whole process from deep inside
+// its gRPC setup.
+func checkPorts(host string, base int) error {
+	roles := [NumPorts]string{"frontend", "history", "matching", "worker"}
+	for i := range NumPorts {
+		port := base + i
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) {
+				if i == 0 {
+					return fmt.Errorf("%w: port %d in use: is another reel already running? use --temporal host:port or --embedded-port", ErrPortInUse, port)
+				}
+				return fmt.Errorf("%w: port %d (embedded temporal %s service, frontend port + %d) in use: is another reel already running? use --temporal host:port or --embedded-port", ErrPortInUse, port, roles[i], i)
+			}
+			return fmt.Errorf("embedded temporal: cannot listen on %s:%d: %w", host, port, err)
+		}
+		_ = ln.Close()
+	}
+	return nil
+}
+
+func sqliteConfig(dbPath string) *config.SQL {
+	return &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: dbPath,
+		ConnectAttributes: map[string]string{
+			"mode": "rwc",
+			// WAL keeps the file consistent if the process is killed and is
+			// faster than the rollback journal; NORMAL sync is durable against
+			// process crashes (only an OS crash may lose the last commits).
+			"journal_mode": "wal",
+			"synchronous":  "normal",
+			"busy_timeout": "10000",
+		},
+	}
+}
+
+// ensureSchema creates the SQLite schema on first start. Completion is
+// recorded in a marker file, so a database left behind by a start that was
+// interrupted half-way through schema setup is discarded and recreated rather
+// than used with missing tables.
+//
+// The same *config.SQL must be used for the server: the sqlite plugin pools
+// connections by DSN for the life of the process.
+func ensureSchema(stateDir string, sqlCfg *config.SQL) error {
+	marker := filepath.Join(stateDir, schemaDoneName)
+	if _, err := os.Stat(marker); err == nil {
+		if _, err := os.Stat(sqlCfg.DatabaseName); err != nil {
+			return fmt.Errorf("state dir %s has a schema marker but no database (%v); remove %s to start from scratch", stateDir, err, marker)
+		}
+		return nil
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(sqlCfg.DatabaseName + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove incomplete database: %w", err)
+		}
+	}
+	if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+		return fmt.Errorf("set up sqlite schema in %s: %w", sqlCfg.DatabaseName, err)
+	}
+	f, err := os.Create(marker)
+	if err != nil {
+		return fmt.Errorf("write schema marker: %w", err)
+	}
+	_, _ = f.WriteString("temporal sqlite schema v3\n")
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("write schema marker: %w", err)
+	}
+	return f.Close()
+}
+
+// ensureNamespace registers the namespace directly in the database before the
+// server starts (a no-op if it already exists), so that it is usable the
+// moment the frontend answers.
+func ensureNamespace(sqlCfg *config.SQL, name string) error {
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, nil)
+	if err != nil {
+		return err
+	}
+	ns.Detail.Config.Retention = durationpb.New(DefaultRetention)
+	return sqliteschema.CreateNamespaces(sqlCfg, ns)
+}
+
+func newTemporalServer(cfg Config, sqlCfg *config.SQL) (temporal.Server, error) {
+	addr := func(port int) string { return net.JoinHostPort(cfg.Host, strconv.Itoa(port)) }
+	frontendAddr := addr(cfg.Port)
+
+	svc := func(offset int) config.Service {
+		return config.Service{RPC: config.RPC{
+			GRPCPort: cfg.Port + offset,
+			BindOnIP: cfg.Host,
+			// HTTPPort 0: no HTTP API; membership ports are unused because
+			// the services find each other through static hosts below.
+		}}
+	}
+
+	const storeName = "sqlite-default"
+	conf := &config.Config{}
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = cfg.Host
+	// Global.Metrics nil: no-op metrics, no metrics listener. PProf port 0: off.
+	conf.Persistence = config.Persistence{
+		DefaultStore:    storeName,
+		VisibilityStore: storeName,
+		// One shard is plenty for a single node over a single SQLite
+		// connection and keeps startup fast. It is persisted on first start
+		// and cannot be changed afterwards.
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{storeName: {SQL: sqlCfg}},
+	}
+	conf.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontendAddr,
+				// ClusterID empty: generated on first start and persisted.
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{
+		string(primitives.FrontendService): svc(0),
+		string(primitives.HistoryService):  svc(1),
+		string(primitives.MatchingService): svc(2),
+		string(primitives.WorkerService):   svc(3),
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontendAddr
+
+	logger := newServerLogger(cfg.Logger)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("claim mapper: %w", err)
+	}
+
+	dc := dynamicconfig.StaticClient{
+		// Single node: one task queue partition avoids forwarding between
+		// partitions and gives the lowest dispatch latency.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// Local tooling lists workflows a lot; the default is low.
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+
+	return temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: static.SingleLocalHost(addr(cfg.Port)),
+			primitives.HistoryService:  static.SingleLocalHost(addr(cfg.Port + 1)),
+			primitives.MatchingService: static.SingleLocalHost(addr(cfg.Port + 2)),
+			primitives.WorkerService:   static.SingleLocalHost(addr(cfg.Port + 3)),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dc),
+	)
+}
+
+// waitReady polls the frontend with an SDK client until it is healthy and
+// the namespace can be described.
+func waitReady(ctx context.Context, hostPort, namespace string, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+
+	var lastErr error
+	for {
+		lastErr = probe(ctx, hostPort, namespace, logger)
+		if lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("frontend at %s did not become ready within %s: %w", hostPort, readyTimeout, lastErr)
+			}
+			return fmt.Errorf("waiting for frontend at %s: %w (last error: %v)", hostPort, ctx.Err(), lastErr)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func probe(ctx context.Context, hostPort, namespace string, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
+		HostPort:  hostPort,
+		Namespace: namespace,
+		Logger:    sdklog.NewStructuredLogger(logger),
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
+		return err
+	}
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	return err
+}
