@@ -147,7 +147,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 
 	err = t.run(1, func() error {
-		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 30*time.Second)
+		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 10*time.Second)
 		in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
 		return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
 	})
@@ -157,7 +157,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	timings["encode"] = t.prog.Stages[1].Seconds
 
 	err = t.run(2, func() error {
-		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 30*time.Second)
+		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 10*time.Second)
 		in := ScoreRungsInput{Source: req.Source, Rungs: encoded.Rungs, Frames: video.FrameCount}
 		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
 	})

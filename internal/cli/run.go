@@ -81,6 +81,8 @@ func start(ctx context.Context, c client.Client, req workflows.TitleRequest, for
 		TaskQueue:                workflows.QueueWorkflow,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		// A finished title comes back as an error, so we can say so.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
 	if force {
 		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE

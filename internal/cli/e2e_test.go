@@ -1,0 +1,344 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/workflows"
+)
+
+// End-to-end tests: the real embedded Temporal server, real workers, real
+// libav on a real clip.
+
+const clip = "../../testdata/media/bigbuckbunny.mp4"
+
+// syncBuffer is a bytes.Buffer safe for a command writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freePorts finds a base port with tserver's 4 consecutive ports free.
+func freePorts(t *testing.T) int {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if base > 65000 {
+			continue
+		}
+		ok := true
+		for p := base; p < base+4; p++ {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no 4 consecutive free ports")
+	return 0
+}
+
+func reel(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errb syncBuffer
+	code = Run(ctx, &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, args)
+	return code, out.String(), errb.String()
+}
+
+func needFFprobe(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe not installed (make test installs it)")
+	}
+}
+
+// ffprobeVideo returns width, height and counted frames of a file's video.
+func ffprobeVideo(t *testing.T, path string) (w, h, frames int) {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+		"-show_entries", "stream=width,height,nb_read_frames", "-of", "json", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	var r struct {
+		Streams []struct {
+			Width, Height int
+			Frames        string `json:"nb_read_frames"`
+		}
+	}
+	if err := json.Unmarshal(out, &r); err != nil || len(r.Streams) != 1 {
+		t.Fatalf("ffprobe %s: %s (%v)", path, out, err)
+	}
+	n, _ := strconv.Atoi(r.Streams[0].Frames)
+	return r.Streams[0].Width, r.Streams[0].Height, n
+}
+
+func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
+	t.Helper()
+	if len(res.Rungs) != 2 {
+		t.Fatalf("%d rungs, want 2 (720p source: 720p and 360p)", len(res.Rungs))
+	}
+	want := map[string][2]int{"720p": {1280, 720}, "360p": {640, 360}}
+	for _, r := range res.Rungs {
+		w, h, n := ffprobeVideo(t, r.Path)
+		if [2]int{w, h} != want[r.ID] || n != wantFrames {
+			t.Errorf("rung %s: ffprobe says %dx%d %d frames, want %v %d frames", r.ID, w, h, n, want[r.ID], wantFrames)
+		}
+	}
+	f, err := os.Open(res.ReportPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := report.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Rungs {
+		if r.PSNRY < 30 || r.PSNRY > 60 || r.Frames != wantFrames || r.Bytes == 0 || r.EncodeSeconds <= 0 {
+			t.Errorf("report rung %+v", r)
+		}
+	}
+}
+
+func TestRunEndToEnd(t *testing.T) {
+	needFFprobe(t)
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	dir := t.TempDir()
+	port := strconv.Itoa(freePorts(t))
+	ctx := context.Background()
+	args := []string{"run", clip, "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port,
+		"--out", filepath.Join(dir, "out"), "--json", "--quiet"}
+	code, stdout, stderr := reel(ctx, args...)
+	if code != 0 {
+		t.Fatalf("reel run: exit %d\n%s", code, stderr)
+	}
+	var res workflows.TitleResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("result: %v\n%s", err, stdout)
+	}
+	checkResult(t, res, 132)
+
+	// The same title again: no second encode, same result.
+	code, stdout2, stderr := reel(ctx, append(args[:len(args)-1], "--quiet=false")...)
+	if code != 0 || !strings.Contains(stderr, "finished earlier") {
+		t.Fatalf("second run: exit %d, stderr:\n%s", code, stderr)
+	}
+	if stdout2 != stdout {
+		t.Fatalf("second run printed a different result:\n%s\nvs\n%s", stdout2, stdout)
+	}
+	// Status from a later process sees the finished workflow.
+	code, stdout, stderr = reel(ctx, "status", "bigbuckbunny", "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port, "--json")
+	if code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, stderr)
+	}
+	var sv statusView
+	if err := json.Unmarshal([]byte(stdout), &sv); err != nil || sv.Status != "completed" || sv.Result == nil || sv.Result.ReportPath != res.ReportPath {
+		t.Fatalf("status %s (%v)", stdout, err)
+	}
+	if *updateHistory {
+		saveHistory(t, filepath.Join(dir, "state"), port, workflows.WorkflowID("bigbuckbunny"))
+	}
+}
+
+// makeBadInputs writes the bad inputs the issue names; it needs ffmpeg.
+func makeBadInputs(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test installs it)")
+	}
+	files := map[string]string{
+		"missing": filepath.Join(dir, "missing.mp4"),
+		"empty":   filepath.Join(dir, "empty.mp4"),
+		"text":    filepath.Join(dir, "notes.mp4"),
+		"trunc":   filepath.Join(dir, "trunc.mp4"),
+		"audio":   filepath.Join(dir, "audio.m4a"),
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(files["empty"], nil, 0o644))
+	must(os.WriteFile(files["text"], []byte("this is not a video\n"), 0o644))
+	data, err := os.ReadFile(clip)
+	must(err)
+	must(os.WriteFile(files["trunc"], data[:len(data)/3], 0o644))
+	out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+		"-c:a", "aac", files["audio"]).CombinedOutput()
+	if err != nil {
+		t.Fatalf("make audio-only file: %v\n%s", err, out)
+	}
+	return files
+}
+
+func TestBadInputsFailClearlyAndWorkerKeepsServing(t *testing.T) {
+	needFFprobe(t)
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	dir := t.TempDir()
+	bad := makeBadInputs(t, dir)
+	port := strconv.Itoa(freePorts(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	workerDone := make(chan int, 1)
+	var werr syncBuffer
+	go func() {
+		workerDone <- Run(ctx, &Env{Stdout: &werr, Stderr: &werr, Getenv: func(string) string { return "" }},
+			[]string{"worker", "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port})
+	}()
+	defer func() {
+		cancel()
+		if code := <-workerDone; code != 0 {
+			t.Errorf("worker exit %d: %s", code, werr.String())
+		}
+	}()
+	hostPort := "127.0.0.1:" + port
+	deadline := time.Now().Add(90 * time.Second)
+	for !strings.Contains(werr.String(), "serving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("worker did not start: %s", werr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	tests := []struct {
+		name, input, wantType, wantText string
+	}{
+		{"missing file", bad["missing"], workflows.ErrTypeNotFound, "missing.mp4"},
+		{"empty file", bad["empty"], workflows.ErrTypeEmptyInput, "empty.mp4"},
+		{"text named mp4", bad["text"], workflows.ErrTypeInvalidMedia, "notes.mp4"},
+		{"truncated mp4", bad["trunc"], "", "trunc.mp4"},
+		{"no video stream", bad["audio"], workflows.ErrTypeNoVideo, "audio.m4a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := reel(ctx, "submit", tt.input, "--wait", "--temporal", hostPort, "--out", filepath.Join(dir, "out", tt.name))
+			if code != exitFailed {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, exitFailed, stderr)
+			}
+			if !strings.Contains(stderr, "not retryable") || !strings.Contains(stderr, tt.wantText) || (tt.wantType != "" && !strings.Contains(stderr, "["+tt.wantType+",")) {
+				t.Fatalf("stderr does not name the cause (%s, %s):\n%s", tt.wantType, tt.wantText, stderr)
+			}
+			if tt.wantType == "" && !strings.Contains(stderr, "["+workflows.ErrTypeTruncatedMedia) && !strings.Contains(stderr, "["+workflows.ErrTypeInvalidMedia) {
+				t.Fatalf("truncated file: want TruncatedMedia or InvalidMedia:\n%s", stderr)
+			}
+			if strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Fatalf("error is not one line:\n%s", stderr)
+			}
+		})
+	}
+	// The same worker still encodes a good title.
+	code, stdout, stderr := reel(ctx, "submit", clip, "--wait", "--temporal", hostPort, "--out", filepath.Join(dir, "out", "good"))
+	if code != 0 {
+		t.Fatalf("good title after bad ones: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "report: ") {
+		t.Fatalf("no report line:\n%s", stdout)
+	}
+}
+
+// TestInterruptedRunResumes builds the reel binary, interrupts `reel run`
+// with SIGINT while it encodes, runs the same command again and checks that
+// the same workflow finishes.
+func TestInterruptedRunResumes(t *testing.T) {
+	needFFprobe(t)
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "reel")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/reel").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// A longer mezzanine so that the interrupt lands mid-encode.
+	mezz := filepath.Join(dir, "mezz.mkv")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+		"-frames:v", "500", "-c:v", "ffv1", mezz).CombinedOutput(); err != nil {
+		t.Fatalf("make mezzanine: %v\n%s", err, out)
+	}
+	port := strconv.Itoa(freePorts(t))
+	args := []string{"run", mezz, "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port,
+		"--out", filepath.Join(dir, "out"), "--json"}
+
+	cmd := exec.Command(bin, args...)
+	var stderr1 syncBuffer
+	cmd.Stderr = &stderr1
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(stderr1.String(), "encode  running") {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("encode never started:\n%s", stderr1.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("interrupted run: exit %d (%v), want %d\n%s", code, err, exitInterrupted, stderr1.String())
+	}
+	if !strings.Contains(stderr1.String(), "run the same command again") {
+		t.Fatalf("no resume hint:\n%s", stderr1.String())
+	}
+
+	cmd = exec.Command(bin, args...)
+	var stdout2, stderr2 syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout2, &stderr2
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("second run: %v\n%s", err, stderr2.String())
+	}
+	if !strings.Contains(stderr2.String(), "resumed workflow "+workflows.WorkflowID("mezz")) {
+		t.Fatalf("second run did not resume the workflow:\n%s", stderr2.String())
+	}
+	var res workflows.TitleResult
+	if err := json.Unmarshal([]byte(stdout2.String()), &res); err != nil {
+		t.Fatalf("%v: %s", err, stdout2.String())
+	}
+	for _, r := range res.Rungs {
+		if _, _, n := ffprobeVideo(t, r.Path); n != 500 {
+			t.Errorf("rung %s: %d frames, want 500", r.ID, n)
+		}
+	}
+	fmt.Fprintln(os.Stderr, "") // keep the log tidy after progress output
+}
