@@ -172,10 +172,18 @@ type Y4MReader struct {
 // at the first frame.
 func NewY4MReader(r io.Reader) (*Y4MReader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
+	// Check the signature first, so that short or binary non-y4m input is
+	// reported as ErrNotY4M rather than as a truncated or overlong header.
+	if sig, err := br.Peek(len("YUV4MPEG2")); string(sig) != "YUV4MPEG2" {
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		return nil, ErrNotY4M
+	}
 	line, err := readLine(br)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: empty input", ErrNotY4M)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: header line not terminated", ErrY4MHeader)
 		}
 		return nil, err
 	}

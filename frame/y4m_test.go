@@ -209,8 +209,14 @@ func TestY4MBadHeaders(t *testing.T) {
 			t.Errorf("%.40q: err %v, want %v", s.in, err, s.want)
 		}
 	}
-	if _, err := NewY4MReader(strings.NewReader("YUV4MPEG2 W2 H2")); err == nil {
-		t.Error("header without newline accepted")
+	if _, err := NewY4MReader(strings.NewReader("YUV4MPEG2 W2 H2")); !errors.Is(err, ErrY4MHeader) {
+		t.Errorf("header without newline: %v", err)
+	}
+	// short or binary non-y4m input is ErrNotY4M, not a header error
+	for _, in := range []string{"nope", "YUV4", strings.Repeat("\x00", 5000)} {
+		if _, err := NewY4MReader(strings.NewReader(in)); !errors.Is(err, ErrNotY4M) {
+			t.Errorf("%.20q: %v, want ErrNotY4M", in, err)
+		}
 	}
 }
 
