@@ -319,7 +319,12 @@ func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
 			rr := ref[i*rstride+j0 : i*rstride+j1]
 			dr := dis[i*dstride+j0 : i*dstride+j1]
 			rr, dr = rr[:len(m1)], dr[:len(m1)]
-			for j := range m1 {
+			j8 := 0
+			if hasAVX2 && len(m1) >= 8 {
+				j8 = len(m1) &^ 7
+				vert8CenterAVX2(&rr[0], &dr[0], &m1[0], &m2[0], &sx[0], &sy[0], &sxy[0], j8, c)
+			}
+			for j := j8; j < len(m1); j++ {
 				x, y := uint32(rr[j]), uint32(dr[j])
 				m1[j] = c * x
 				m2[j] = c * y
@@ -336,7 +341,12 @@ func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
 			ya := dis[ra*dstride+j0 : ra*dstride+j1]
 			yb := dis[rb*dstride+j0 : rb*dstride+j1]
 			xa, xb, ya, yb = xa[:len(m1)], xb[:len(m1)], ya[:len(m1)], yb[:len(m1)]
-			for j := range m1 {
+			j8 := 0
+			if hasAVX2 && len(m1) >= 8 {
+				j8 = len(m1) &^ 7
+				vert8PairAVX2(&xa[0], &xb[0], &ya[0], &yb[0], &m1[0], &m2[0], &sx[0], &sy[0], &sxy[0], j8, c)
+			}
+			for j := j8; j < len(m1); j++ {
 				x0, x1 := uint32(xa[j]), uint32(xb[j])
 				y0, y1 := uint32(ya[j]), uint32(yb[j])
 				m1[j] += c * (x0 + x1)

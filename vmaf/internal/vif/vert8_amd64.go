@@ -1,0 +1,24 @@
+//go:build amd64 && !purego
+
+package vif
+
+import "golang.org/x/sys/cpu"
+
+var hasAVX2 = cpu.X86.HasAVX2
+
+// vert8PairAVX2 adds, for n elements (n a multiple of 8):
+//
+//	m1 += c*(xa+xb); m2 += c*(ya+yb); sx += c*(xa²+xb²);
+//	sy += c*(ya²+yb²); sxy += c*(xa*ya+xb*yb)
+//
+// in uint32 lanes (wrapping, as the Go loop). xb/yb may equal xa/ya with
+// c halved by the caller for the centre tap; see vertical8.
+//
+//go:noescape
+func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
+
+// vert8CenterAVX2 sets m1 = c*x, m2 = c*y, sx = c*x², sy = c*y²,
+// sxy = c*x*y for n elements (n a multiple of 8).
+//
+//go:noescape
+func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)

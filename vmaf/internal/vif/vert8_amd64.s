@@ -1,0 +1,116 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
+TEXT ·vert8PairAVX2(SB), NOSPLIT, $0-84
+	MOVQ xa+0(FP), AX
+	MOVQ xb+8(FP), BX
+	MOVQ ya+16(FP), CX
+	MOVQ yb+24(FP), DX
+	MOVQ m1+32(FP), SI
+	MOVQ m2+40(FP), DI
+	MOVQ sx+48(FP), R8
+	MOVQ sy+56(FP), R9
+	MOVQ sxy+64(FP), R10
+	MOVQ n+72(FP), R11
+	MOVL c+80(FP), R13
+	VMOVD R13, X15
+	VPBROADCASTD X15, Y15
+	XORQ R12, R12
+
+loop:
+	CMPQ R12, R11
+	JGE  done
+	VPMOVZXBD (AX)(R12*1), Y0
+	VPMOVZXBD (BX)(R12*1), Y1
+	VPMOVZXBD (CX)(R12*1), Y2
+	VPMOVZXBD (DX)(R12*1), Y3
+
+	// m1 += c*(x0+x1)
+	VPADDD   Y0, Y1, Y4
+	VPMULLD  Y15, Y4, Y4
+	VPADDD   (SI)(R12*4), Y4, Y4
+	VMOVDQU  Y4, (SI)(R12*4)
+
+	// m2 += c*(y0+y1)
+	VPADDD   Y2, Y3, Y5
+	VPMULLD  Y15, Y5, Y5
+	VPADDD   (DI)(R12*4), Y5, Y5
+	VMOVDQU  Y5, (DI)(R12*4)
+
+	// sx += c*(x0*x0+x1*x1)
+	VPMULLD  Y0, Y0, Y6
+	VPMULLD  Y1, Y1, Y7
+	VPADDD   Y6, Y7, Y6
+	VPMULLD  Y15, Y6, Y6
+	VPADDD   (R8)(R12*4), Y6, Y6
+	VMOVDQU  Y6, (R8)(R12*4)
+
+	// sy += c*(y0*y0+y1*y1)
+	VPMULLD  Y2, Y2, Y8
+	VPMULLD  Y3, Y3, Y9
+	VPADDD   Y8, Y9, Y8
+	VPMULLD  Y15, Y8, Y8
+	VPADDD   (R9)(R12*4), Y8, Y8
+	VMOVDQU  Y8, (R9)(R12*4)
+
+	// sxy += c*(x0*y0+x1*y1)
+	VPMULLD  Y0, Y2, Y10
+	VPMULLD  Y1, Y3, Y11
+	VPADDD   Y10, Y11, Y10
+	VPMULLD  Y15, Y10, Y10
+	VPADDD   (R10)(R12*4), Y10, Y10
+	VMOVDQU  Y10, (R10)(R12*4)
+
+	ADDQ $8, R12
+	JMP  loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
+TEXT ·vert8CenterAVX2(SB), NOSPLIT, $0-68
+	MOVQ x+0(FP), AX
+	MOVQ y+8(FP), CX
+	MOVQ m1+16(FP), SI
+	MOVQ m2+24(FP), DI
+	MOVQ sx+32(FP), R8
+	MOVQ sy+40(FP), R9
+	MOVQ sxy+48(FP), R10
+	MOVQ n+56(FP), R11
+	MOVL c+64(FP), R13
+	VMOVD R13, X15
+	VPBROADCASTD X15, Y15
+	XORQ R12, R12
+
+cloop:
+	CMPQ R12, R11
+	JGE  cdone
+	VPMOVZXBD (AX)(R12*1), Y0
+	VPMOVZXBD (CX)(R12*1), Y2
+
+	VPMULLD  Y15, Y0, Y4
+	VMOVDQU  Y4, (SI)(R12*4)
+	VPMULLD  Y15, Y2, Y5
+	VMOVDQU  Y5, (DI)(R12*4)
+
+	VPMULLD  Y0, Y0, Y6
+	VPMULLD  Y15, Y6, Y6
+	VMOVDQU  Y6, (R8)(R12*4)
+
+	VPMULLD  Y2, Y2, Y8
+	VPMULLD  Y15, Y8, Y8
+	VMOVDQU  Y8, (R9)(R12*4)
+
+	VPMULLD  Y0, Y2, Y10
+	VPMULLD  Y15, Y10, Y10
+	VMOVDQU  Y10, (R10)(R12*4)
+
+	ADDQ $8, R12
+	JMP  cloop
+
+cdone:
+	VZEROUPPER
+	RET

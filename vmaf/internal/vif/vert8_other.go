@@ -1,0 +1,13 @@
+//go:build !amd64 || purego
+
+package vif
+
+const hasAVX2 = false
+
+func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32) {
+	panic("unreachable")
+}
+
+func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32) {
+	panic("unreachable")
+}
