@@ -32,7 +32,8 @@ func lockStateDir(path string) (*stateLock, error) {
 					holder = fmt.Sprintf(" (pid %d)", pid)
 				}
 			}
-			return nil, fmt.Errorf("%w: %s is locked by another process%s", ErrStateDirLocked, path, holder)
+			return nil, fmt.Errorf("%w: %s is locked by another process%s: is another reel already running? use --temporal host:port or another --state-dir",
+				ErrStateDirLocked, path, holder)
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"sync/atomic"
 
 	tlog "go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -18,8 +20,20 @@ func discardLogger() *slog.Logger {
 // serverLogger adapts a *slog.Logger to the Temporal server's log.Logger
 // interface. Only records at warn level or above are forwarded; the server is
 // very chatty at info level and reel wants a quiet terminal.
+//
+// Once the server is being stopped (muted set), everything but Fatal is
+// dropped: shutdown makes the server's internal workers and clients report a
+// burst of expected connection errors, and Stop's own result is what matters.
 type serverLogger struct {
-	l *slog.Logger
+	l     *slog.Logger
+	muted *atomic.Bool
+}
+
+// expectedWarnings are server warnings that are normal for reel's embedded
+// setup and would only confuse users.
+var expectedWarnings = []string{
+	// reel does not use Nexus, so the frontend HTTP port is left disabled.
+	"HTTP API port has not been set",
 }
 
 var (
@@ -27,8 +41,8 @@ var (
 	_ tlog.WithLogger = serverLogger{}
 )
 
-func newServerLogger(l *slog.Logger) serverLogger {
-	return serverLogger{l: l.With("component", "temporal-server")}
+func newServerLogger(l *slog.Logger, muted *atomic.Bool) serverLogger {
+	return serverLogger{l: l.With("component", "temporal-server"), muted: muted}
 }
 
 func tagAttrs(tags []tag.Tag) []any {
@@ -46,8 +60,13 @@ func tagAttrs(tags []tag.Tag) []any {
 }
 
 func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
-	if !s.l.Enabled(context.Background(), level) {
+	if s.muted.Load() || !s.l.Enabled(context.Background(), level) {
 		return
+	}
+	for _, prefix := range expectedWarnings {
+		if strings.HasPrefix(msg, prefix) {
+			return
+		}
 	}
 	s.l.Log(context.Background(), level, msg, tagAttrs(tags)...)
 }
@@ -84,5 +103,5 @@ func (s serverLogger) With(tags ...tag.Tag) tlog.Logger {
 	if len(tags) == 0 {
 		return s
 	}
-	return serverLogger{l: s.l.With(tagAttrs(tags)...)}
+	return serverLogger{l: s.l.With(tagAttrs(tags)...), muted: s.muted}
 }

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -68,7 +69,7 @@ const (
 var (
 	// ErrStateDirLocked is returned (wrapped) by Start when another process
 	// holds the state directory.
-	ErrStateDirLocked = errors.New("state directory is in use")
+	ErrStateDirLocked = errors.New("state directory in use")
 	// ErrPortInUse is returned (wrapped) by Start when one of the server's
 	// ports is already taken.
 	ErrPortInUse = errors.New("port in use")
@@ -104,6 +105,7 @@ type Server struct {
 	namespace string
 	srv       temporal.Server
 	lock      *stateLock
+	muteLogs  *atomic.Bool // set on Stop: drops the server's shutdown noise
 
 	stopOnce sync.Once
 	stopErr  error
@@ -119,6 +121,7 @@ func (s *Server) Namespace() string { return s.namespace }
 // It is safe to call more than once; later calls return the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		s.muteLogs.Store(true)
 		err := s.srv.Stop()
 		if uerr := s.lock.unlock(); err == nil && uerr != nil {
 			err = fmt.Errorf("release state dir lock: %w", uerr)
@@ -175,7 +178,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 
 	lock, err := lockStateDir(filepath.Join(stateDir, lockFileName))
 	if err != nil {
-		return nil, fmt.Errorf("embedded temporal: %w: is another reel already running with state dir %s?", err, stateDir)
+		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -195,7 +198,8 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 		return nil, fmt.Errorf("embedded temporal: register namespace %q: %w", cfg.Namespace, err)
 	}
 
-	srv, err := newTemporalServer(cfg, sqlCfg)
+	muteLogs := new(atomic.Bool)
+	srv, err := newTemporalServer(cfg, sqlCfg, newServerLogger(cfg.Logger, muteLogs))
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
@@ -208,13 +212,31 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 		namespace: cfg.Namespace,
 		srv:       srv,
 		lock:      lock,
+		muteLogs:  muteLogs,
 	}
-	if err := waitReady(ctx, s.hostPort, s.namespace, cfg.Logger); err != nil {
+	if err := waitReady(ctx, s.hostPort, s.namespace); err != nil {
 		_ = s.Stop()
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 	return s, nil
 }
+
+// PortInUseError reports that one of the embedded server's ports is taken.
+// errors.Is(err, ErrPortInUse) holds for it.
+type PortInUseError struct {
+	Port int    // the taken port
+	Role string // "frontend", "history", "matching" or "worker"
+}
+
+func (e *PortInUseError) Error() string {
+	const hint = "is another reel already running? use --temporal host:port or --embedded-port"
+	if e.Role == "frontend" {
+		return fmt.Sprintf("port %d in use: %s", e.Port, hint)
+	}
+	return fmt.Sprintf("port %d (embedded Temporal %s service, next to the frontend port) in use: %s", e.Port, e.Role, hint)
+}
+
+func (e *PortInUseError) Is(target error) bool { return target == ErrPortInUse }
 
 // checkPorts fails early (and clearly) if any of the server's ports is taken.
 // The server itself would otherwise abort the whole process from deep inside
@@ -226,10 +248,7 @@ func checkPorts(host string, base int) error {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {
-				if i == 0 {
-					return fmt.Errorf("%w: port %d in use: is another reel already running? use --temporal host:port or --embedded-port", ErrPortInUse, port)
-				}
-				return fmt.Errorf("%w: port %d (embedded temporal %s service, frontend port + %d) in use: is another reel already running? use --temporal host:port or --embedded-port", ErrPortInUse, port, roles[i], i)
+				return &PortInUseError{Port: port, Role: roles[i]}
 			}
 			return fmt.Errorf("embedded temporal: cannot listen on %s:%d: %w", host, port, err)
 		}
@@ -301,7 +320,7 @@ func ensureNamespace(sqlCfg *config.SQL, name string) error {
 	return sqliteschema.CreateNamespaces(sqlCfg, ns)
 }
 
-func newTemporalServer(cfg Config, sqlCfg *config.SQL) (temporal.Server, error) {
+func newTemporalServer(cfg Config, sqlCfg *config.SQL, logger serverLogger) (temporal.Server, error) {
 	addr := func(port int) string { return net.JoinHostPort(cfg.Host, strconv.Itoa(port)) }
 	frontendAddr := addr(cfg.Port)
 
@@ -355,7 +374,6 @@ func newTemporalServer(cfg Config, sqlCfg *config.SQL) (temporal.Server, error) 
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontendAddr
 
-	logger := newServerLogger(cfg.Logger)
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
@@ -392,13 +410,13 @@ func newTemporalServer(cfg Config, sqlCfg *config.SQL) (temporal.Server, error) 
 
 // waitReady polls the frontend with an SDK client until it is healthy and
 // the namespace can be described.
-func waitReady(ctx context.Context, hostPort, namespace string, logger *slog.Logger) error {
+func waitReady(ctx context.Context, hostPort, namespace string) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 
 	var lastErr error
 	for {
-		lastErr = probe(ctx, hostPort, namespace, logger)
+		lastErr = probe(ctx, hostPort, namespace)
 		if lastErr == nil {
 			return nil
 		}
@@ -413,13 +431,15 @@ func waitReady(ctx context.Context, hostPort, namespace string, logger *slog.Log
 	}
 }
 
-func probe(ctx context.Context, hostPort, namespace string, logger *slog.Logger) error {
+func probe(ctx context.Context, hostPort, namespace string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
 		HostPort:  hostPort,
 		Namespace: namespace,
-		Logger:    sdklog.NewStructuredLogger(logger),
+		// Failed attempts are expected while the server comes up; the
+		// last one is reported if the timeout is hit.
+		Logger: sdklog.NewStructuredLogger(discardLogger()),
 	})
 	if err != nil {
 		return err
