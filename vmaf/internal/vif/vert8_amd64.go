@@ -22,3 +22,9 @@ func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c 
 //
 //go:noescape
 func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
+
+// horiz17AVX2 is horizontal17's loop for n outputs (n a multiple of 4);
+// tmu, txx, tyy and txy point at the first sample of output 0's window.
+//
+//go:noescape
+func horiz17AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int)

@@ -11,3 +11,7 @@ func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c 
 func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32) {
 	panic("unreachable")
 }
+
+func horiz17AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int) {
+	panic("unreachable")
+}

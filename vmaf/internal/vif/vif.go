@@ -467,7 +467,12 @@ func horizontal17(ws *workspace, w int) {
 	hMu, hXX, hYY, hXY := ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w]
 	hXX, hYY, hXY = hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
 	tmu, txx, tyy, txy := ws.tmu, ws.txx, ws.tyy, ws.txy
-	for j := range hMu {
+	j4 := 0
+	if hasAVX2 && w >= 4 {
+		j4 = w &^ 3
+		horiz17AVX2(&tmu[0], &txx[0], &tyy[0], &txy[0], &hMu[0], &hXX[0], &hYY[0], &hXY[0], j4)
+	}
+	for j := j4; j < w; j++ {
 		m := (*[17]uint64)(tmu[j : j+17])
 		xx := (*[17]uint32)(txx[j : j+17])
 		yy := (*[17]uint32)(tyy[j : j+17])
