@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -383,5 +385,35 @@ func TestDefaultStateDir(t *testing.T) {
 	t.Setenv("HOME", "/home/someone")
 	if got := DefaultStateDir(); got != "/home/someone/.local/state/reel" {
 		t.Errorf("fallback: %q", got)
+	}
+}
+
+// TestInterruptedSetupAndNamespace simulates a first start that died during
+// schema setup (database file present, no completion marker), and checks that
+// the next start rebuilds the schema and registers a custom namespace with
+// the default retention.
+func TestInterruptedSetupAndNamespace(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, dbFileName), []byte("half-written"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := mustStart(ctx, t, Config{StateDir: dir, Port: freeBasePort(t), Namespace: "reel-test", Logger: testLogger()})
+	defer s.Stop()
+	if s.Namespace() != "reel-test" {
+		t.Fatalf("Namespace = %q", s.Namespace())
+	}
+	if _, err := os.Stat(filepath.Join(dir, schemaDoneName)); err != nil {
+		t.Fatalf("schema marker: %v", err)
+	}
+	c := dial(t, s, s.Namespace())
+	defer c.Close()
+	resp, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "reel-test"})
+	if err != nil {
+		t.Fatalf("DescribeNamespace: %v", err)
+	}
+	if got := resp.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != DefaultRetention {
+		t.Errorf("retention = %s, want %s", got, DefaultRetention)
 	}
 }
