@@ -145,8 +145,10 @@ type WriteReportOutput struct {
 	Path string `json:"path"`
 }
 
-// ActivityProgress is the heartbeat detail that long activities record
-// first, so a client can draw progress from DescribeWorkflowExecution.
+// ActivityProgress is what a client reads from a long activity's heartbeat
+// details (DescribeWorkflowExecution → pending activities) to draw progress.
+// Activities record one JSON object that has at least these two fields; the
+// rest of it is theirs, for resuming.
 type ActivityProgress struct {
 	Done  int `json:"done"`
 	Total int `json:"total"`

@@ -105,11 +105,20 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 			return nil, err
 		}
 	}
-	cl, err := client.DialContext(ctx, client.Options{
-		HostPort:  c.HostPort,
-		Namespace: o.Namespace,
-		Logger:    sdklog.NewStructuredLogger(c.logger),
-	})
+	dial := func() (client.Client, error) {
+		return client.DialContext(ctx, client.Options{
+			HostPort:  c.HostPort,
+			Namespace: o.Namespace,
+			Logger:    sdklog.NewStructuredLogger(c.logger),
+		})
+	}
+	cl, err := dial()
+	// Another reel that holds the state directory may still be starting
+	// its server: give it the time a start takes.
+	for deadline := time.Now().Add(30 * time.Second); err != nil && !c.Embedded && o.Temporal == "" && time.Now().Before(deadline) && ctx.Err() == nil; {
+		time.Sleep(500 * time.Millisecond)
+		cl, err = dial()
+	}
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.HostPort, err)

@@ -122,23 +122,26 @@ func (a *Activities) heartbeater(ctx context.Context) *heartbeater {
 }
 
 // beat records details when the interval has passed, or always when force.
-func (h *heartbeater) beat(force bool, details ...any) {
+// Details are one JSON object whose "done" and "total" fields are the
+// progress clients draw (workflows.ActivityProgress); the rest is for
+// resuming.
+func (h *heartbeater) beat(force bool, details any) {
 	if !activity.IsActivity(h.ctx) {
 		return
 	}
 	if t := h.now(); force || t.Sub(h.last) >= h.every {
 		h.last = t
-		activity.RecordHeartbeat(h.ctx, details...)
+		activity.RecordHeartbeat(h.ctx, details)
 	}
 }
 
 // resume reads the previous attempt's heartbeat details into v; false when
 // there are none.
-func resume(ctx context.Context, v ...any) bool {
+func resume(ctx context.Context, v any) bool {
 	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
 		return false
 	}
-	return activity.GetHeartbeatDetails(ctx, v...) == nil
+	return activity.GetHeartbeatDetails(ctx, v) == nil
 }
 
 // Probe inspects the source.

@@ -10,10 +10,11 @@ import (
 	"github.com/reel-video/reel/workflows"
 )
 
-// encodeProgress is EncodeLadder's heartbeat: progress first (clients read
-// it), then the finished outputs once the encode is complete, so an attempt
-// that dies before reporting completion is not redone.
+// encodeProgress is EncodeLadder's heartbeat: progress (clients read it) and
+// the finished outputs once the encode is complete, so an attempt that dies
+// before reporting completion is not redone.
 type encodeProgress struct {
+	workflows.ActivityProgress
 	Outputs []media.RungOutput `json:"outputs,omitempty"`
 }
 
@@ -25,9 +26,8 @@ func RungPath(out string, rungID string) string {
 // EncodeLadder decodes the source once and encodes every rung from that one
 // pass. Rung files are written whole or not at all.
 func (a *Activities) EncodeLadder(ctx context.Context, in workflows.EncodeLadderInput) (workflows.EncodeLadderOutput, error) {
-	var prev workflows.ActivityProgress
 	var done encodeProgress
-	if resume(ctx, &prev, &done) && len(done.Outputs) == len(in.Rungs) && outputsIntact(done.Outputs) {
+	if resume(ctx, &done) && len(done.Outputs) == len(in.Rungs) && outputsIntact(done.Outputs) {
 		a.Logger.Info("encode already finished by an earlier attempt", "source", in.Source)
 		return workflows.EncodeLadderOutput{Rungs: done.Outputs}, nil
 	}
@@ -35,19 +35,19 @@ func (a *Activities) EncodeLadder(ctx context.Context, in workflows.EncodeLadder
 		return workflows.EncodeLadderOutput{}, fmt.Errorf("encode: %w", err)
 	}
 	hb := a.heartbeater(ctx)
-	hb.beat(true, workflows.ActivityProgress{Total: in.Frames})
+	hb.beat(true, encodeProgress{ActivityProgress: workflows.ActivityProgress{Total: in.Frames}})
 	outs, err := a.Media.EncodeLadder(ctx, in.Source, in.Rungs,
 		func(r media.RungSpec) string { return RungPath(in.Out, r.ID) },
 		func(n, total int) {
 			if total == 0 {
 				total = in.Frames
 			}
-			hb.beat(false, workflows.ActivityProgress{Done: n, Total: total})
+			hb.beat(false, encodeProgress{ActivityProgress: workflows.ActivityProgress{Done: n, Total: total}})
 		})
 	if err != nil {
 		return workflows.EncodeLadderOutput{}, classify(err)
 	}
-	hb.beat(true, workflows.ActivityProgress{Done: in.Frames, Total: in.Frames}, encodeProgress{Outputs: outs})
+	hb.beat(true, encodeProgress{ActivityProgress: workflows.ActivityProgress{Done: in.Frames, Total: in.Frames}, Outputs: outs})
 	return workflows.EncodeLadderOutput{Rungs: outs}, nil
 }
 

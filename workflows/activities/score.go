@@ -11,9 +11,10 @@ import (
 	"github.com/reel-video/reel/workflows"
 )
 
-// scoreState is ScoreRungs' heartbeat after the progress: the running sums,
-// so a retried attempt skips the frames already scored.
+// scoreState is ScoreRungs' heartbeat: progress and the running sums, so a
+// retried attempt skips the frames already scored.
 type scoreState struct {
+	workflows.ActivityProgress
 	Frames int       `json:"frames"`
 	Sums   []float64 `json:"sums"`
 }
@@ -23,9 +24,8 @@ type scoreState struct {
 // with the decoded rung. It resumes from its last heartbeat.
 func (a *Activities) ScoreRungs(ctx context.Context, in workflows.ScoreRungsInput) (workflows.ScoreRungsOutput, error) {
 	start := a.Now()
-	var prev workflows.ActivityProgress
 	var st scoreState
-	if !resume(ctx, &prev, &st) || len(st.Sums) != len(in.Rungs) {
+	if !resume(ctx, &st) || len(st.Sums) != len(in.Rungs) {
 		st = scoreState{Sums: make([]float64, len(in.Rungs))}
 	}
 	hb := a.heartbeater(ctx)
@@ -36,7 +36,8 @@ func (a *Activities) ScoreRungs(ctx context.Context, in workflows.ScoreRungsInpu
 	skip := st.Frames
 	for i, r := range in.Rungs {
 		n, err := a.scoreRung(ctx, in.Source, r.Path, r.Width, r.Height, &st, i, &skip, func(done int) {
-			hb.beat(false, workflows.ActivityProgress{Done: done, Total: total}, st)
+			st.Done, st.Total = done, total
+			hb.beat(false, st)
 		})
 		if err != nil {
 			return out, classify(fmt.Errorf("score rung %s: %w", r.ID, err))
