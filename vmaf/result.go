@@ -124,3 +124,24 @@ func (r *Result) pool() {
 		r.Pooled[k] = Pool(s)
 	}
 }
+
+// Merge joins results of consecutive windows of one sequence (scored by
+// successive Scorers, see Scorer.Prime) into one Result: frames renumbered
+// in order, metrics pooled again over all frames.
+func Merge(parts ...*Result) *Result {
+	out := &Result{Version: LibvmafVersion, FPS: math.NaN(), Aggregate: map[string]float64{}}
+	for _, p := range parts {
+		if p == nil {
+			continue
+		}
+		if p.Version != "" {
+			out.Version = p.Version
+		}
+		for _, f := range p.Frames {
+			f.Num = len(out.Frames)
+			out.Frames = append(out.Frames, f)
+		}
+	}
+	out.pool()
+	return out
+}

@@ -83,6 +83,7 @@ type Scorer struct {
 	results []frameOut
 
 	first  *frame.Frame // format of the stream (planes not retained)
+	primed int          // reference frames fed to motion by Prime
 	motion *motion.Extractor
 	mscore []motion.Score
 	n      int
@@ -298,13 +299,45 @@ func (s *Scorer) Push(ref, dis *frame.Frame) error {
 			s.setErr(fmt.Errorf("frame %d: %w", s.n, err))
 			return s.getErr()
 		}
-		s.mscore = append(s.mscore, sc...)
+		for _, m := range sc {
+			if m.Frame >= s.primed {
+				s.mscore = append(s.mscore, m)
+			}
+		}
 	}
 	s.mu.Lock()
 	s.results = append(s.results, frameOut{})
 	s.mu.Unlock()
 	s.jobs <- job{idx: s.n, ref: ref, dis: dis}
 	s.n++
+	return nil
+}
+
+// Prime feeds the reference frame that comes just before the first frame
+// this Scorer will score, so that a long sequence scored in windows by
+// successive Scorers gets the same motion features — and so the same VMAF —
+// as one scored whole. A window that ends before the sequence does should
+// also Push one frame past its end and drop that frame's result: motion2
+// of a frame looks one frame ahead. Call Prime at most once, before Push.
+func (s *Scorer) Prime(ref *frame.Frame) error {
+	if s.closed {
+		return ErrClosed
+	}
+	if s.n > 0 || s.primed > 0 {
+		return fmt.Errorf("vmaf: Prime must come once, before the first Push")
+	}
+	if ref == nil {
+		return fmt.Errorf("%w: nil frame", ErrFormatMismatch)
+	}
+	if err := s.checkFirst(ref); err != nil {
+		return err
+	}
+	if s.motion != nil {
+		if _, err := s.motion.Push(&ref.Planes[0]); err != nil {
+			return fmt.Errorf("prime: %w", err)
+		}
+	}
+	s.primed = 1
 	return nil
 }
 
@@ -349,7 +382,11 @@ func (s *Scorer) Close() (*Result, error) {
 		return nil, ErrNoFrames
 	}
 	if s.motion != nil {
-		s.mscore = append(s.mscore, s.motion.Flush()...)
+		for _, m := range s.motion.Flush() {
+			if m.Frame >= s.primed {
+				s.mscore = append(s.mscore, m)
+			}
+		}
 		if len(s.mscore) != s.n {
 			return nil, fmt.Errorf("vmaf: motion returned %d scores for %d frames", len(s.mscore), s.n)
 		}
