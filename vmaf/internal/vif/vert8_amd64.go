@@ -28,3 +28,14 @@ func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
 //
 //go:noescape
 func horiz17AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int)
+
+// vert16PairAVX2 is vertical16's tap-pair loop for 16-bit samples, n a
+// multiple of 4.
+//
+//go:noescape
+func vert16PairAVX2(xa, xb, ya, yb *uint16, aMu, aXX, aYY, aXY *uint64, n int, c uint32)
+
+// vert16CenterAVX2 is vertical16's centre-tap loop for 16-bit samples.
+//
+//go:noescape
+func vert16CenterAVX2(x, y *uint16, aMu, aXX, aYY, aXY *uint64, n int, c uint32)

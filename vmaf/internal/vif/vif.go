@@ -380,7 +380,15 @@ func vertical16[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, i 
 		dr := dis[i*dstride : i*dstride+w]
 		rr, dr = rr[:len(aMu)], dr[:len(aMu)]
 		aXX, aYY, aXY := aXX[:len(aMu)], aYY[:len(aMu)], aXY[:len(aMu)]
-		for j := range aMu {
+		j4 := 0
+		if hasAVX2 && len(aMu) >= 4 {
+			if r16, ok := any(rr).([]uint16); ok {
+				d16 := any(dr).([]uint16)
+				j4 = len(aMu) &^ 3
+				vert16CenterAVX2(&r16[0], &d16[0], &aMu[0], &aXX[0], &aYY[0], &aXY[0], j4, uint32(c))
+			}
+		}
+		for j := j4; j < len(aMu); j++ {
 			x, y := uint64(rr[j]), uint64(dr[j])
 			cx, cy := c*x, c*y
 			aMu[j] = cx | cy<<32
@@ -398,7 +406,15 @@ func vertical16[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, i 
 		yb := dis[rb*dstride : rb*dstride+w]
 		xa, xb, ya, yb = xa[:len(aMu)], xb[:len(aMu)], ya[:len(aMu)], yb[:len(aMu)]
 		aXX, aYY, aXY := aXX[:len(aMu)], aYY[:len(aMu)], aXY[:len(aMu)]
-		for j := range aMu {
+		j4 := 0
+		if hasAVX2 && len(aMu) >= 4 {
+			if xa16, ok := any(xa).([]uint16); ok {
+				xb16, ya16, yb16 := any(xb).([]uint16), any(ya).([]uint16), any(yb).([]uint16)
+				j4 = len(aMu) &^ 3
+				vert16PairAVX2(&xa16[0], &xb16[0], &ya16[0], &yb16[0], &aMu[0], &aXX[0], &aYY[0], &aXY[0], j4, uint32(c))
+			}
+		}
+		for j := j4; j < len(aMu); j++ {
 			x0, x1 := uint64(xa[j]), uint64(xb[j])
 			y0, y1 := uint64(ya[j]), uint64(yb[j])
 			aMu[j] += c * ((x0 + x1) | (y0+y1)<<32)
