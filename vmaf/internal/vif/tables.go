@@ -16,14 +16,12 @@ var filters = [4][]uint16{
 
 // log2Table[i] = round(log2f(i) * 2048) for i in [32767, 65535]; other
 // entries are unused (zero), as in libvmaf.
-var log2Table = makeLog2Table()
+var log2Table [65537]uint16
 
-func makeLog2Table() *[65537]uint16 {
-	var t [65537]uint16
+func init() {
 	for i := 32767; i < 65536; i++ {
-		t[i] = uint16(math.Round(float64(log2f(float32(i)) * 2048)))
+		log2Table[i] = uint16(math.Round(float64(log2f(float32(i)) * 2048)))
 	}
-	return &t
 }
 
 // log2f is the single-precision base-2 logarithm for normal positive x,
@@ -78,11 +76,11 @@ var log2fPoly = [4]float64{-0x1.712b6f70a7e4dp-2, 0x1.ecabf496832ep-2, -0x1.7154
 // v; v must be >= 32768.
 func log2of32(v uint32) int32 {
 	k := 16 - bits.LeadingZeros32(v)
-	return int32(log2Table[v>>uint(k)]) + 2048*int32(k)
+	return int32(log2Table[(v>>uint(k))&0xffff]) + 2048*int32(k)
 }
 
 // log2of64 is log2of32 for 64-bit v >= 0x20000.
 func log2of64(v uint64) int32 {
 	k := 48 - bits.LeadingZeros64(v)
-	return int32(log2Table[v>>uint(k)]) + 2048*int32(k)
+	return int32(log2Table[(v>>uint(k))&0xffff]) + 2048*int32(k)
 }

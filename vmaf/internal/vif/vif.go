@@ -66,8 +66,11 @@ func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
 	return out[0], err
 }
 
-// MaxOptions is the most option sets ComputeMany takes at once.
+// MaxOptions is the most option sets ComputeMany takes at once (a power
+// of two: accumulate masks indices with it).
 const MaxOptions = 4
+
+var _ = [1]int{}[MaxOptions&(MaxOptions-1)] // MaxOptions is a power of two
 
 // ComputeMany scores dis against ref under several options at once
 // (e.g. EnhnGainLimit 100 for vmaf_v0.6.1 and 1 for its NEG variant),
@@ -520,6 +523,7 @@ type stats struct {
 // accumulate adds the VIF statistic of one filtered row.
 func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
 	denLog, numNonLog, denNonLog := st.denLog, st.numNonLog, st.denNonLog
+	numLog := st.numLog
 	ne := egl.n
 	hXX, hYY, hXY = hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
 	for j, m := range hMu {
@@ -554,7 +558,7 @@ func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
 						g = egl.v[e]
 					}
 					numer1tmp := int64(float64(float64(g*g)*float64(sigma1))) + int64(numer1)
-					st.numLog[e] += int64(log2of64(uint64(numer1tmp)) - lden)
+					numLog[e&(MaxOptions-1)] += int64(log2of64(uint64(numer1tmp)) - lden)
 				}
 			}
 		} else {
@@ -563,6 +567,7 @@ func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
 		}
 	}
 	st.denLog, st.numNonLog, st.denNonLog = denLog, numNonLog, denNonLog
+	st.numLog = numLog
 }
 
 // subsample low-pass filters ref and dis with the filter of scale+1 and
