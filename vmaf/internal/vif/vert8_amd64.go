@@ -39,3 +39,13 @@ func vert16PairAVX2(xa, xb, ya, yb *uint16, aMu, aXX, aYY, aXY *uint64, n int, c
 //
 //go:noescape
 func vert16CenterAVX2(x, y *uint16, aMu, aXX, aYY, aXY *uint64, n int, c uint32)
+
+// sub8PairAVX2: ar += c*(xa+xb), ad += c*(ya+yb), n a multiple of 8.
+//
+//go:noescape
+func sub8PairAVX2(xa, xb, ya, yb *uint8, ar, ad *uint32, n int, c uint32)
+
+// sub8CenterAVX2: ar = c*x, ad = c*y, n a multiple of 8.
+//
+//go:noescape
+func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32)

@@ -23,3 +23,11 @@ func vert16PairAVX2(xa, xb, ya, yb *uint16, aMu, aXX, aYY, aXY *uint64, n int, c
 func vert16CenterAVX2(x, y *uint16, aMu, aXX, aYY, aXY *uint64, n int, c uint32) {
 	panic("unreachable")
 }
+
+func sub8PairAVX2(xa, xb, ya, yb *uint8, ar, ad *uint32, n int, c uint32) {
+	panic("unreachable")
+}
+
+func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32) {
+	panic("unreachable")
+}

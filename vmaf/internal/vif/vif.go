@@ -586,35 +586,15 @@ func subsample[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 	n := w + 2*pad
 	tm := ws.tmu[:n]
 	ow, oh := w/2, h/2
-	acc := ws.a0[:w]
+	ref8, is8 := any(ref).([]uint8)
+	dis8, _ := any(dis).([]uint8)
+	fast8 := is8 && hasAVX2 && w >= 8
 	for i2 := 0; i2 < oh; i2++ {
 		i := 2 * i2
-		{
-			c := uint64(filt[half])
-			rr := ref[i*rstride : i*rstride+w]
-			dr := dis[i*dstride : i*dstride+w]
-			rr, dr = rr[:len(acc)], dr[:len(acc)]
-			for j := range acc {
-				acc[j] = c * (uint64(rr[j]) | uint64(dr[j])<<32)
-			}
-		}
-		for k := 0; k < half; k++ {
-			c := uint64(filt[k])
-			ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
-			xa := ref[ra*rstride : ra*rstride+w]
-			xb := ref[rb*rstride : rb*rstride+w]
-			ya := dis[ra*dstride : ra*dstride+w]
-			yb := dis[rb*dstride : rb*dstride+w]
-			xa, xb, ya, yb = xa[:len(acc)], xb[:len(acc)], ya[:len(acc)], yb[:len(acc)]
-			for j := range acc {
-				acc[j] += c * ((uint64(xa[j]) + uint64(xb[j])) | (uint64(ya[j])+uint64(yb[j]))<<32)
-			}
-		}
-		t := tm[pad : pad+w]
-		t = t[:len(acc)]
-		for j := range t {
-			m := acc[j]
-			t[j] = (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
+		if fast8 {
+			subsampleVert8(ws, ref8, dis8, rstride, dstride, w, h, i, filt, shVP, uint32(rndVP))
+		} else {
+			subsampleVert(ws, ref, dis, rstride, dstride, w, h, i, filt, shVP, rndVP)
 		}
 		padRow(tm, w, half)
 		orow := oref[i2*ow : i2*ow+ow]
@@ -629,5 +609,77 @@ func subsample[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 			orow[j2] = uint16(((m & lo32) + 32768) >> 16)
 			drow[j2] = uint16(((m >> 32) + 32768) >> 16)
 		}
+	}
+}
+
+// subsampleVert computes the vertical low-pass of row i into
+// ws.tmu[pad:pad+w] (ref | dis<<32, rounded).
+func subsampleVert[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, i int, filt []uint16, shVP uint, rndVP uint64) {
+	half := len(filt) / 2
+	acc := ws.a0[:w]
+	{
+		c := uint64(filt[half])
+		rr := ref[i*rstride : i*rstride+w]
+		dr := dis[i*dstride : i*dstride+w]
+		rr, dr = rr[:len(acc)], dr[:len(acc)]
+		for j := range acc {
+			acc[j] = c * (uint64(rr[j]) | uint64(dr[j])<<32)
+		}
+	}
+	for k := 0; k < half; k++ {
+		c := uint64(filt[k])
+		ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
+		xa := ref[ra*rstride : ra*rstride+w]
+		xb := ref[rb*rstride : rb*rstride+w]
+		ya := dis[ra*dstride : ra*dstride+w]
+		yb := dis[rb*dstride : rb*dstride+w]
+		xa, xb, ya, yb = xa[:len(acc)], xb[:len(acc)], ya[:len(acc)], yb[:len(acc)]
+		for j := range acc {
+			acc[j] += c * ((uint64(xa[j]) + uint64(xb[j])) | (uint64(ya[j])+uint64(yb[j]))<<32)
+		}
+	}
+	t := ws.tmu[pad : pad+w]
+	t = t[:len(acc)]
+	for j := range t {
+		m := acc[j]
+		t[j] = (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
+	}
+}
+
+// subsampleVert8 is subsampleVert for 8-bit samples with AVX2 (sums fit
+// in 32 bits); w >= 8.
+func subsampleVert8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int, filt []uint16, shVP uint, rndVP uint32) {
+	half := len(filt) / 2
+	ar, ad := ws.v0[:w], ws.v1[:w]
+	j8 := w &^ 7
+	{
+		c := uint32(filt[half])
+		rr := ref[i*rstride : i*rstride+w]
+		dr := dis[i*dstride : i*dstride+w]
+		rr, dr, ad = rr[:len(ar)], dr[:len(ar)], ad[:len(ar)]
+		sub8CenterAVX2(&rr[0], &dr[0], &ar[0], &ad[0], j8, c)
+		for j := j8; j < len(ar); j++ {
+			ar[j] = c * uint32(rr[j])
+			ad[j] = c * uint32(dr[j])
+		}
+	}
+	for k := 0; k < half; k++ {
+		c := uint32(filt[k])
+		ra, rb := mirror(i-half+k, h), mirror(i+half-k, h)
+		xa := ref[ra*rstride : ra*rstride+w]
+		xb := ref[rb*rstride : rb*rstride+w]
+		ya := dis[ra*dstride : ra*dstride+w]
+		yb := dis[rb*dstride : rb*dstride+w]
+		xa, xb, ya, yb, ad = xa[:len(ar)], xb[:len(ar)], ya[:len(ar)], yb[:len(ar)], ad[:len(ar)]
+		sub8PairAVX2(&xa[0], &xb[0], &ya[0], &yb[0], &ar[0], &ad[0], j8, c)
+		for j := j8; j < len(ar); j++ {
+			ar[j] += c * (uint32(xa[j]) + uint32(xb[j]))
+			ad[j] += c * (uint32(ya[j]) + uint32(yb[j]))
+		}
+	}
+	t := ws.tmu[pad : pad+w]
+	t, ad = t[:len(ar)], ad[:len(ar)]
+	for j := range t {
+		t[j] = uint64((ar[j]+rndVP)>>shVP) | uint64((ad[j]+rndVP)>>shVP)<<32
 	}
 }
