@@ -16,6 +16,19 @@
 // scale's filter and decimated by two (floor of the size). Edges are
 // mirrored without repeating the edge sample (reflect-101) in both
 // directions.
+//
+// Implementation notes. All integer sums are exact (no wraparound happens
+// for 8..16-bit input), so the filters may be evaluated in any order:
+// symmetric taps are folded, two 32-bit sums share a uint64 where they
+// cannot carry, and on amd64 with AVX2 the row passes run in assembly
+// (vert8/vert16/horiz17/sub8 kernels; build tag purego selects the plain
+// Go loops, which give identical results). The floating-point parts (the
+// gain g, the final num/den) follow libvmaf's expression order, with
+// explicit conversions that forbid fused multiply-add. The log2 table is
+// built from a port of glibc's log2f (the libvmaf build's libm); for the
+// 32767..65535 range it needs, that equals the correctly rounded log2f.
+// reference_test.go keeps the plain transcription the package started
+// from; TestMatchesReference checks the optimised code against it.
 package vif
 
 import (
