@@ -53,9 +53,29 @@ type Rung struct {
 	EncodeSeconds float64 `json:"encode_seconds"`
 	// Settings the rung was encoded with.
 	Settings media.RungSpec `json:"settings"`
-	// PSNRY is the mean per-frame PSNR of luma against the source scaled to
-	// the rung's size (bicubic), in dB, capped at 60 for 8-bit.
+	// VMAF of the rung upscaled (bicubic) to the source size against the
+	// source, model vmaf_v0.6.1, as Netflix scores ladder rungs.
+	VMAF VMAF `json:"vmaf"`
+	// PSNRY is the mean per-frame PSNR of luma in the same comparison, in
+	// dB (capped at 60 for 8-bit, as libvmaf does).
 	PSNRY float64 `json:"psnr_y"`
+	// ScoresPath is the libvmaf-format JSON with every frame's metrics,
+	// relative to the title's output location.
+	ScoresPath string `json:"scores_path"`
+}
+
+// VMAF is a rung's VMAF pooled over its frames, and the per-frame series.
+type VMAF struct {
+	Mean         float64 `json:"mean"`
+	HarmonicMean float64 `json:"harmonic_mean"`
+	Min          float64 `json:"min"`
+	Max          float64 `json:"max"`
+	// P1, P5 and P10 are percentiles (linear interpolation between ranks).
+	P1  float64 `json:"p1"`
+	P5  float64 `json:"p5"`
+	P10 float64 `json:"p10"`
+	// PerFrame holds every frame's VMAF, in frame order.
+	PerFrame []float64 `json:"per_frame"`
 }
 
 // Write encodes r as indented JSON.

@@ -100,8 +100,8 @@ func invalidRequest(format string, a ...any) error {
 }
 
 // EncodeTitle takes one title from its mezzanine to encoded rungs and a
-// report: probe → encode the ladder (one decode, all rungs) → score each
-// rung → write report.json.
+// report: probe → encode the ladder (one decode, all rungs) → score every
+// rung with VMAF against the source → write report.json.
 func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	t := &tracker{ctx: ctx, prog: Progress{TitleID: req.TitleID, Stages: []Stage{
 		{Name: "probe", Activity: ActivityProbe, State: StatePending},
@@ -158,7 +158,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 
 	err = t.run(2, func() error {
 		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 10*time.Second)
-		in := ScoreRungsInput{Source: req.Source, Rungs: encoded.Rungs, Frames: video.FrameCount}
+		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount}
 		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
 	})
 	if err != nil {

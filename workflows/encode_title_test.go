@@ -68,7 +68,7 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 		func(_ context.Context, in ScoreRungsInput) (ScoreRungsOutput, error) {
 			var out ScoreRungsOutput
 			for _, r := range in.Rungs {
-				out.Scores = append(out.Scores, RungScore{ID: r.ID, PSNRY: 40, Frames: r.Frames})
+				out.Scores = append(out.Scores, RungScore{ID: r.ID, PSNRY: 40, VMAF: Summary{Mean: 90}, Frames: r.Frames})
 			}
 			return out, nil
 		}).Once()

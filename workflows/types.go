@@ -108,15 +108,34 @@ type EncodeLadderOutput struct {
 // ScoreRungsInput is the input of the ScoreRungs activity.
 type ScoreRungsInput struct {
 	Source string             `json:"source"`
+	Out    string             `json:"out"`
 	Rungs  []media.RungOutput `json:"rungs"`
 	Frames int                `json:"frames"`
 }
 
-// RungScore is the measured quality of one rung.
+// RungScore is the measured quality of one rung: the rung decoded,
+// upscaled (bicubic) to the source size and compared with the source, as
+// Netflix scores ladder rungs.
 type RungScore struct {
-	ID     string  `json:"id"`
-	PSNRY  float64 `json:"psnr_y"`
-	Frames int     `json:"frames"`
+	ID     string `json:"id"`
+	Frames int    `json:"frames"`
+	// VMAF pooled over the rung's frames (model vmaf_v0.6.1).
+	VMAF Summary `json:"vmaf"`
+	// PSNRY is the mean per-frame PSNR of luma, in dB.
+	PSNRY float64 `json:"psnr_y"`
+	// ScoresPath is the libvmaf-format JSON with every frame's metrics.
+	ScoresPath string `json:"scores_path"`
+}
+
+// Summary pools one metric over frames.
+type Summary struct {
+	Mean         float64 `json:"mean"`
+	HarmonicMean float64 `json:"harmonic_mean"`
+	Min          float64 `json:"min"`
+	Max          float64 `json:"max"`
+	P1           float64 `json:"p1"`
+	P5           float64 `json:"p5"`
+	P10          float64 `json:"p10"`
 }
 
 // ScoreRungsOutput is the output of the ScoreRungs activity.

@@ -132,6 +132,10 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 		if r.PSNRY < 30 || r.PSNRY > 60 || r.Frames != wantFrames || r.Bytes == 0 || r.EncodeSeconds <= 0 {
 			t.Errorf("report rung %+v", r)
 		}
+		v := r.VMAF
+		if len(v.PerFrame) != wantFrames || v.Mean < 50 || v.Mean > 100 || v.Min > v.Mean || v.P1 < v.Min || v.HarmonicMean > v.Mean {
+			t.Errorf("report rung %s VMAF %+v", r.ID, v)
+		}
 	}
 }
 

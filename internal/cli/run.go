@@ -215,8 +215,9 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 	}
 	fmt.Fprintln(env.Stdout, "rungs:")
 	for _, r := range res.Rungs {
-		fmt.Fprintf(env.Stdout, "  %-8s %4dx%-4d %8.0f kb/s  %5d frames  PSNR-Y %.2f dB  %s\n",
-			r.ID, r.Width, r.Height, r.BitrateKbps, r.Frames, scores[r.ID].PSNRY, r.Path)
+		sc := scores[r.ID]
+		fmt.Fprintf(env.Stdout, "  %-8s %4dx%-4d %8.0f kb/s  %5d frames  VMAF %6.2f (min %6.2f, 1%% %6.2f)  PSNR-Y %.2f dB  %s\n",
+			r.ID, r.Width, r.Height, r.BitrateKbps, r.Frames, sc.VMAF.Mean, sc.VMAF.Min, sc.VMAF.P1, sc.PSNRY, r.Path)
 	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
 }

@@ -28,9 +28,17 @@ import (
 type Media interface {
 	Probe(ctx context.Context, input string) (*media.SourceInfo, error)
 	EncodeLadder(ctx context.Context, input string, rungs []media.RungSpec, outPath func(media.RungSpec) string, progress func(done, total int)) ([]media.RungOutput, error)
-	// OpenFrames decodes input's first video stream, scaled to width×height
-	// when both are non-zero.
-	OpenFrames(ctx context.Context, input string, width, height int) (Frames, error)
+	// OpenFrames decodes input's first video stream.
+	OpenFrames(ctx context.Context, input string, opts FrameOptions) (Frames, error)
+}
+
+// FrameOptions shape the decoded frames.
+type FrameOptions struct {
+	// Width and Height scale the frames (bicubic) when both are non-zero.
+	Width, Height int
+	// PixelFormat converts the frames, e.g. "yuv420p"; empty keeps the
+	// source's (8- or 10-bit planar YUV).
+	PixelFormat string
 }
 
 // Frames is a stream of decoded frames; Next returns io.EOF after the last.
@@ -50,6 +58,12 @@ type Activities struct {
 	Now func() time.Time
 	// HeartbeatEvery throttles progress heartbeats. Default: 1 s.
 	HeartbeatEvery time.Duration
+	// ScoreWindow is how many frames ScoreRungs scores between saves (the
+	// most work a retried attempt redoes). Default: 300.
+	ScoreWindow int
+	// ScoreThreads is the number of goroutines scoring VMAF. Default: the
+	// number of CPUs.
+	ScoreThreads int
 }
 
 // New returns Activities with defaults filled in.
@@ -118,7 +132,27 @@ type heartbeater struct {
 }
 
 func (a *Activities) heartbeater(ctx context.Context) *heartbeater {
-	return &heartbeater{ctx: ctx, every: a.HeartbeatEvery, now: a.Now}
+	every := a.HeartbeatEvery
+	if every == 0 {
+		every = time.Second
+	}
+	return &heartbeater{ctx: ctx, every: every, now: a.now}
+}
+
+// now reads the injected clock, time.Now when none is set; the zero
+// Activities (with Media set) is usable.
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 // beat records details when the interval has passed, or always when force.

@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -8,10 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -103,7 +109,7 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 		}
 	}
 
-	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: clip, Rungs: enc.Rungs, Frames: 132})
+	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: enc.Rungs, Frames: 132})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +120,17 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 	if len(sc.Scores) != 2 || sc.Scores[0].Frames != 132 {
 		t.Fatalf("scores %+v", sc)
 	}
-	// The lower, coarser rung is worse; both are plausible H.264 PSNRs.
-	if !(sc.Scores[0].PSNRY < sc.Scores[1].PSNRY) || sc.Scores[0].PSNRY < 25 || sc.Scores[1].PSNRY > 55 {
+	// The lower, coarser rung is worse on both metrics; values plausible.
+	lo, hi := sc.Scores[0], sc.Scores[1]
+	if !(lo.PSNRY < hi.PSNRY) || lo.PSNRY < 25 || hi.PSNRY > 55 {
 		t.Fatalf("implausible PSNRs %+v", sc.Scores)
+	}
+	if !(lo.VMAF.Mean < hi.VMAF.Mean) || lo.VMAF.Mean < 20 || hi.VMAF.Mean > 100 || lo.VMAF.Min > lo.VMAF.P1 || lo.VMAF.P1 > lo.VMAF.Mean {
+		t.Fatalf("implausible VMAF %+v", sc.Scores)
+	}
+	res, err := readResult(lo.ScoresPath)
+	if err != nil || len(res.Frames) != 132 {
+		t.Fatalf("per-frame scores: %v", err)
 	}
 
 	v, err = env.ExecuteActivity(workflows.ActivityWriteReport, workflows.WriteReportInput{
@@ -170,38 +184,130 @@ func TestEncodeResumesFromHeartbeat(t *testing.T) {
 	}
 }
 
-// TestScoreResumesFromHeartbeat: frames counted in the heartbeat are not
-// scored again; their sums come from the heartbeat.
+// failingMedia fails reading the source after failAfter frames, like a
+// worker dying mid-activity.
+type failingMedia struct {
+	Media
+	source    string
+	failAfter int
+}
+
+type failingFrames struct {
+	Frames
+	left int
+}
+
+func (f *failingFrames) Next() (*frame.Frame, error) {
+	if f.left == 0 {
+		return nil, errors.New("connection reset by peer")
+	}
+	f.left--
+	return f.Frames.Next()
+}
+
+func (m failingMedia) OpenFrames(ctx context.Context, input string, opts FrameOptions) (Frames, error) {
+	fr, err := m.Media.OpenFrames(ctx, input, opts)
+	if err != nil || input != m.source {
+		return fr, err
+	}
+	return &failingFrames{Frames: fr, left: m.failAfter}, nil
+}
+
+func scoreWith(t *testing.T, a *Activities, hb any, in workflows.ScoreRungsInput) (workflows.ScoreRungsOutput, any, error) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	if hb != nil {
+		env.SetHeartbeatDetails(hb)
+	}
+	var last scoreState
+	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		_ = d.Get(&last)
+	})
+	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, in)
+	var out workflows.ScoreRungsOutput
+	if err == nil {
+		err = v.Get(&out)
+	}
+	return out, last, err
+}
+
+// TestScoreResumesFromHeartbeat: an attempt that dies mid-title leaves its
+// finished windows; the next attempt starts after them and ends with
+// exactly the numbers of an uninterrupted run.
 func TestScoreResumesFromHeartbeat(t *testing.T) {
 	out := t.TempDir()
 	env, _ := actEnv(t)
 	enc := encodeClip(t, env, out)
-	in := workflows.ScoreRungsInput{Source: clip, Rungs: enc.Rungs, Frames: 132}
-	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, in)
+	in := workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: enc.Rungs, Frames: 132}
+
+	whole := &Activities{Media: Libav(), ScoreWindow: 1000}
+	want, _, err := scoreWith(t, whole, nil, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var full workflows.ScoreRungsOutput
-	if err := v.Get(&full); err != nil {
-		t.Fatal(err)
+	wantJSON := map[string][]byte{}
+	for _, s := range want.Scores {
+		wantJSON[s.ID], _ = os.ReadFile(s.ScoresPath)
+		os.Remove(s.ScoresPath)
 	}
-	// Pretend an attempt scored all of rung 0 and then died: its sum is in
-	// the heartbeat, so the result for rung 0 is exactly that sum / frames.
-	env2, _ := actEnv(t)
-	const planted = 132 * 33.0
-	env2.SetHeartbeatDetails(scoreState{ActivityProgress: workflows.ActivityProgress{Done: 132, Total: 264}, Frames: 132, Sums: []float64{planted, 0}})
-	v, err = env2.ExecuteActivity(workflows.ActivityScoreRungs, in)
+
+	dying := &Activities{Media: failingMedia{Media: Libav(), source: clip, failAfter: 100}, ScoreWindow: 40}
+	_, hb, err := scoreWith(t, dying, nil, in)
+	if err == nil {
+		t.Fatal("the dying attempt succeeded")
+	}
+	st := hb.(scoreState)
+	if st.Frames != 80 || len(st.Windows) != 2 {
+		t.Fatalf("heartbeat after dying at frame 100: %+v", st)
+	}
+	resumed := &Activities{Media: failingMedia{Media: Libav(), source: clip, failAfter: 1000}, ScoreWindow: 40}
+	got, _, err := scoreWith(t, resumed, st, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var resumed workflows.ScoreRungsOutput
-	if err := v.Get(&resumed); err != nil {
+	for i, s := range got.Scores {
+		if s.VMAF != want.Scores[i].VMAF || s.PSNRY != want.Scores[i].PSNRY || s.Frames != 132 {
+			t.Fatalf("rung %s resumed %+v, want %+v", s.ID, s, want.Scores[i])
+		}
+		b, _ := os.ReadFile(s.ScoresPath)
+		if !bytes.Equal(b, wantJSON[s.ID]) {
+			t.Fatalf("rung %s: per-frame scores differ from the uninterrupted run", s.ID)
+		}
+	}
+	if _, err := os.Stat(partialDir(out)); !os.IsNotExist(err) {
+		t.Fatalf("partial windows left behind: %v", err)
+	}
+}
+
+// TestScoreReusesSavedWindows: the resumed attempt really takes the saved
+// windows instead of scoring again (a planted value survives).
+func TestScoreReusesSavedWindows(t *testing.T) {
+	out := t.TempDir()
+	env, _ := actEnv(t)
+	enc := encodeClip(t, env, out)
+	in := workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: enc.Rungs[:1], Frames: 132}
+	dying := &Activities{Media: failingMedia{Media: Libav(), source: clip, failAfter: 60}, ScoreWindow: 50}
+	_, hb, err := scoreWith(t, dying, nil, in)
+	if err == nil {
+		t.Fatal("the dying attempt succeeded")
+	}
+	st := hb.(scoreState)
+	path := windowPath(out, enc.Rungs[0].ID, 0)
+	res, err := readResult(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if resumed.Scores[0].PSNRY != 33 {
-		t.Fatalf("rung 0 was scored again: %v", resumed.Scores[0].PSNRY)
+	res.Frames[0].Metrics.Set("vmaf", 12.5)
+	if err := writeResult(path, vmaf.Merge(res)); err != nil {
+		t.Fatal(err)
 	}
-	if resumed.Scores[1].PSNRY != full.Scores[1].PSNRY {
-		t.Fatalf("rung 1: %v, want %v", resumed.Scores[1].PSNRY, full.Scores[1].PSNRY)
+	got, _, err := scoreWith(t, &Activities{Media: Libav(), ScoreWindow: 50}, st, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Scores[0].VMAF.Min != 12.5 {
+		t.Fatalf("saved window was scored again: min %v", got.Scores[0].VMAF.Min)
 	}
 }

@@ -28,7 +28,7 @@ func RungPath(out string, rungID string) string {
 func (a *Activities) EncodeLadder(ctx context.Context, in workflows.EncodeLadderInput) (workflows.EncodeLadderOutput, error) {
 	var done encodeProgress
 	if resume(ctx, &done) && len(done.Outputs) == len(in.Rungs) && outputsIntact(done.Outputs) {
-		a.Logger.Info("encode already finished by an earlier attempt", "source", in.Source)
+		a.logger().Info("encode already finished by an earlier attempt", "source", in.Source)
 		return workflows.EncodeLadderOutput{Rungs: done.Outputs}, nil
 	}
 	if err := os.MkdirAll(filepath.Join(in.Out, "rungs"), 0o755); err != nil {

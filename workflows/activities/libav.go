@@ -21,6 +21,6 @@ func (libav) EncodeLadder(ctx context.Context, input string, rungs []media.RungS
 	return encoder.EncodeLadder(ctx, input, encoder.LadderOptions{Rungs: rungs, OutputPath: outPath, Progress: progress})
 }
 
-func (libav) OpenFrames(ctx context.Context, input string, width, height int) (Frames, error) {
-	return encoder.OpenDecoder(ctx, input, encoder.DecoderOptions{Width: width, Height: height})
+func (libav) OpenFrames(ctx context.Context, input string, opts FrameOptions) (Frames, error) {
+	return encoder.OpenDecoder(ctx, input, encoder.DecoderOptions{Width: opts.Width, Height: opts.Height, PixelFormat: opts.PixelFormat})
 }

@@ -23,7 +23,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		Source:        in.Source,
 		Timings:       in.Timings,
 		Warnings:      append([]string{}, in.Warnings...),
-		CreatedAt:     a.Now().UTC().Format("2006-01-02T15:04:05Z"),
+		CreatedAt:     a.now().UTC().Format("2006-01-02T15:04:05Z"),
 	}
 	if r.Title.Source == "" {
 		r.Title.Source = in.Source.URI
@@ -37,11 +37,26 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		if err != nil {
 			rel = o.Path
 		}
+		sc := scores[o.ID]
 		rr := report.Rung{
 			ID: o.ID, Path: rel, Width: o.Width, Height: o.Height, Codec: o.Codec,
 			BitrateKbps: o.BitrateKbps, Bytes: o.Bytes, Frames: o.Frames,
 			DurationSec: o.DurationSec, EncodeSeconds: o.EncodeSeconds,
-			PSNRY: scores[o.ID].PSNRY,
+			PSNRY: sc.PSNRY,
+			VMAF: report.VMAF{
+				Mean: sc.VMAF.Mean, HarmonicMean: sc.VMAF.HarmonicMean, Min: sc.VMAF.Min, Max: sc.VMAF.Max,
+				P1: sc.VMAF.P1, P5: sc.VMAF.P5, P10: sc.VMAF.P10,
+			},
+		}
+		if sc.ScoresPath != "" {
+			if rel, err := filepath.Rel(in.Out, sc.ScoresPath); err == nil {
+				rr.ScoresPath = rel
+			}
+			res, err := readResult(sc.ScoresPath)
+			if err != nil {
+				return workflows.WriteReportOutput{}, fmt.Errorf("rung %s scores: %w", o.ID, err)
+			}
+			rr.VMAF.PerFrame, _ = res.Series("vmaf")
 		}
 		if i < len(in.Specs) {
 			rr.Settings = in.Specs[i]
@@ -65,25 +80,50 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // into place, so readers see the old file or the new one, never a part.
 func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := newAtomicFile(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	for _, e := range []error{werr, serr, cerr} {
-		if e != nil {
-			os.Remove(tmp)
-			return e
-		}
+	if _, err := f.Write(data); err != nil {
+		f.abort()
+		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	return f.commit()
+}
+
+// atomicFile is a temporary file that becomes path on commit.
+type atomicFile struct {
+	*os.File
+	path string
+}
+
+func newAtomicFile(path string) (*atomicFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{File: f, path: path}, nil
+}
+
+func (f *atomicFile) abort() {
+	f.Close()
+	os.Remove(f.Name())
+}
+
+func (f *atomicFile) commit() error {
+	if err := f.Sync(); err != nil {
+		f.abort()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), f.path); err != nil {
+		os.Remove(f.Name())
 		return err
 	}
 	return nil

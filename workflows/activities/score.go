@@ -5,118 +5,285 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 
+	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
 
-// scoreState is ScoreRungs' heartbeat: progress and the running sums, so a
-// retried attempt skips the frames already scored.
-type scoreState struct {
-	workflows.ActivityProgress
-	Frames int       `json:"frames"`
-	Sums   []float64 `json:"sums"`
+// ScoresPath returns where a rung's per-frame scores (libvmaf JSON) go.
+func ScoresPath(out, rungID string) string {
+	return filepath.Join(out, "vmaf", rungID+".json")
 }
 
-// ScoreRungs measures every rung against the source: the source is decoded
-// once per rung at the rung's size (bicubic) and compared frame by frame
-// with the decoded rung. It resumes from its last heartbeat.
+func partialDir(out string) string { return filepath.Join(out, "vmaf", ".partial") }
+
+func windowPath(out, rungID string, start int) string {
+	return filepath.Join(partialDir(out), rungID, strconv.Itoa(start)+".json")
+}
+
+// scoreState is ScoreRungs' heartbeat: progress, the windows whose results
+// are saved (so a retried attempt starts after them), and the outputs once
+// all is done.
+type scoreState struct {
+	workflows.ActivityProgress
+	// Windows are the start frames of saved windows, in order; Frames is
+	// where the next window starts.
+	Windows []int `json:"windows,omitempty"`
+	Frames  int   `json:"frames"`
+	// Scores is set when every rung is scored and its JSON written.
+	Scores []workflows.RungScore `json:"scores,omitempty"`
+}
+
+// pair is one source frame and the matching frame of every rung.
+type pair struct {
+	ref *frame.Frame
+	dis []*frame.Frame
+}
+
+// ScoreRungs measures every rung against the source with VMAF (and PSNR):
+// the source is decoded once, each rung is decoded and upscaled (bicubic)
+// to the source size, and all rungs are scored in the same pass on all
+// cores, a window of frames at a time. Each finished window is saved, so a
+// retried attempt resumes after the last one; the results are exactly those
+// of one uninterrupted pass (see vmaf.Scorer.Prime).
 func (a *Activities) ScoreRungs(ctx context.Context, in workflows.ScoreRungsInput) (workflows.ScoreRungsOutput, error) {
-	start := a.Now()
+	start := a.now()
 	var st scoreState
-	if !resume(ctx, &st) || len(st.Sums) != len(in.Rungs) {
-		st = scoreState{Sums: make([]float64, len(in.Rungs))}
+	if resume(ctx, &st) && len(st.Scores) == len(in.Rungs) && scoresIntact(st.Scores) {
+		return workflows.ScoreRungsOutput{Scores: st.Scores}, nil
 	}
-	hb := a.heartbeater(ctx)
-	total := in.Frames * len(in.Rungs)
-	out := workflows.ScoreRungsOutput{}
-	// One rung at a time: the frame index across rungs makes the progress.
-	// st.Frames counts frames scored across all rungs so far.
-	skip := st.Frames
+	if !resume(ctx, &st) || !windowsIntact(in, st.Windows) {
+		st = scoreState{}
+		_ = os.RemoveAll(partialDir(in.Out))
+	}
+	scores, err := a.scoreWindows(ctx, in, &st)
+	if err != nil {
+		return workflows.ScoreRungsOutput{}, classify(err)
+	}
+	st.Scores = scores
+	a.heartbeater(ctx).beat(true, st)
+	_ = os.RemoveAll(partialDir(in.Out))
+	return workflows.ScoreRungsOutput{Scores: scores, Seconds: a.now().Sub(start).Seconds()}, nil
+}
+
+func scoresIntact(scores []workflows.RungScore) bool {
+	for _, s := range scores {
+		if _, err := os.Stat(s.ScoresPath); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func windowsIntact(in workflows.ScoreRungsInput, windows []int) bool {
+	for _, r := range in.Rungs {
+		for _, w := range windows {
+			if _, err := os.Stat(windowPath(in.Out, r.ID, w)); err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsInput, st *scoreState) ([]workflows.RungScore, error) {
+	if len(in.Rungs) == 0 {
+		return nil, nil
+	}
+	// Rungs are 8-bit 4:2:0; the reference is decoded the same way, at the
+	// source's own size, and every rung is upscaled to it.
+	ref, err := a.Media.OpenFrames(ctx, in.Source, FrameOptions{PixelFormat: "yuv420p"})
+	if err != nil {
+		return nil, err
+	}
+	defer ref.Close()
+	first, err := ref.Next()
+	if err != nil {
+		return nil, fmt.Errorf("source %s: first frame: %w", in.Source, err)
+	}
+	dis := make([]Frames, len(in.Rungs))
 	for i, r := range in.Rungs {
-		n, err := a.scoreRung(ctx, in.Source, r.Path, r.Width, r.Height, &st, i, &skip, func(done int) {
-			st.Done, st.Total = done, total
-			hb.beat(false, st)
-		})
+		d, err := a.Media.OpenFrames(ctx, r.Path, FrameOptions{Width: first.Width, Height: first.Height, PixelFormat: "yuv420p"})
 		if err != nil {
-			return out, classify(fmt.Errorf("score rung %s: %w", r.ID, err))
+			return nil, fmt.Errorf("rung %s: %w", r.ID, err)
 		}
-		if n == 0 {
-			return out, classify(fmt.Errorf("score rung %s: no frames decoded", r.ID))
-		}
-		out.Scores = append(out.Scores, workflows.RungScore{ID: r.ID, PSNRY: st.Sums[i] / float64(n), Frames: n})
+		defer d.Close()
+		dis[i] = d
 	}
-	out.Seconds = a.Now().Sub(start).Seconds()
+	n := 0 // index of the next pair read
+	read := func() (*pair, error) {
+		var rf *frame.Frame
+		if n == 0 {
+			rf = first
+		} else if rf, err = ref.Next(); errors.Is(err, io.EOF) {
+			rf = nil
+		} else if err != nil {
+			return nil, fmt.Errorf("source frame %d: %w", n, err)
+		}
+		p := &pair{ref: rf, dis: make([]*frame.Frame, len(dis))}
+		for i, d := range dis {
+			df, err := d.Next()
+			switch {
+			case errors.Is(err, io.EOF):
+				if rf != nil {
+					return nil, fmt.Errorf("%w: rung %s ends after %d frames, the source has more", encoder.ErrInvalidData, in.Rungs[i].ID, n)
+				}
+			case err != nil:
+				return nil, fmt.Errorf("rung %s frame %d: %w", in.Rungs[i].ID, n, err)
+			case rf == nil:
+				return nil, fmt.Errorf("%w: rung %s has more frames than the source's %d", encoder.ErrInvalidData, in.Rungs[i].ID, n)
+			}
+			p.dis[i] = df
+		}
+		if rf == nil {
+			return nil, nil
+		}
+		n++
+		return p, nil
+	}
+
+	// Skip what earlier attempts scored, keeping the frame before the
+	// resume point to prime motion.
+	var prime *frame.Frame
+	for n < st.Frames {
+		p, err := read()
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, fmt.Errorf("source ended at frame %d, before the saved %d", n, st.Frames)
+		}
+		prime = p.ref
+	}
+	window := a.ScoreWindow
+	if window <= 0 {
+		window = 300
+	}
+	threads := a.ScoreThreads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	total := max(in.Frames, st.Frames)
+	hb := a.heartbeater(ctx)
+	next, err := read()
+	if err != nil {
+		return nil, err
+	}
+	for next != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		wstart := n - 1
+		scorers := make([]*vmaf.Scorer, len(in.Rungs))
+		for i := range scorers {
+			if scorers[i], err = vmaf.NewScorer(vmaf.Config{Features: []string{vmaf.FeaturePSNR}, Threads: threads}); err != nil {
+				return nil, err
+			}
+			if prime != nil {
+				if err := scorers[i].Prime(prime); err != nil {
+					return nil, err
+				}
+			}
+		}
+		push := func(p *pair) error {
+			for i, s := range scorers {
+				if err := s.Push(p.ref, p.dis[i]); err != nil {
+					return fmt.Errorf("rung %s frame %d: %w", in.Rungs[i].ID, n-1, err)
+				}
+			}
+			return nil
+		}
+		count := 0
+		for next != nil && count < window {
+			if err := push(next); err != nil {
+				return nil, err
+			}
+			prime = next.ref
+			count++
+			if next, err = read(); err != nil {
+				return nil, err
+			}
+			st.Done, st.Total = wstart+count, max(total, wstart+count)
+			hb.beat(false, *st)
+		}
+		if next != nil { // look one frame ahead for motion2
+			if err := push(next); err != nil {
+				return nil, err
+			}
+		}
+		for i, s := range scorers {
+			res, err := s.Close()
+			if err != nil {
+				return nil, fmt.Errorf("rung %s: %w", in.Rungs[i].ID, err)
+			}
+			res.Frames = res.Frames[:count]
+			if err := writeResult(windowPath(in.Out, in.Rungs[i].ID, wstart), vmaf.Merge(res)); err != nil {
+				return nil, err
+			}
+		}
+		st.Windows = append(st.Windows, wstart)
+		st.Frames = wstart + count
+		hb.beat(true, *st)
+	}
+	if st.Frames == 0 {
+		return nil, fmt.Errorf("%w: no frames decoded from %s", encoder.ErrInvalidData, in.Source)
+	}
+	out := make([]workflows.RungScore, len(in.Rungs))
+	for i, r := range in.Rungs {
+		var parts []*vmaf.Result
+		for _, w := range st.Windows {
+			res, err := readResult(windowPath(in.Out, r.ID, w))
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, res)
+		}
+		res := vmaf.Merge(parts...)
+		path := ScoresPath(in.Out, r.ID)
+		if err := writeResult(path, res); err != nil {
+			return nil, err
+		}
+		out[i] = summarize(r, res, path)
+	}
 	return out, nil
 }
 
-// scoreRung adds rung i's per-frame PSNR-Y to st.Sums[i]. Frames already
-// counted by an earlier attempt (*skip of them) are decoded but not scored.
-func (a *Activities) scoreRung(ctx context.Context, source, rung string, w, h int, st *scoreState, i int, skip *int, beat func(done int)) (int, error) {
-	ref, err := a.Media.OpenFrames(ctx, source, w, h)
-	if err != nil {
-		return 0, err
-	}
-	defer ref.Close()
-	dis, err := a.Media.OpenFrames(ctx, rung, 0, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer dis.Close()
-	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		rf, rerr := ref.Next()
-		df, derr := dis.Next()
-		if errors.Is(rerr, io.EOF) && errors.Is(derr, io.EOF) {
-			return n, nil
-		}
-		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return n, fmt.Errorf("source frame %d: %w", n, rerr)
-		}
-		if derr != nil && !errors.Is(derr, io.EOF) {
-			return n, fmt.Errorf("rung frame %d: %w", n, derr)
-		}
-		if rerr != nil || derr != nil {
-			return n, fmt.Errorf("frame count mismatch: source and rung differ at frame %d", n)
-		}
-		if *skip > 0 {
-			*skip--
-		} else {
-			p, err := psnrY(rf, df)
-			if err != nil {
-				return n, fmt.Errorf("frame %d: %w", n, err)
-			}
-			st.Sums[i] += p
-			st.Frames++
-			beat(st.Frames)
-		}
-		n++
+func summarize(r media.RungOutput, res *vmaf.Result, path string) workflows.RungScore {
+	v := res.Pooled["vmaf"]
+	return workflows.RungScore{
+		ID: r.ID, Frames: len(res.Frames), ScoresPath: path,
+		PSNRY: res.Pooled["psnr_y"].Mean,
+		VMAF: workflows.Summary{
+			Mean: v.Mean, HarmonicMean: v.HarmonicMean, Min: v.Min, Max: v.Max,
+			P1: res.Percentile("vmaf", 1), P5: res.Percentile("vmaf", 5), P10: res.Percentile("vmaf", 10),
+		},
 	}
 }
 
-// psnrY is luma PSNR as libvmaf's psnr feature computes it: integer SSE,
-// peak (2^bpc − 1), capped at 6·bpc + 12 dB (60 dB for 8-bit).
-func psnrY(ref, dis *frame.Frame) (float64, error) {
-	if !ref.SameFormat(dis) {
-		return 0, fmt.Errorf("%w: reference %s, distorted %s", frame.ErrInvalidSize, ref.Format(), dis.Format())
+func writeResult(path string, res *vmaf.Result) error {
+	f, err := newAtomicFile(path)
+	if err != nil {
+		return err
 	}
-	rp, dp := &ref.Planes[0], &dis.Planes[0]
-	var sse uint64
-	for y := 0; y < rp.Height; y++ {
-		for x := 0; x < rp.Width; x++ {
-			d := int64(rp.At(x, y) - dp.At(x, y))
-			sse += uint64(d * d)
-		}
+	if err := vmaf.WriteJSON(f, res); err != nil {
+		f.abort()
+		return err
 	}
-	peak := float64(int(1)<<ref.BitDepth - 1)
-	maxDB := float64(6*ref.BitDepth + 12)
-	if sse == 0 {
-		return maxDB, nil
+	return f.commit()
+}
+
+func readResult(path string) (*vmaf.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	mse := float64(sse) / float64(rp.Width*rp.Height)
-	return math.Min(10*math.Log10(peak*peak/mse), maxDB), nil
+	defer f.Close()
+	return vmaf.ReadJSON(f)
 }
