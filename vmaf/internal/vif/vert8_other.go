@@ -16,6 +16,18 @@ func horiz17AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n i
 	panic("unreachable")
 }
 
+func horiz9AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int) {
+	panic("unreachable")
+}
+
+func horiz5AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int) {
+	panic("unreachable")
+}
+
+func horiz3AVX2(tmu *uint64, txx, tyy, txy *uint32, a0, a1, a2, a3 *uint64, n int) {
+	panic("unreachable")
+}
+
 func vert16PairAVX2(xa, xb, ya, yb *uint16, aMu, aXX, aYY, aXY *uint64, n int, c uint32) {
 	panic("unreachable")
 }

@@ -460,11 +460,33 @@ func horizontal(ws *workspace, w int, filt []uint16) {
 		return
 	}
 	half := len(filt) / 2
-	hMu, hXX, hYY, hXY := ws.a0[:w], ws.a1[:w], ws.a2[:w], ws.a3[:w]
+	if hasAVX2 && w >= 4 {
+		// The vectorised part; the Go loops below redo nothing but the
+		// last w%4 outputs.
+		w4 := w &^ 3
+		b := pad - half
+		f := horiz9AVX2
+		switch len(filt) {
+		case 5:
+			f = horiz5AVX2
+		case 3:
+			f = horiz3AVX2
+		}
+		f(&ws.tmu[b], &ws.txx[b], &ws.tyy[b], &ws.txy[b], &ws.a0[0], &ws.a1[0], &ws.a2[0], &ws.a3[0], w4)
+		horizontalTail(ws, w4, w, filt)
+		return
+	}
+	horizontalTail(ws, 0, w, filt)
+}
+
+// horizontalTail is horizontal for outputs [from, w).
+func horizontalTail(ws *workspace, from, w int, filt []uint16) {
+	half := len(filt) / 2
+	hMu, hXX, hYY, hXY := ws.a0[from:w], ws.a1[from:w], ws.a2[from:w], ws.a3[from:w]
 	{
 		c := uint64(filt[half])
-		m := ws.tmu[pad : pad+w]
-		xx, yy, xy := ws.txx[pad:pad+w], ws.tyy[pad:pad+w], ws.txy[pad:pad+w]
+		m := ws.tmu[pad+from : pad+w]
+		xx, yy, xy := ws.txx[pad+from:pad+w], ws.tyy[pad+from:pad+w], ws.txy[pad+from:pad+w]
 		m, xx, yy, xy = m[:len(hMu)], xx[:len(hMu)], yy[:len(hMu)], xy[:len(hMu)]
 		hXX, hYY, hXY := hXX[:len(hMu)], hYY[:len(hMu)], hXY[:len(hMu)]
 		for j := range hMu {
@@ -476,7 +498,7 @@ func horizontal(ws *workspace, w int, filt []uint16) {
 	}
 	for k := 0; k < half; k++ {
 		c := uint64(filt[k])
-		oa, ob := pad-half+k, pad+half-k
+		oa, ob := pad-half+k+from, pad+half-k+from
 		ma, mb := ws.tmu[oa:oa+w], ws.tmu[ob:ob+w]
 		xxa, xxb := ws.txx[oa:oa+w], ws.txx[ob:ob+w]
 		yya, yyb := ws.tyy[oa:oa+w], ws.tyy[ob:ob+w]
