@@ -197,7 +197,12 @@ func sad8(prev []uint8, pstride int, cur []uint8, cstride int, yrow []int32, w, 
 		p0, p1, p2, p3, p4 = p0[:len(yrow)], p1[:len(yrow)], p2[:len(yrow)], p3[:len(yrow)], p4[:len(yrow)]
 		c0, c1, c2, c3, c4 = c0[:len(yrow)], c1[:len(yrow)], c2[:len(yrow)], c3[:len(yrow)], c4[:len(yrow)]
 		var any int32
-		for j := range yrow {
+		j8 := 0
+		if hasAVX2 && w >= 8 {
+			j8 = w &^ 7
+			any = yPass8AVX2(&p0[0], &p1[0], &p2[0], &p3[0], &p4[0], &c0[0], &c1[0], &c2[0], &c3[0], &c4[0], &yrow[0], j8)
+		}
+		for j := j8; j < len(yrow); j++ {
 			d0 := int32(p0[j]) - int32(c0[j])
 			d1 := int32(p1[j]) - int32(c1[j])
 			d2 := int32(p2[j]) - int32(c2[j])
@@ -266,7 +271,13 @@ func xpass(yrow []int32, w int) uint32 {
 	for j := 0; j < min(2, w); j++ {
 		rowSad += hfilt(edge(j))
 	}
-	for j := 2; j+2 < w; j++ {
+	j := 2
+	if hasAVX2 && w-4 >= 8 {
+		m8 := (w - 4) &^ 7
+		rowSad += xPassAVX2(&yrow[0], m8)
+		j += m8
+	}
+	for ; j+2 < w; j++ {
 		s := (*[5]int32)(yrow[j-2 : j+3])
 		acc := 3571*(int64(s[0])+int64(s[4])) + 16004*(int64(s[1])+int64(s[3])) + 26386*int64(s[2])
 		rowSad += hfilt(acc)
