@@ -44,6 +44,7 @@ func commands() []command {
 		{"status", "show a workflow's progress and result", runStatus},
 		{"worker", "serve task queues for a Temporal server", runWorker},
 		{"probe", "print what a media file holds, as JSON", runProbe},
+		{"vmaf", "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)", runVMAF},
 		{"profile", "print the built-in encode profile (YAML)", runProfile},
 		{"version", "print reel's version", runVersion},
 	}
@@ -53,7 +54,7 @@ func commands() []command {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	level := "fatal"
+	level := "quiet"
 	if v := os.Getenv("REEL_LIBAV_LOG"); v != "" {
 		level = v
 	}
