@@ -104,7 +104,7 @@ type readerSource struct {
 }
 
 func (r readerSource) Next() (*frame.Frame, error) { return r.next() }
-func (r readerSource) Close() error               { return r.close() }
+func (r readerSource) Close() error                { return r.close() }
 
 // openFrames opens a reference or distorted input. w, h > 0 asks for that
 // size (the distorted is upscaled to the reference's).
