@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  pkg-config gcc g++ make xz-utils
+  pkg-config gcc g++ make xz-utils bc
   ffmpeg
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev
