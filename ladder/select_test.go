@@ -1,0 +1,239 @@
+package ladder
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// ladderScore is Select's objective.
+func ladderScore(rs []Rung) float64 {
+	var s float64
+	for i := 0; i+1 < len(rs); i++ {
+		s += rs[i].VMAF * math.Log(rs[i+1].BitrateKbps/rs[i].BitrateKbps)
+	}
+	return s
+}
+
+// checkLadder verifies bounds, spacing and order.
+func checkLadder(t *testing.T, rs []Rung, c Constraints) {
+	t.Helper()
+	if len(rs) == 0 || len(rs) > c.Rungs || len(rs) < max(c.MinRungs, 1) {
+		t.Fatalf("%d rungs for %+v", len(rs), c)
+	}
+	for i, r := range rs {
+		if !c.inRange(r.Point) {
+			t.Fatalf("rung %d %+v out of range", i, r)
+		}
+		if i > 0 {
+			lo := rs[i-1]
+			if !(r.BitrateKbps > lo.BitrateKbps && r.VMAF > lo.VMAF) {
+				t.Fatalf("rungs not increasing: %+v then %+v", lo, r)
+			}
+			if !c.spaced(lo.Point, r.Point) {
+				t.Fatalf("rungs too close: %+v then %+v", lo, r)
+			}
+		}
+	}
+}
+
+// bruteForce returns the best objective over all spaced chains of exactly
+// k candidates from the first to the last.
+func bruteForce(cands []Rung, c Constraints, k int) float64 {
+	n := len(cands)
+	best := math.Inf(-1)
+	var rec func(chain []Rung, next int)
+	rec = func(chain []Rung, next int) {
+		if len(chain) == k-1 {
+			last := cands[n-1]
+			if c.spaced(chain[len(chain)-1].Point, last.Point) {
+				best = math.Max(best, ladderScore(append(chain, last)))
+			}
+			return
+		}
+		for i := next; i < n-1; i++ {
+			if c.spaced(chain[len(chain)-1].Point, cands[i].Point) {
+				rec(append(chain, cands[i]), i+1)
+			}
+		}
+	}
+	rec([]Rung{cands[0]}, 1)
+	return best
+}
+
+func TestSelectVertices(t *testing.T) {
+	pts := synthTitle()
+	hull, _ := Hull(pts)
+	tests := []struct {
+		name string
+		c    Constraints
+		want int // rungs expected
+	}{
+		{"six rungs ratio 1.5", Constraints{Rungs: 6, MinRatio: 1.5}, 6},
+		{"bounded", Constraints{Rungs: 5, MinKbps: 200, MaxKbps: 5000, MinVMAF: 40, MaxVMAF: 96}, 5},
+		{"VMAF step", Constraints{Rungs: 8, MinVMAFStep: 6}, 8},
+		{"wide spacing gives fewer", Constraints{Rungs: 10, MinRatio: 3}, 0},
+		{"one rung", Constraints{Rungs: 1}, 1},
+		{"all vertices", Constraints{Rungs: 100}, len(hull)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, err := Select(pts, tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLadder(t, rs, tt.c)
+			if tt.want > 0 && len(rs) != tt.want {
+				t.Fatalf("%d rungs, want %d", len(rs), tt.want)
+			}
+			var cands []Rung
+			for _, h := range hull {
+				if tt.c.inRange(h) {
+					cands = append(cands, Rung{Point: h})
+				}
+			}
+			top := cands[len(cands)-1]
+			if rs[len(rs)-1] != top {
+				t.Fatalf("top rung %+v, want best candidate %+v", rs[len(rs)-1], top)
+			}
+			if len(rs) > 1 && rs[0] != cands[0] {
+				t.Fatalf("bottom rung %+v, want cheapest candidate %+v", rs[0], cands[0])
+			}
+			for _, r := range rs {
+				if r.Interpolated {
+					t.Fatalf("interpolated rung %+v without Interpolate", r)
+				}
+			}
+			// Exact: same objective as brute force, and no longer chain.
+			if len(cands) <= 22 && len(rs) > 1 {
+				if bf := bruteForce(cands, tt.c, len(rs)); math.Abs(bf-ladderScore(rs)) > 1e-9 {
+					t.Fatalf("objective %v, brute force %v", ladderScore(rs), bf)
+				}
+				if len(rs) < tt.c.Rungs && !math.IsInf(bruteForce(cands, tt.c, len(rs)+1), -1) {
+					t.Fatalf("a ladder with %d rungs fits", len(rs)+1)
+				}
+			}
+		})
+	}
+}
+
+func TestSelectInterpolated(t *testing.T) {
+	pts := synthTitle()
+	curves, _ := Curves(pts)
+	onCurve := func(r Rung) bool {
+		for _, cv := range curves {
+			if cv.Width == r.Width && cv.Height == r.Height {
+				v := hullAt(cv.Hull, r.BitrateKbps)
+				return math.Abs(v-r.VMAF) < 1e-9 && r.BitrateKbps <= cv.Hull[len(cv.Hull)-1].BitrateKbps
+			}
+		}
+		return false
+	}
+	t.Run("integer CRF", func(t *testing.T) {
+		c := Constraints{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1}
+		rs, err := Select(pts, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLadder(t, rs, c)
+		interp := 0
+		for _, r := range rs {
+			if r.CRF != math.Round(r.CRF) {
+				t.Fatalf("CRF %v not an integer", r.CRF)
+			}
+			if !onCurve(r) {
+				t.Fatalf("rung %+v not on its resolution's curve", r)
+			}
+			if r.Interpolated {
+				interp++
+				if int(r.CRF)%2 == 0 {
+					t.Fatalf("interpolated rung at trial CRF %v", r.CRF)
+				}
+			}
+		}
+		if interp == 0 {
+			t.Fatalf("no interpolated rung in %+v", rs)
+		}
+		// Interpolation only adds candidates: never a worse objective than
+		// vertices alone with the same rung count.
+		cv := c
+		cv.Interpolate = false
+		vs, err := Select(pts, cv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) == len(rs) && ladderScore(rs) < ladderScore(vs)-1e-9 {
+			t.Fatalf("interpolated objective %v < vertex objective %v", ladderScore(rs), ladderScore(vs))
+		}
+	})
+	t.Run("continuous hits bounds", func(t *testing.T) {
+		c := Constraints{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true}
+		rs, err := Select(pts, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLadder(t, rs, c)
+		if rs[0].BitrateKbps != 300 {
+			t.Fatalf("bottom rung at %v kbps, want exactly 300", rs[0].BitrateKbps)
+		}
+		if rs[len(rs)-1].VMAF != 95 {
+			t.Fatalf("top rung at VMAF %v, want exactly 95", rs[len(rs)-1].VMAF)
+		}
+		for _, r := range rs {
+			if !onCurve(r) {
+				t.Fatalf("rung %+v not on its resolution's curve", r)
+			}
+		}
+	})
+}
+
+func TestSelectErrors(t *testing.T) {
+	pts := synthTitle()
+	tests := []struct {
+		name string
+		pts  []Point
+		c    Constraints
+		want error
+	}{
+		{"no points", nil, Constraints{Rungs: 3}, ErrNoPoints},
+		{"no points interpolated", nil, Constraints{Rungs: 3, Interpolate: true}, ErrNoPoints},
+		{"bad point", []Point{{BitrateKbps: -1}}, Constraints{Rungs: 3}, ErrBadPoint},
+		{"zero rungs", pts, Constraints{}, ErrBadConstraints},
+		{"min above max rungs", pts, Constraints{Rungs: 2, MinRungs: 3}, ErrBadConstraints},
+		{"inverted bitrate range", pts, Constraints{Rungs: 2, MinKbps: 500, MaxKbps: 100}, ErrBadConstraints},
+		{"inverted VMAF range", pts, Constraints{Rungs: 2, MinVMAF: 90, MaxVMAF: 80}, ErrBadConstraints},
+		{"ratio below 1", pts, Constraints{Rungs: 2, MinRatio: 0.5}, ErrBadConstraints},
+		{"NaN", pts, Constraints{Rungs: 2, MinVMAFStep: math.NaN()}, ErrBadConstraints},
+		{"range excludes all", pts, Constraints{Rungs: 3, MinVMAF: 99}, ErrInfeasible},
+		{"bitrate window too narrow", pts, Constraints{Rungs: 3, MinKbps: 1000, MaxKbps: 1001}, ErrInfeasible},
+		{"too many required", pts, Constraints{Rungs: 6, MinRungs: 6, MinRatio: 4}, ErrInfeasible},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Select(tt.pts, tt.c)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSelectDegenerate(t *testing.T) {
+	one := []Point{{Width: 640, Height: 360, CRF: 23, BitrateKbps: 500, VMAF: 70}}
+	rs, err := Select(one, Constraints{Rungs: 4})
+	if err != nil || len(rs) != 1 || rs[0].Point != one[0] {
+		t.Fatalf("one point: %+v, %v", rs, err)
+	}
+	// Two points too close for the ratio: one rung, the better one.
+	two := append(one, Point{Width: 640, Height: 360, CRF: 22, BitrateKbps: 600, VMAF: 72})
+	rs, err = Select(two, Constraints{Rungs: 4, MinRatio: 1.5})
+	if err != nil || len(rs) != 1 || rs[0].Point != two[1] {
+		t.Fatalf("two close points: %+v, %v", rs, err)
+	}
+	// Interpolating a segment whose CRF does not fall adds nothing.
+	flat := []Point{{CRF: 23, BitrateKbps: 500, VMAF: 70}, {CRF: 23, BitrateKbps: 1000, VMAF: 80}}
+	rs, err = Select(flat, Constraints{Rungs: 4, Interpolate: true})
+	if err != nil || len(rs) != 2 || rs[0].Interpolated || rs[1].Interpolated {
+		t.Fatalf("flat CRF: %+v, %v", rs, err)
+	}
+}
