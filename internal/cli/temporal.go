@@ -163,7 +163,9 @@ func startWorkers(c *conn, opts workerOptions, acts *activities.Activities) (fun
 			stop()
 			return nil, fmt.Errorf("unknown task queue %q (known: %s)", q, strings.Join(workflows.AllQueues, ", "))
 		}
-		wo := worker.Options{}
+		// Heartbeats carry the progress the bars draw: send them at most
+		// every second instead of the SDK's 80%-of-timeout default.
+		wo := worker.Options{MaxHeartbeatThrottleInterval: time.Second, DefaultHeartbeatThrottleInterval: time.Second}
 		switch q {
 		case workflows.QueueEncode:
 			wo.MaxConcurrentActivityExecutionSize = max(1, opts.EncodeConcurrency)
