@@ -84,16 +84,29 @@ type RungSpec struct {
 	ID     string `json:"id"`
 	Width  int    `json:"width"`  // even
 	Height int    `json:"height"` // even
-	Codec  string `json:"codec"`  // "h264" (libx264) for now
+	// Codec: "h264" (libx264, the default when empty), "hevc" (libx265),
+	// "vp9" (libvpx-vp9) or "av1" (libsvtav1).
+	Codec string `json:"codec"`
 	// Rate control: CRF when CRF > 0, otherwise capped VBR with
 	// BitrateKbps/MaxrateKbps/BufsizeKbps.
 	CRF         float64 `json:"crf,omitempty"`
 	BitrateKbps int     `json:"bitrate_kbps,omitempty"`
 	MaxrateKbps int     `json:"maxrate_kbps,omitempty"`
 	BufsizeKbps int     `json:"bufsize_kbps,omitempty"`
-	Preset      string  `json:"preset,omitempty"`  // x264 preset, default "medium"
-	Profile     string  `json:"profile,omitempty"` // "high", "main", …
-	// GOPFrames is the keyframe interval in frames; 0 lets the codec choose.
+	// Lossless encodes losslessly (h264: qp 0, hevc and vp9: lossless
+	// mode); it excludes CRF and bitrates.
+	Lossless bool `json:"lossless,omitempty"`
+	// Preset: the x264/x265 preset names ("ultrafast" … "placebo",
+	// default "medium") for every codec; VP9 maps them to cpu-used and
+	// AV1 to the SVT-AV1 preset, and also accept those numbers directly
+	// (VP9 0–8, AV1 0–13).
+	Preset  string `json:"preset,omitempty"`
+	Profile string `json:"profile,omitempty"` // "high", "main10", …
+	// BitDepth of the output, 8 (default) or 10; output is 4:2:0.
+	BitDepth int `json:"bit_depth,omitempty"`
+	// GOPFrames is the keyframe interval in frames: keyframes come exactly
+	// every GOPFrames frames (no scene-cut keyframes) so that GOPs align
+	// with segments; 0 lets the codec choose. GOPs are always closed.
 	GOPFrames int `json:"gop_frames,omitempty"`
 	// Threads for the encoder; 0 = libav's default.
 	Threads int `json:"threads,omitempty"`
@@ -106,6 +119,7 @@ type RungOutput struct {
 	Width         int     `json:"width"`
 	Height        int     `json:"height"`
 	Codec         string  `json:"codec"`
+	BitDepth      int     `json:"bit_depth,omitempty"`
 	Frames        int     `json:"frames"`
 	Bytes         int64   `json:"bytes"`
 	DurationSec   float64 `json:"duration_seconds"`

@@ -27,6 +27,10 @@ package av
 //}
 //static uint8_t *reel_frame_data(AVFrame *f, int i) { return f->data[i]; }
 //static int64_t reel_frame_best_effort_ts(AVFrame *f) { return f->best_effort_timestamp; }
+//static void reel_flush_decoder(AVCodecContext *c) { avcodec_flush_buffers(c); }
+//static int reel_frame_damaged(AVFrame *f) {
+//	return (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 || f->decode_error_flags != 0;
+//}
 //static void reel_set_color(AVCodecContext *c, int pri, int trc, int spc, int rng) {
 //	c->color_primaries = (enum AVColorPrimaries)pri;
 //	c->color_trc = (enum AVColorTransferCharacteristic)trc;
@@ -127,4 +131,15 @@ func bestEffortTimestamp(f *astiav.Frame) int64 {
 
 func setCodecColor(cc *astiav.CodecContext, pri astiav.ColorPrimaries, trc astiav.ColorTransferCharacteristic, spc astiav.ColorSpace, rng astiav.ColorRange) {
 	C.reel_set_color((*C.AVCodecContext)(cPointer(cc)), C.int(pri), C.int(trc), C.int(spc), C.int(rng))
+}
+
+// flushDecoder drops the decoder's buffered frames (after a seek).
+func flushDecoder(cc *astiav.CodecContext) {
+	C.reel_flush_decoder((*C.AVCodecContext)(cPointer(cc)))
+}
+
+// frameDamaged reports whether the decoder flagged a frame as corrupt or
+// concealed errors in it.
+func frameDamaged(f *astiav.Frame) bool {
+	return C.reel_frame_damaged((*C.AVFrame)(f.UnsafePointer())) != 0
 }

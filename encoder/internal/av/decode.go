@@ -50,6 +50,16 @@ type Decoder struct {
 	decodeErrs int
 	lastDecErr error
 	done       error // sticky end-of-stream result
+
+	threads int
+	// pending: Read hands out cur again without decoding (set after the
+	// frame that positioned the decoder was decoded).
+	pending bool
+	// usePTS: frame indexes come from timestamps (startPTS is frame 0's)
+	// rather than from counting decoded frames.
+	usePTS   bool
+	startPTS int64
+	lastIdx  int
 }
 
 // OpenDecoder opens path and its first video stream.
@@ -61,45 +71,16 @@ func OpenDecoder(path string, cfg DecoderConfig) (_ *Decoder, err error) {
 	if cfg.Width < 0 || cfg.Height < 0 {
 		return nil, fmt.Errorf("%w: output size %dx%d", ErrSettings, cfg.Width, cfg.Height)
 	}
-	d := &Decoder{path: path, sc: scaler{flags: flags}}
+	d := &Decoder{path: path, sc: scaler{flags: flags}, threads: cfg.Threads}
 	defer func() {
 		if err != nil {
 			d.Close()
 		}
 	}()
-	if d.fc, err = openInput(path); err != nil {
+	if err = d.openStreams(); err != nil {
 		return nil, err
 	}
-	for _, st := range d.fc.Streams() {
-		if st.CodecParameters().MediaType() == astiav.MediaTypeVideo {
-			d.st = st
-			break
-		}
-	}
-	if d.st == nil {
-		return nil, ErrNoVideo
-	}
 	cp := d.st.CodecParameters()
-	codec := astiav.FindDecoder(cp.CodecID())
-	if codec == nil {
-		return nil, fmt.Errorf("%w: no decoder for codec %s", ErrUnsupported, cp.CodecID().Name())
-	}
-	if d.cc = astiav.AllocCodecContext(codec); d.cc == nil {
-		return nil, errors.New("allocating decoder context failed")
-	}
-	if err = cp.ToCodecContext(d.cc); err != nil {
-		return nil, classify("configuring decoder", err)
-	}
-	d.cc.SetThreadCount(cfg.Threads)
-	d.cc.SetTimeBase(d.st.TimeBase())
-	d.cc.SetFramerate(d.fc.GuessFrameRate(d.st, nil))
-	if err = d.cc.Open(codec, nil); err != nil {
-		return nil, classify("opening decoder "+codec.Name(), err)
-	}
-	d.info = describeStream(d.fc, d.st)
-	if cp.Width() <= 0 || cp.Height() <= 0 || cp.PixelFormat() == astiav.PixelFormatNone {
-		return nil, fmt.Errorf("%w: video stream %d has no size or pixel format", ErrInvalidData, d.st.Index())
-	}
 	if d.info.FrameCountFromContainer {
 		d.expected = d.info.FrameCount
 	}
@@ -124,6 +105,45 @@ func OpenDecoder(path string, cfg DecoderConfig) (_ *Decoder, err error) {
 	return d, nil
 }
 
+// openStreams opens the input, finds its first video stream and opens a
+// decoder for it.
+func (d *Decoder) openStreams() (err error) {
+	if d.fc, err = openInput(d.path); err != nil {
+		return err
+	}
+	for _, st := range d.fc.Streams() {
+		if st.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			d.st = st
+			break
+		}
+	}
+	if d.st == nil {
+		return ErrNoVideo
+	}
+	cp := d.st.CodecParameters()
+	codec := astiav.FindDecoder(cp.CodecID())
+	if codec == nil {
+		return fmt.Errorf("%w: no decoder for codec %s", ErrUnsupported, cp.CodecID().Name())
+	}
+	if d.cc = astiav.AllocCodecContext(codec); d.cc == nil {
+		return errors.New("allocating decoder context failed")
+	}
+	if err = cp.ToCodecContext(d.cc); err != nil {
+		return classify("configuring decoder", err)
+	}
+	d.cc.SetThreadCount(d.threads)
+	d.cc.SetTimeBase(d.st.TimeBase())
+	d.cc.SetFramerate(d.fc.GuessFrameRate(d.st, nil))
+	if err = d.cc.Open(codec, nil); err != nil {
+		return classify("opening decoder "+codec.Name(), err)
+	}
+	d.info = describeStream(d.fc, d.st)
+	if cp.Width() <= 0 || cp.Height() <= 0 || cp.PixelFormat() == astiav.PixelFormatNone {
+		return fmt.Errorf("%w: video stream %d has no size or pixel format", ErrInvalidData, d.st.Index())
+	}
+	return nil
+}
+
 // Info describes the decoded stream (from the container; FrameCount is
 // the container's count or 0).
 func (d *Decoder) Info() Stream { return d.info }
@@ -141,6 +161,10 @@ func (d *Decoder) Frames() int { return d.frames }
 // an error wrapping ErrTruncated when the stream ends before the frames
 // the container announces.
 func (d *Decoder) Read() error {
+	if d.pending {
+		d.pending = false
+		return nil
+	}
 	if d.done != nil {
 		return d.done
 	}

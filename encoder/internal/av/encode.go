@@ -9,22 +9,31 @@ import (
 	"github.com/asticode/go-astiav"
 )
 
-// RungConfig is one H.264 (libx264) rendition written to an MP4 file.
+// RungConfig is one video rendition written to an MP4 (or WebM) file.
 type RungConfig struct {
-	Path          string // output file; the muxer is "mp4" whatever the name
+	Path string // output file
+	// Container is the muxer: "mp4" (default) or "webm".
+	Container string
+	// Encoder is the libav encoder name, e.g. "libx264" (default).
+	Encoder       string
 	Width, Height int
-	// CRF > 0 selects constant-quality; otherwise BitrateKbps with the
-	// optional VBV cap MaxrateKbps/BufsizeKbps.
-	CRF                                   float64
+	BitDepth      int // 8 (default) or 10; output is 4:2:0
+	// BitrateKbps with the optional VBV cap MaxrateKbps/BufsizeKbps; the
+	// encoder's own options select CRF.
 	BitrateKbps, MaxrateKbps, BufsizeKbps int
-	Preset, Profile                       string
-	GOP, Threads                          int
+	// ConstantQuality sets the bitrate to 0 explicitly (libvpx's
+	// constant-quality mode).
+	ConstantQuality bool
+	// GOP is the keyframe interval in frames (0: the encoder's default).
+	GOP, Threads int
+	// Options are the encoder's private options, in order.
+	Options [][2]string
 }
 
-// RungEncoder scales the frames of a Decoder to one rung, encodes them with
-// libx264 and muxes them to MP4. Frames are timed at the source's constant
-// frame rate (PTS = frame index), so the output has exactly one frame per
-// decoded source frame.
+// RungEncoder scales the frames of a Decoder to one rung, encodes them and
+// muxes them. Frames are timed at the source's constant frame rate (PTS =
+// frame index, or the index passed to EncodeFrame), so the output has
+// exactly one frame per frame handed in.
 type RungEncoder struct {
 	cfg     RungConfig
 	fc      *astiav.FormatContext
@@ -33,17 +42,24 @@ type RungEncoder struct {
 	cc      *astiav.CodecContext
 	pkt     *astiav.Packet
 	frm     *astiav.Frame
+	pixFmt  astiav.PixelFormat
 	sc      scaler
 	packets int
 	flushed bool
 }
 
-// NewRungEncoder prepares an encoder for cfg fed by d, and writes the MP4
-// header to cfg.Path.
+// NewRungEncoder prepares an encoder for cfg fed by d, and writes the
+// container header to cfg.Path.
 func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 	flags, err := ScaleFlags("bicubic")
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Encoder == "" {
+		cfg.Encoder = "libx264"
+	}
+	if cfg.Container == "" {
+		cfg.Container = "mp4"
 	}
 	e := &RungEncoder{cfg: cfg, sc: scaler{flags: flags}}
 	defer func() {
@@ -51,9 +67,17 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 			e.Close()
 		}
 	}()
-	codec := astiav.FindEncoderByName("libx264")
+	codec := astiav.FindEncoderByName(cfg.Encoder)
 	if codec == nil {
-		return nil, fmt.Errorf("%w: libavcodec was built without libx264", ErrUnsupported)
+		return nil, fmt.Errorf("%w: libavcodec was built without %s", ErrUnsupported, cfg.Encoder)
+	}
+	switch cfg.BitDepth {
+	case 0, 8:
+		e.pixFmt = astiav.PixelFormatYuv420P
+	case 10:
+		e.pixFmt = astiav.PixelFormatYuv420P10Le
+	default:
+		return nil, fmt.Errorf("%w: bit depth %d", ErrSettings, cfg.BitDepth)
 	}
 	if e.cc = astiav.AllocCodecContext(codec); e.cc == nil {
 		return nil, errors.New("allocating encoder context failed")
@@ -65,7 +89,7 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 	tb := astiav.NewRational(frDen, frNum)
 	e.cc.SetWidth(cfg.Width)
 	e.cc.SetHeight(cfg.Height)
-	e.cc.SetPixelFormat(astiav.PixelFormatYuv420P)
+	e.cc.SetPixelFormat(e.pixFmt)
 	e.cc.SetTimeBase(tb)
 	e.cc.SetFramerate(astiav.NewRational(frNum, frDen))
 	sarN, sarD := rungSAR(d, cfg.Width, cfg.Height)
@@ -76,6 +100,7 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 		rng = astiav.ColorRangeJpeg
 	}
 	setCodecColor(e.cc, cp.ColorPrimaries(), cp.ColorTransferCharacteristic(), cp.ColorSpace(), rng)
+	e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagClosedGop))
 	if cfg.GOP > 0 {
 		e.cc.SetGopSize(cfg.GOP)
 	}
@@ -89,49 +114,44 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 			err = opts.Set(k, v, 0)
 		}
 	}
-	preset := cfg.Preset
-	if preset == "" {
-		preset = "medium"
+	for _, kv := range cfg.Options {
+		set(kv[0], kv[1])
 	}
-	set("preset", preset)
-	if cfg.Profile != "" {
-		set("profile", cfg.Profile)
-	}
-	if cfg.CRF > 0 {
-		set("crf", strconv.FormatFloat(cfg.CRF, 'f', -1, 64))
-	} else {
+	if cfg.BitrateKbps > 0 {
 		e.cc.SetBitRate(int64(cfg.BitrateKbps) * 1000)
-		if cfg.MaxrateKbps > 0 {
-			set("maxrate", strconv.Itoa(cfg.MaxrateKbps*1000))
-		}
-		if cfg.BufsizeKbps > 0 {
-			set("bufsize", strconv.Itoa(cfg.BufsizeKbps*1000))
-		}
+	} else if cfg.ConstantQuality {
+		set("b", "0")
+	}
+	if cfg.MaxrateKbps > 0 {
+		set("maxrate", strconv.Itoa(cfg.MaxrateKbps*1000))
+	}
+	if cfg.BufsizeKbps > 0 {
+		set("bufsize", strconv.Itoa(cfg.BufsizeKbps*1000))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("setting encoder options: %w", err)
 	}
 
-	if e.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", cfg.Path); err != nil {
-		return nil, classify("allocating mp4 muxer", err)
+	if e.fc, err = astiav.AllocOutputFormatContext(nil, cfg.Container, cfg.Path); err != nil {
+		return nil, classify("allocating "+cfg.Container+" muxer", err)
 	}
 	if e.fc == nil {
-		return nil, errors.New("allocating mp4 muxer failed")
+		return nil, errors.New("allocating " + cfg.Container + " muxer failed")
 	}
 	if e.fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader) {
 		e.cc.SetFlags(e.cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
 	}
 	if err = e.cc.Open(codec, opts); err != nil {
-		if isErrno(err, 22) || errors.Is(err, astiav.ErrExternal) { // EINVAL: x264 rejected a setting
-			return nil, fmt.Errorf("%w: opening libx264 (%dx%d preset %s profile %q): %w", ErrSettings, cfg.Width, cfg.Height, preset, cfg.Profile, err)
+		if isErrno(err, 22) || errors.Is(err, astiav.ErrExternal) || errors.Is(err, astiav.ErrUnknown) { // the encoder rejected a setting
+			return nil, fmt.Errorf("%w: opening %s (%dx%d %d-bit, options %v): %w", ErrSettings, cfg.Encoder, cfg.Width, cfg.Height, max(cfg.BitDepth, 8), cfg.Options, err)
 		}
-		return nil, classify("opening libx264", err)
+		return nil, classify("opening "+cfg.Encoder, err)
 	}
 	if left := unusedOptions(opts); left != "" {
-		return nil, fmt.Errorf("%w: libx264 ignored options %s", ErrSettings, left)
+		return nil, fmt.Errorf("%w: %s ignored options %s", ErrSettings, cfg.Encoder, left)
 	}
 	if e.st = e.fc.NewStream(nil); e.st == nil {
-		return nil, errors.New("adding mp4 stream failed")
+		return nil, errors.New("adding output stream failed")
 	}
 	if err = e.st.CodecParameters().FromCodecContext(e.cc); err != nil {
 		return nil, classify("setting stream parameters", err)
@@ -144,7 +164,7 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 	}
 	e.fc.SetPb(e.pb)
 	if err = e.fc.WriteHeader(nil); err != nil {
-		return nil, classify("writing mp4 header", err)
+		return nil, classify("writing "+cfg.Container+" header", err)
 	}
 	if e.pkt = astiav.AllocPacket(); e.pkt == nil {
 		return nil, errors.New("allocating packet failed")
@@ -190,13 +210,31 @@ func unusedOptions(d *astiav.Dictionary) string {
 	return strings.Join(keys, ",")
 }
 
-// Encode scales the decoder's current frame to the rung and encodes it.
+// Encode scales the decoder's current frame to the rung and encodes it
+// with PTS = its decode index.
 func (e *RungEncoder) Encode(d *Decoder) error {
-	if err := e.sc.scale(d.cur, e.frm, e.cfg.Width, e.cfg.Height, astiav.PixelFormatYuv420P); err != nil {
+	return e.encodeFrame(d.cur, int64(d.frames-1), false)
+}
+
+// encodeFrame scales src to the rung and encodes it with the given PTS (in
+// frames); key forces a keyframe. A source already in the rung's size and
+// format is passed on without a copy.
+func (e *RungEncoder) encodeFrame(src *astiav.Frame, pts int64, key bool) error {
+	if layoutFormat(src.PixelFormat()) == e.pixFmt && src.Width() == e.cfg.Width && src.Height() == e.cfg.Height {
+		e.frm.Unref()
+		if err := e.frm.Ref(src); err != nil {
+			return fmt.Errorf("referencing frame: %w", err)
+		}
+		e.frm.SetPixelFormat(e.pixFmt)
+	} else if err := e.sc.scale(src, e.frm, e.cfg.Width, e.cfg.Height, e.pixFmt); err != nil {
 		return err
 	}
-	e.frm.SetPts(int64(d.frames - 1))
-	e.frm.SetPictureType(astiav.PictureTypeNone)
+	e.frm.SetPts(pts)
+	if key {
+		e.frm.SetPictureType(astiav.PictureTypeI)
+	} else {
+		e.frm.SetPictureType(astiav.PictureTypeNone)
+	}
 	if err := e.cc.SendFrame(e.frm); err != nil {
 		return classify("encoding", err)
 	}
@@ -234,7 +272,7 @@ func (e *RungEncoder) Finish() error {
 		return err
 	}
 	if err := e.fc.WriteTrailer(); err != nil {
-		return classify("writing mp4 trailer", err)
+		return classify("writing "+e.cfg.Container+" trailer", err)
 	}
 	pb := e.pb
 	e.pb = nil

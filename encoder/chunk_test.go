@@ -1,0 +1,263 @@
+package encoder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reel-video/reel/frame"
+)
+
+// sourceRange decodes frames [start, start+n) of input with OpenDecoder.
+func sourceRange(t *testing.T, input string, opts DecoderOptions, start, n int) []*frame.Frame {
+	t.Helper()
+	all := decodeAll(t, input, opts)
+	if len(all) < start+n {
+		t.Fatalf("%s has %d frames, want at least %d", input, len(all), start+n)
+	}
+	return all[start : start+n]
+}
+
+// sameFrames fails unless got and want hold the same pictures.
+func sameFrames(t *testing.T, what string, got, want []*frame.Frame) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d frames, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if g, w := sum(rawBytes(got[i])), sum(rawBytes(want[i])); g != w {
+			t.Fatalf("%s: frame %d differs (%s, want %s; %s vs %s)", what, i, g, w, got[i].Format(), want[i].Format())
+		}
+	}
+}
+
+// lossless is an h264 rung that reproduces its input exactly.
+func lossless(id string, w, h int) RungSpec {
+	return RungSpec{ID: id, Codec: "h264", Width: w, Height: h, Lossless: true, Preset: "ultrafast"}
+}
+
+// TestEncodeChunkExactFrames encodes chunks losslessly and checks that
+// decoding them gives the source's frames of the same range, byte for
+// byte, for seekable inputs (MP4 with B-frames, FFV1/Matroska, ProRes/MOV)
+// and for raw Annex-B, which is decoded from the start.
+func TestEncodeChunkExactFrames(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	ffv1 := filepath.Join(dir, "mezz_ffv1.mkv")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=192x108:rate=24", "-frames:v", "60", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-g", "1", ffv1)
+	prores := filepath.Join(dir, "mezz_prores.mov")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=192x108:rate=30000/1001", "-frames:v", "40", "-pix_fmt", "yuv422p10le", "-c:v", "prores_ks", "-profile:v", "2", prores)
+	gop := filepath.Join(dir, "gop12.mp4")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=192x108:rate=25", "-frames:v", "60", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "3", "-g", "12", "-keyint_min", "12", "-x264-params", "scenecut=0", gop)
+
+	type tc struct {
+		name       string
+		input      func(t *testing.T) string
+		start, n   int
+		w, h       int // rung size; 0: source size
+		seek       bool
+		depth      int
+		maxDecoded int // 0: no limit
+	}
+	cases := []tc{
+		{"bbb-mid", func(*testing.T) string { return bbb }, 37, 12, 0, 0, true, 0, 0},
+		{"bbb-start", func(*testing.T) string { return bbb }, 0, 5, 0, 0, false, 0, 5},
+		{"bbb-end-scaled", func(*testing.T) string { return bbb }, 120, 12, 320, 180, true, 0, 0},
+		{"gop12-bframes", func(*testing.T) string { return gop }, 29, 14, 0, 0, true, 0, 29 - 24 + 14},
+		{"ffv1", func(*testing.T) string { return ffv1 }, 31, 10, 0, 0, true, 0, 10},
+		{"prores-10bit", func(*testing.T) string { return prores }, 17, 8, 96, 54, true, 10, 8},
+		{"annexb-from-start", func(t *testing.T) string { return corpus(t, "VID_1280x720_cabac_temporal_direct.264") }, 20, 6, 320, 180, false, 0, 26},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			input := c.input(t)
+			out := t.TempDir()
+			rung := lossless("r", c.w, c.h)
+			rung.BitDepth = c.depth
+			if c.w == 0 {
+				info, err := Probe(context.Background(), input, ProbeOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rung.Width, rung.Height = info.Video().Width, info.Video().Height
+			}
+			var last int
+			res, err := EncodeChunk(context.Background(), input, ChunkOptions{
+				StartFrame: c.start, Frames: c.n, Rungs: []RungSpec{rung},
+				OutputPath: func(r RungSpec) string { return filepath.Join(out, r.ID+".mp4") },
+				Progress:   func(done, total int) { last = done },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Seeked != c.seek || res.Frames != c.n || res.Rungs[0].Frames != c.n || last != c.n || len(res.Concealed) != 0 {
+				t.Errorf("output %+v (progress %d), want seeked=%v", res, last, c.seek)
+			}
+			if c.maxDecoded > 0 && res.DecodedFrames > c.maxDecoded {
+				t.Errorf("decoded %d frames for a %d-frame chunk at %d, want at most %d", res.DecodedFrames, c.n, c.start, c.maxDecoded)
+			}
+			opts := DecoderOptions{Width: rung.Width, Height: rung.Height, PixelFormat: "yuv420p"}
+			if c.depth == 10 {
+				opts.PixelFormat = "yuv420p10le"
+			}
+			want := sourceRange(t, input, opts, c.start, c.n)
+			got := decodeAll(t, res.Rungs[0].Path, DecoderOptions{PixelFormat: opts.PixelFormat})
+			sameFrames(t, c.name, got, want)
+			// The chunk starts with a keyframe at timestamp 0.
+			pk := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", res.Rungs[0].Path)
+			first := strings.SplitN(string(pk), "\n", 2)[0]
+			if !strings.HasPrefix(first, "0.000000,K") {
+				t.Errorf("first packet %q, want a keyframe at 0", first)
+			}
+		})
+	}
+}
+
+// TestEncodeChunkMultiRung encodes one chunk to several rungs and codecs
+// from one decode.
+func TestEncodeChunkMultiRung(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	rungs := []RungSpec{
+		{ID: "h264", Codec: "h264", Width: 320, Height: 180, CRF: 28, Preset: "ultrafast", GOPFrames: 8},
+		{ID: "hevc10", Codec: "hevc", Width: 256, Height: 144, CRF: 30, Preset: "ultrafast", GOPFrames: 8, BitDepth: 10},
+		{ID: "vp9", Codec: "vp9", Width: 192, Height: 108, CRF: 40, Preset: "8", GOPFrames: 8},
+		{ID: "av1", Codec: "av1", Width: 160, Height: 90, BitrateKbps: 100, MaxrateKbps: 150, BufsizeKbps: 300, Preset: "12", GOPFrames: 8},
+	}
+	res, err := EncodeChunk(context.Background(), bbb, ChunkOptions{
+		StartFrame: 50, Frames: 20, Rungs: rungs,
+		OutputPath: func(r RungSpec) string { return filepath.Join(dir, r.ID+".mp4") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"h264": {"h264", "yuv420p"}, "hevc10": {"hevc", "yuv420p10le"}, "vp9": {"vp9", "yuv420p"}, "av1": {"av1", "yuv420p"}}
+	for _, o := range res.Rungs {
+		s := ffprobe(t, o.Path).Streams[0]
+		if w := want[o.ID]; s.CodecName != w[0] || s.PixFmt != w[1] || s.NbReadFrames != "20" || o.Frames != 20 {
+			t.Errorf("%s: %s %s %s frames, want %v and 20 frames", o.ID, s.CodecName, s.PixFmt, s.NbReadFrames, w)
+		}
+		keys := run(t, "sh", "-c", "ffprobe -v error -select_streams v -show_entries packet=pts,flags -of csv=p=0 "+o.Path+" | sort -n | grep -n K | cut -d: -f1 | tr '\\n' ' '")
+		if strings.TrimSpace(string(keys)) != "1 9 17" {
+			t.Errorf("%s: keyframes at packets %q, want 1 9 17 (GOP 8)", o.ID, keys)
+		}
+	}
+}
+
+func TestEncodeChunkInvalid(t *testing.T) {
+	dir := t.TempDir()
+	path := func(r RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }
+	ok := RungSpec{ID: "a", Width: 320, Height: 180, CRF: 30, Preset: "ultrafast"}
+	for _, tc := range []struct {
+		name string
+		opts ChunkOptions
+	}{
+		{"negative start", ChunkOptions{StartFrame: -1, Frames: 3, Rungs: []RungSpec{ok}, OutputPath: path}},
+		{"no frames", ChunkOptions{Frames: 0, Rungs: []RungSpec{ok}, OutputPath: path}},
+		{"past end", ChunkOptions{StartFrame: 130, Frames: 10, Rungs: []RungSpec{ok}, OutputPath: path}},
+		{"no rungs", ChunkOptions{Frames: 3, OutputPath: path}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := EncodeChunk(context.Background(), bbb, tc.opts)
+			if !errors.Is(err, ErrInvalidSettings) {
+				t.Fatalf("error %v, want ErrInvalidSettings", err)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed chunks left %d files", len(entries))
+	}
+}
+
+// corruptPacket zeroes the first half of the payload of the packet that
+// holds frame n (intra-only input, one packet per frame, in order), so
+// that the decoder rejects it.
+func corruptPacket(t *testing.T, path string, n int) {
+	t.Helper()
+	out := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=size,pos", "-of", "csv=p=0:nk=0", path)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var pos, size int64
+	for _, kv := range strings.Split(lines[n], ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "pos":
+			fmt.Sscan(v, &pos)
+		case "size":
+			fmt.Sscan(v, &size)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size <= 0 || pos <= 0 || pos+8+size > int64(len(b)) {
+		t.Fatalf("packet %d: %q", n, lines[n])
+	}
+	if b[pos] != 0xff || b[pos+1] != 0xd8 {
+		pos += 8 // AVI chunk header
+	}
+	for i := pos; i < pos+size/2; i++ {
+		b[i] = 0
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEncodeChunkCorruptPacket corrupts one frame's packet in the middle
+// of a file: without concealment the chunk fails naming that frame; with
+// it, the frame repeats the previous one and is listed.
+func TestEncodeChunkCorruptPacket(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "mjpeg.avi")
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-frames:v", "40", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", "3", src)
+	good := decodeAll(t, src, DecoderOptions{PixelFormat: "yuv420p"})
+	const bad = 23
+	corruptPacket(t, src, bad)
+	out := t.TempDir()
+	rung := lossless("r", 160, 90)
+	opts := ChunkOptions{StartFrame: 20, Frames: 8, Rungs: []RungSpec{rung},
+		OutputPath: func(r RungSpec) string { return filepath.Join(out, r.ID+".mp4") }}
+
+	_, err := EncodeChunk(context.Background(), src, opts)
+	var fe *FrameError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrInvalidData) || len(fe.Frames) != 1 || fe.Frames[0] != bad {
+		t.Fatalf("error %v, want a FrameError for frame %d wrapping ErrInvalidData", err, bad)
+	}
+	if !strings.Contains(err.Error(), "frame 23 failed to decode") {
+		t.Errorf("message %q does not name the frame", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("failed chunk left %d files", len(entries))
+	}
+
+	opts.Conceal = true
+	res, err := EncodeChunk(context.Background(), src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Concealed) != 1 || res.Concealed[0] != bad {
+		t.Fatalf("concealed %v, want [%d]", res.Concealed, bad)
+	}
+	got := decodeAll(t, res.Rungs[0].Path, DecoderOptions{PixelFormat: "yuv420p"})
+	want := append([]*frame.Frame{}, good[20:28]...)
+	want[bad-20] = good[bad-1]
+	sameFrames(t, "concealed chunk", got, want)
+
+	// A chunk that starts on the bad frame conceals it with the frame
+	// before the chunk.
+	opts.StartFrame = bad
+	res, err = EncodeChunk(context.Background(), src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = decodeAll(t, res.Rungs[0].Path, DecoderOptions{PixelFormat: "yuv420p"})
+	if len(res.Concealed) != 1 || sum(rawBytes(got[0])) != sum(rawBytes(good[bad-1])) {
+		t.Errorf("chunk starting on the bad frame: concealed %v", res.Concealed)
+	}
+}
