@@ -1,0 +1,526 @@
+package ladder
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// ShotOption is one way to encode one shot — a point of the shot's
+// rate–quality curve.
+type ShotOption struct {
+	// Width, Height, Codec and CRF are the encode settings.
+	Width, Height int
+	Codec         string
+	CRF           float64
+	// Bits is the shot's encoded size (any additive unit, the same for
+	// every shot), ≥ 0.
+	Bits float64
+	// Quality is the shot's quality, the mean VMAF of its frames (or any
+	// metric where higher is better and the title's quality is the
+	// frame-weighted mean of its shots').
+	Quality float64
+}
+
+// Shot is one shot of a title and its encode options.
+type Shot struct {
+	// Frames weighs the shot in the title's mean quality (its length);
+	// at least 1.
+	Frames int
+	// Options are the shot's trial encodes. Only the non-dominated ones
+	// matter; the Lagrangian step uses the upper convex hull of them.
+	Options []ShotOption
+}
+
+// Choice is the option chosen for one shot.
+type Choice struct {
+	// Shot and Option index the input: shots[Shot].Options[Option].
+	Shot, Option int
+	ShotOption
+}
+
+// Plan is a choice of one option per shot and its totals.
+type Plan struct {
+	// Choices has one entry per shot, in shot order.
+	Choices []Choice
+	// Bits is the total of the chosen options' bits.
+	Bits float64
+	// Quality is the frame-weighted mean of the chosen options' quality.
+	Quality float64
+	// Lambda is the common slope of the Lagrangian solution the plan
+	// started from, in frame-weighted quality per bit (Frames·ΔQuality /
+	// ΔBits): every shot sits where its convex hull's slope crosses
+	// Lambda. It is the slope of the last upgrade taken, or when none was
+	// taken the steepest one available, and 0 when no shot has a choice.
+	Lambda float64
+	// Exact is true when the plan is proven optimal: the exhaustive
+	// Pareto search finished within MaxSearchStates. When false the plan
+	// is the Lagrangian solution improved by local search, which is
+	// optimal for its own total (it lies on the Pareto front of
+	// (total bits, mean quality)) but may overshoot the target.
+	Exact bool
+}
+
+// MaxSearchStates bounds the exact search of MinBitsForQuality and
+// MaxQualityForBits: the most partial solutions (non-dominated, after
+// pruning) kept after any shot. Above it they fall back to the Lagrangian
+// solution refined by local search.
+const MaxSearchStates = 1 << 15
+
+// maxSearchWork bounds the exact search's total partial solutions
+// generated over all shots, so many shots just under MaxSearchStates each
+// cannot make it slow.
+const maxSearchWork = 1 << 22
+
+// searchStates is MaxSearchStates; tests lower it to exercise the fallback.
+var searchStates = MaxSearchStates
+
+// shotData is one validated shot: its Pareto options (indexes into
+// Options, by increasing bits and quality) and the convex hull of them.
+type shotData struct {
+	frames float64
+	opts   []ShotOption
+	pareto []int
+	hull   []int
+}
+
+func prepareShots(shots []Shot) ([]shotData, float64, error) {
+	if len(shots) == 0 {
+		return nil, 0, fmt.Errorf("%w: no shots", ErrNoPoints)
+	}
+	data := make([]shotData, len(shots))
+	var frames float64
+	for s, sh := range shots {
+		if sh.Frames < 1 {
+			return nil, 0, fmt.Errorf("%w: shot %d has %d frames", ErrBadPoint, s, sh.Frames)
+		}
+		if len(sh.Options) == 0 {
+			return nil, 0, fmt.Errorf("%w: shot %d has no options", ErrNoPoints, s)
+		}
+		for o, op := range sh.Options {
+			if !(op.Bits >= 0) || math.IsInf(op.Bits, 0) || math.IsNaN(op.Quality) || math.IsInf(op.Quality, 0) {
+				return nil, 0, fmt.Errorf("%w: shot %d option %d: %g bits, quality %g", ErrBadPoint, s, o, op.Bits, op.Quality)
+			}
+		}
+		idx := make([]int, len(sh.Options))
+		for i := range idx {
+			idx[i] = i
+		}
+		xy := func(i int) (float64, float64) { return sh.Options[i].Bits, sh.Options[i].Quality }
+		slices.SortStableFunc(idx, func(a, b int) int {
+			if c := cmp.Compare(sh.Options[a].Bits, sh.Options[b].Bits); c != 0 {
+				return c
+			}
+			return cmp.Compare(sh.Options[b].Quality, sh.Options[a].Quality)
+		})
+		var pareto []int
+		for _, i := range idx {
+			if len(pareto) == 0 || sh.Options[i].Quality > sh.Options[pareto[len(pareto)-1]].Quality {
+				pareto = append(pareto, i)
+			}
+		}
+		data[s] = shotData{
+			frames: float64(sh.Frames),
+			opts:   sh.Options,
+			pareto: pareto,
+			hull:   upperHull(pareto, xy),
+		}
+		frames += float64(sh.Frames)
+	}
+	return data, frames, nil
+}
+
+// upgrade is one step along one shot's hull.
+type upgrade struct {
+	shot, step int // hull[step] → hull[step+1]
+	slope      float64
+}
+
+// upgrades lists every hull step of every shot by decreasing slope (ties by
+// shot, then step). Per shot the slopes strictly decrease, so the order
+// keeps each shot's steps in sequence.
+func upgrades(data []shotData) []upgrade {
+	var ups []upgrade
+	for s, d := range data {
+		for j := 0; j+1 < len(d.hull); j++ {
+			a, b := d.opts[d.hull[j]], d.opts[d.hull[j+1]]
+			ups = append(ups, upgrade{s, j, d.frames * (b.Quality - a.Quality) / (b.Bits - a.Bits)})
+		}
+	}
+	slices.SortStableFunc(ups, func(a, b upgrade) int {
+		if c := cmp.Compare(b.slope, a.slope); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.shot, b.shot); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.step, b.step)
+	})
+	return ups
+}
+
+// totals sums bits and frame-weighted quality of a choice of option
+// indexes, always in shot order so that equal choices give equal sums.
+func totals(data []shotData, choice []int) (bits, qsum float64) {
+	for s, o := range choice {
+		bits += data[s].opts[o].Bits
+		qsum += data[s].frames * data[s].opts[o].Quality
+	}
+	return bits, qsum
+}
+
+func makePlan(data []shotData, choice []int, frames, lambda float64, exact bool) Plan {
+	p := Plan{Choices: make([]Choice, len(choice)), Lambda: lambda, Exact: exact}
+	for s, o := range choice {
+		p.Choices[s] = Choice{Shot: s, Option: o, ShotOption: data[s].opts[o]}
+	}
+	var qsum float64
+	p.Bits, qsum = totals(data, choice)
+	p.Quality = qsum / frames
+	return p
+}
+
+// sweep walks the Lagrangian solutions from every shot at its cheapest
+// option upwards in quality, calling stop after each upgrade (and once
+// before any) with the current choice; it returns the choice at which stop
+// returned true (or the last one) and the λ there, and the choice before
+// the last upgrade (nil if none was taken) and its λ.
+func sweep(data []shotData, stop func(choice []int) bool) (cur, prev []int, lambda, prevLambda float64) {
+	ups := upgrades(data)
+	pos := make([]int, len(data)) // position on each hull
+	cur = make([]int, len(data))
+	for s, d := range data {
+		cur[s] = d.hull[0]
+	}
+	if len(ups) > 0 {
+		lambda = ups[0].slope
+	}
+	if stop(cur) {
+		return cur, nil, lambda, lambda
+	}
+	for _, u := range ups {
+		prev, prevLambda = slices.Clone(cur), lambda
+		pos[u.shot]++
+		cur[u.shot] = data[u.shot].hull[pos[u.shot]]
+		lambda = u.slope
+		if stop(cur) {
+			break
+		}
+	}
+	return cur, prev, lambda, prevLambda
+}
+
+// MinBitsForQuality chooses one option per shot so that the frame-weighted
+// mean quality is at least target with the fewest total bits — the Dynamic
+// Optimizer's problem for one rung.
+//
+// It first finds the Lagrangian solution: with the same slope λ for every
+// shot, each shot takes the point of its convex hull where the hull's slope
+// crosses λ, and λ is lowered until the target is met. λ only matters at
+// the hulls' segment slopes, so instead of bisecting on a real λ the
+// segments of all shots are sorted by slope and taken in turn, which is
+// bisection carried to its exact end. That solution is optimal for the
+// quality it reaches, which can overshoot the target; an exact search then
+// refines it: a trellis over the shots keeping only the non-dominated
+// (bits, quality) partial solutions, pruned by the Lagrangian bound and by
+// reachability of the target. When that search would keep more than
+// MaxSearchStates partial solutions, local search (single-shot downgrades
+// and one-down/one-up swaps between neighbouring options) refines the
+// Lagrangian solution instead and Plan.Exact is false.
+//
+// Errors: ErrNoPoints (no shots, or a shot without options), ErrBadPoint
+// (Frames < 1, negative or non-finite bits, non-finite quality),
+// ErrInfeasible (target above the best quality reachable).
+func MinBitsForQuality(shots []Shot, target float64) (Plan, error) {
+	data, frames, err := prepareShots(shots)
+	if err != nil {
+		return Plan{}, err
+	}
+	if math.IsNaN(target) || math.IsInf(target, 0) {
+		return Plan{}, fmt.Errorf("%w: target quality %g", ErrBadConstraints, target)
+	}
+	need := target * frames
+	feasible := func(choice []int) bool {
+		_, q := totals(data, choice)
+		return q >= need
+	}
+	cur, _, lambda, _ := sweep(data, feasible)
+	if !feasible(cur) {
+		_, q := totals(data, cur)
+		return Plan{}, fmt.Errorf("%w: target quality %g above the best reachable %g", ErrInfeasible, target, q/frames)
+	}
+	ub, _ := totals(data, cur)
+	if best, ok := search(data, func(bits, q float64) bool { return bits <= ub && q >= need }, minBits(need, ub)); ok {
+		return makePlan(data, best, frames, lambda, true), nil
+	}
+	localSearch(data, cur, func(bits, q float64) bool { return q >= need }, func(b0, q0, b1, q1 float64) bool {
+		return b1 < b0 || (b1 == b0 && q1 > q0)
+	})
+	return makePlan(data, cur, frames, lambda, false), nil
+}
+
+// MaxQualityForBits chooses one option per shot with total bits at most
+// budget and the highest frame-weighted mean quality. The method is that
+// of MinBitsForQuality: the Lagrangian solution is the last one within the
+// budget, then refined by the exact search or local search.
+//
+// Errors: those of MinBitsForQuality, and ErrInfeasible when even the
+// cheapest options exceed the budget.
+func MaxQualityForBits(shots []Shot, budget float64) (Plan, error) {
+	data, frames, err := prepareShots(shots)
+	if err != nil {
+		return Plan{}, err
+	}
+	if math.IsNaN(budget) || math.IsInf(budget, 0) {
+		return Plan{}, fmt.Errorf("%w: bit budget %g", ErrBadConstraints, budget)
+	}
+	fits := func(choice []int) bool {
+		b, _ := totals(data, choice)
+		return b <= budget
+	}
+	cur, prev, lambda, prevLambda := sweep(data, func(choice []int) bool { return !fits(choice) })
+	if !fits(cur) {
+		if prev == nil {
+			b, _ := totals(data, cur)
+			return Plan{}, fmt.Errorf("%w: bit budget %g below the cheapest encode %g", ErrInfeasible, budget, b)
+		}
+		cur, lambda = prev, prevLambda
+	}
+	_, lb := totals(data, cur)
+	if best, ok := search(data, func(bits, q float64) bool { return bits <= budget && q >= lb }, maxQuality(budget, lb)); ok {
+		return makePlan(data, best, frames, lambda, true), nil
+	}
+	localSearch(data, cur, func(bits, q float64) bool { return bits <= budget }, func(b0, q0, b1, q1 float64) bool {
+		return q1 > q0 || (q1 == q0 && b1 < b0)
+	})
+	return makePlan(data, cur, frames, lambda, false), nil
+}
+
+// state is a partial solution of the exact search: totals over the shots
+// so far, and how it was reached.
+type state struct {
+	bits, q float64
+	parent  int32 // index in the previous layer
+	opt     int32 // option index in the shot
+}
+
+// searchGoal scores final states: better reports whether a beats b.
+type searchGoal struct {
+	better func(a, b state) bool
+	// prune reports whether a partial state can be dropped given the least
+	// bits and most quality the remaining shots can add.
+	prune func(s state, restBits, restQ float64) bool
+}
+
+func minBits(need, ub float64) searchGoal {
+	return searchGoal{
+		better: func(a, b state) bool { return a.bits < b.bits || (a.bits == b.bits && a.q > b.q) },
+		prune:  func(s state, rb, rq float64) bool { return s.bits+rb > ub || s.q+rq < need },
+	}
+}
+
+func maxQuality(budget, lb float64) searchGoal {
+	return searchGoal{
+		better: func(a, b state) bool { return a.q > b.q || (a.q == b.q && a.bits < b.bits) },
+		prune:  func(s state, rb, rq float64) bool { return s.bits+rb > budget || s.q+rq < lb },
+	}
+}
+
+// search is the exact trellis: shot by shot, extend every kept partial
+// solution by every Pareto option of the shot, keep the non-dominated ones
+// that the goal does not prune, and at the end take the best final state
+// that ok accepts. It gives up (false) above MaxSearchStates states.
+// Pruning with slack of a few ulps keeps the Lagrangian solution itself,
+// whose totals are computed in the same order, so a result always exists.
+func search(data []shotData, ok func(bits, q float64) bool, goal searchGoal) ([]int, bool) {
+	n := len(data)
+	restBits := make([]float64, n+1)
+	restQ := make([]float64, n+1)
+	for s := n - 1; s >= 0; s-- {
+		d := data[s]
+		restBits[s] = restBits[s+1] + d.opts[d.pareto[0]].Bits
+		restQ[s] = restQ[s+1] + d.frames*d.opts[d.pareto[len(d.pareto)-1]].Quality
+	}
+	// Bound checks use sums in a different order than totals; allow a
+	// relative slack so no feasible state is lost to rounding. The final
+	// acceptance uses ok on exact shot-order totals.
+	slack := func(v float64) float64 { return 1e-9 * math.Max(1, math.Abs(v)) }
+	layers := [][]state{{{}}}
+	work := 0
+	for s, d := range data {
+		prevLayer := layers[s]
+		next := make([]state, 0, len(prevLayer)*len(d.pareto))
+		for pi, st := range prevLayer {
+			for _, o := range d.pareto {
+				op := d.opts[o]
+				ns := state{bits: st.bits + op.Bits, q: st.q + d.frames*op.Quality, parent: int32(pi), opt: int32(o)}
+				loose := ns
+				loose.bits -= slack(ns.bits + restBits[s+1])
+				loose.q += slack(ns.q + restQ[s+1])
+				if goal.prune(loose, restBits[s+1], restQ[s+1]) {
+					continue
+				}
+				next = append(next, ns)
+			}
+		}
+		// A total order (parent and option are unique per state), so the
+		// unstable sort is deterministic.
+		slices.SortFunc(next, func(a, b state) int {
+			if c := cmp.Compare(a.bits, b.bits); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.q, a.q); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.parent, b.parent); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.opt, b.opt)
+		})
+		front := next[:0]
+		for _, st := range next {
+			if len(front) == 0 || st.q > front[len(front)-1].q {
+				front = append(front, st)
+			}
+		}
+		work += len(next)
+		if len(front) > searchStates || len(front) == 0 || work > maxSearchWork {
+			return nil, false
+		}
+		layers = append(layers, front)
+	}
+	last := layers[n]
+	bestI := -1
+	var bestS state
+	choice := make([]int, n)
+	for i := range last {
+		// Rebuild the choice to check the exact totals.
+		k := i
+		for s := n; s > 0; s-- {
+			choice[s-1] = int(layers[s][k].opt)
+			k = int(layers[s][k].parent)
+		}
+		b, q := totals(data, choice)
+		st := state{bits: b, q: q}
+		if !ok(b, q) {
+			continue
+		}
+		if bestI < 0 || goal.better(st, bestS) {
+			bestI, bestS = i, st
+		}
+	}
+	if bestI < 0 {
+		return nil, false
+	}
+	k := bestI
+	for s := n; s > 0; s-- {
+		choice[s-1] = int(layers[s][k].opt)
+		k = int(layers[s][k].parent)
+	}
+	return choice, true
+}
+
+// localSearch improves choice in place while a move keeps it feasible and
+// improves it: moving one shot to another Pareto option, or moving one shot
+// down and another up by one Pareto neighbour each. Each accepted move
+// strictly improves, so it terminates; moves are scanned in a fixed order
+// and the best one is taken, so the result is deterministic.
+func localSearch(data []shotData, choice []int, feasible func(bits, q float64) bool, improves func(b0, q0, b1, q1 float64) bool) {
+	pos := make([]int, len(data)) // position of choice[s] in data[s].pareto
+	for s, d := range data {
+		pos[s] = slices.Index(d.pareto, choice[s])
+		if pos[s] < 0 { // a hull point is always Pareto; keep it safe
+			return
+		}
+	}
+	bits, q := totals(data, choice)
+	for iter := 0; iter < 1000*len(data); iter++ {
+		bestB, bestQ := bits, q
+		var apply func()
+		try := func(nb, nq float64, f func()) {
+			if feasible(nb, nq) && improves(bestB, bestQ, nb, nq) {
+				bestB, bestQ, apply = nb, nq, f
+			}
+		}
+		for s, d := range data {
+			cb, cq := d.opts[choice[s]].Bits, d.frames*d.opts[choice[s]].Quality
+			for k, o := range d.pareto {
+				if k == pos[s] {
+					continue
+				}
+				ob, oq := d.opts[o].Bits, d.frames*d.opts[o].Quality
+				try(bits-cb+ob, q-cq+oq, func() { choice[s], pos[s] = o, k })
+			}
+		}
+		for s, d := range data {
+			if pos[s] == 0 {
+				continue
+			}
+			down := d.pareto[pos[s]-1]
+			db := d.opts[down].Bits - d.opts[choice[s]].Bits
+			dq := d.frames * (d.opts[down].Quality - d.opts[choice[s]].Quality)
+			for t, e := range data {
+				if t == s || pos[t]+1 >= len(e.pareto) {
+					continue
+				}
+				up := e.pareto[pos[t]+1]
+				ub := e.opts[up].Bits - e.opts[choice[t]].Bits
+				uq := e.frames * (e.opts[up].Quality - e.opts[choice[t]].Quality)
+				try(bits+db+ub, q+dq+uq, func() {
+					choice[s], pos[s] = down, pos[s]-1
+					choice[t], pos[t] = up, pos[t]+1
+				})
+			}
+		}
+		if apply == nil {
+			return
+		}
+		oldChoice, oldPos := slices.Clone(choice), slices.Clone(pos)
+		apply()
+		// Recompute in shot order so the move is judged on the same sums
+		// as the final plan; undo it if rounding made it no better.
+		nb, nq := totals(data, choice)
+		if !feasible(nb, nq) || !improves(bits, q, nb, nq) {
+			copy(choice, oldChoice)
+			copy(pos, oldPos)
+			return
+		}
+		bits, q = nb, nq
+	}
+}
+
+// HullStep is one vertex of the title's rate–quality curve under per-shot
+// optimization.
+type HullStep struct {
+	// Bits and Quality are the totals: bits, and frame-weighted mean
+	// quality.
+	Bits, Quality float64
+	// Lambda is the slope (Frames·ΔQuality/ΔBits) of the shot upgrade that
+	// led here; 0 for the first step (every shot at its cheapest option).
+	Lambda float64
+}
+
+// ShotsHull returns the convex hull of the title's achievable (total bits,
+// mean quality) under per-shot optimization: every Lagrangian solution as
+// λ goes from +∞ to 0, from every shot at its cheapest option to every
+// shot at its best. These are the per-shot-optimized operating points to
+// compare, e.g. with BDRate, against a per-title ladder. Errors are those
+// of MinBitsForQuality.
+func ShotsHull(shots []Shot) ([]HullStep, error) {
+	data, frames, err := prepareShots(shots)
+	if err != nil {
+		return nil, err
+	}
+	var steps []HullStep
+	sweep(data, func(choice []int) bool {
+		b, q := totals(data, choice)
+		steps = append(steps, HullStep{Bits: b, Quality: q / frames})
+		return false
+	})
+	ups := upgrades(data)
+	for i := range ups {
+		steps[i+1].Lambda = ups[i].slope
+	}
+	return steps, nil
+}
