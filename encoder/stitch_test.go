@@ -1,0 +1,129 @@
+package encoder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/reel-video/reel/frame"
+)
+
+// encodeChunks encodes bbb's frames [0, total) as chunks of the given
+// sizes, for one rung, and returns their paths.
+func encodeChunks(t *testing.T, rung RungSpec, sizes []int) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	start := 0
+	for i, n := range sizes {
+		p := filepath.Join(dir, fmt.Sprintf("chunk%02d.mp4", i))
+		if _, err := EncodeChunk(context.Background(), bbb, ChunkOptions{
+			StartFrame: start, Frames: n, Rungs: []RungSpec{rung},
+			OutputPath: func(RungSpec) string { return p },
+		}); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+		start += n
+	}
+	return paths
+}
+
+// TestStitch joins chunks with B-frames and checks frame count, duration,
+// timestamps and that decoding gives the chunks' frames in order.
+func TestStitch(t *testing.T) {
+	needFFmpeg(t)
+	for _, rung := range []RungSpec{
+		{ID: "h264", Codec: "h264", Width: 256, Height: 144, CRF: 28, Preset: "veryfast", GOPFrames: 12},
+		{ID: "hevc", Codec: "hevc", Width: 256, Height: 144, CRF: 30, Preset: "ultrafast", GOPFrames: 12, BitDepth: 10},
+		{ID: "vp9", Codec: "vp9", Width: 192, Height: 108, CRF: 45, Preset: "8", GOPFrames: 12},
+	} {
+		t.Run(rung.ID, func(t *testing.T) {
+			sizes := []int{24, 12, 17}
+			chunks := encodeChunks(t, rung, sizes)
+			out := filepath.Join(t.TempDir(), "rung.mp4")
+			res, err := Stitch(context.Background(), chunks, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Frames != 53 || fmt.Sprint(res.ChunkFrames) != "[24 12 17]" || res.DurationSec != 53.0/25 {
+				t.Errorf("output %+v, want 53 frames over 2.12 s", res)
+			}
+			s := ffprobe(t, out).Streams[0]
+			if s.NbReadFrames != "53" || s.NbFrames != "53" {
+				t.Errorf("ffprobe frames %s/%s, want 53", s.NbFrames, s.NbReadFrames)
+			}
+			// Presentation timestamps: 0, 1/25, … with no gaps, and
+			// keyframes only at chunk starts and GOP boundaries.
+			pk := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time,key_frame", "-show_entries", "stream=duration,start_time", "-of", "csv=p=0", out)
+			var lines []string
+			for _, l := range strings.Split(string(pk), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					lines = append(lines, l)
+				}
+			}
+			if len(lines) != 54 {
+				t.Fatalf("ffprobe printed %d frame lines, want 53:\n%s", len(lines)-1, pk)
+			}
+			var keys []int
+			for i, l := range lines[:53] {
+				f := strings.Split(l, ",")
+				ts, _ := strconv.ParseFloat(f[1], 64)
+				if d := ts - float64(i)/25; d > 1e-3 || d < -1e-3 {
+					t.Fatalf("frame %d at %s s, want %g", i, f[1], float64(i)/25)
+				}
+				if f[0] == "1" {
+					keys = append(keys, i)
+				}
+			}
+			if got := fmt.Sprint(keys); got != "[0 12 24 36 48]" {
+				t.Errorf("keyframes %s, want [0 12 24 36 48]", got)
+			}
+			if st := lines[len(lines)-1]; st != "0.000000,2.120000" {
+				t.Errorf("stream start_time,duration %q, want 0.000000,2.120000", st)
+			}
+			var want []*frame.Frame
+			for _, c := range chunks {
+				want = append(want, decodeAll(t, c, DecoderOptions{})...)
+			}
+			sameFrames(t, "stitched", decodeAll(t, out, DecoderOptions{}), want)
+		})
+	}
+}
+
+func TestStitchErrors(t *testing.T) {
+	needFFmpeg(t)
+	a := encodeChunks(t, RungSpec{ID: "a", Width: 160, Height: 90, CRF: 30, Preset: "ultrafast"}, []int{5})
+	b := encodeChunks(t, RungSpec{ID: "b", Width: 192, Height: 108, CRF: 30, Preset: "ultrafast"}, []int{5})
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	notMedia := filepath.Join(t.TempDir(), "text.mp4")
+	if err := os.WriteFile(notMedia, []byte(strings.Repeat("not a video\n", 40)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		want   error
+	}{
+		{"none", nil, ErrInvalidSettings},
+		{"different size", []string{a[0], b[0]}, ErrInvalidSettings},
+		{"missing", []string{a[0], filepath.Join(dir, "nope.mp4")}, ErrNotFound},
+		{"not media", []string{a[0], notMedia}, ErrInvalidData},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Stitch(context.Background(), tc.chunks, out)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed stitches left %d files", len(entries))
+	}
+}
