@@ -217,7 +217,7 @@ func assertSpans(t *testing.T, what string, ff []span, got []Event, fps float64,
 		}
 		ds := math.Abs(s.start-got[i].Start) * fps
 		de := math.Abs(end-got[i].End) * fps
-		if ds > float64(tol)+1e-6 || de > float64(tol)+1e-6 {
+		if ds > float64(tol)+0.01 || de > float64(tol)+0.01 {
 			t.Errorf("%s event %d: ffmpeg %.4f–%.4f, reel %.4f–%.4f (frames %d–%d)", what, i, s.start, end, got[i].Start, got[i].End, got[i].StartFrame, got[i].EndFrame)
 		} else {
 			t.Logf("%s event %d: ffmpeg %.4f–%.4f, reel %.4f–%.4f (%s–%s)", what, i, s.start, end, got[i].Start, got[i].End, got[i].StartTC, got[i].EndTC)

@@ -280,37 +280,43 @@ func (m *loudnessMeter) result() loudnessResult {
 	}
 }
 
-// oversampler interpolates 4× with a Kaiser-windowed sinc (32 taps per
-// phase, cut-off just below the original Nyquist) and tracks the peak.
+// oversampler interpolates 4× the way libswresample's default resampler
+// does for ffmpeg's ebur128 (32 taps, sinc at the input Nyquist, its Kaiser
+// weighting with β 9, each phase normalised to unity gain), so true peaks
+// agree with ffmpeg's, and tracks the peak.
 type oversampler struct {
 	phases [4][]float64
-	hist   [][]float64 // per channel, the last taps-1 input samples
+	hist   [][]float64 // per channel, the last osTaps-1 input samples
+	begun  []bool
 }
 
 const osTaps = 32
 
 func newOversampler(nch int) *oversampler {
-	o := &oversampler{hist: make([][]float64, nch)}
+	o := &oversampler{hist: make([][]float64, nch), begun: make([]bool, nch)}
 	for i := range o.hist {
 		o.hist[i] = make([]float64, osTaps-1)
 	}
-	const (
-		l      = 4
-		n      = osTaps * l
-		beta   = 9.0
-		cutoff = 0.97
-	)
-	i0b := besselI0(beta)
-	for k := 0; k < n; k++ {
-		t := float64(k) - float64(n-1)/2 // centre between taps
-		x := t / l * cutoff
-		s := 1.0
-		if x != 0 {
-			s = math.Sin(math.Pi*x) / (math.Pi * x)
+	const beta = 9.0
+	center := (osTaps - 1) / 2
+	for p := 0; p < 4; p++ {
+		taps := make([]float64, osTaps)
+		var norm float64
+		for i := range taps {
+			x := math.Pi * (float64(i-center) - float64(p)/4)
+			y := 1.0
+			if x != 0 {
+				y = math.Sin(x) / x
+			}
+			w := 2 * x / (osTaps * math.Pi)
+			y *= besselI0(beta * math.Sqrt(math.Max(1-w*w, 0)))
+			taps[i] = y
+			norm += y
 		}
-		r := 2*float64(k)/float64(n-1) - 1
-		w := besselI0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
-		o.phases[k%l] = append(o.phases[k%l], s*w*cutoff)
+		for i := range taps {
+			taps[i] /= norm
+		}
+		o.phases[p] = taps
 	}
 	return o
 }
@@ -331,25 +337,42 @@ func besselI0(x float64) float64 {
 // magnitude and the input sample index where it occurred.
 func (o *oversampler) peak(ch int, in []float32) (float64, int) {
 	h := o.hist[ch]
+	skip := 0
+	if !o.begun[ch] && len(in) > 0 {
+		// Like swresample, start from a mirror image of the first samples
+		// (x[-k] = x[k]) and output nothing before time 0.
+		o.begun[ch] = true
+		for k := 1; k <= len(h); k++ {
+			v := 0.0
+			if k <= osTaps/2 && k < len(in) {
+				v = float64(in[k])
+			}
+			h[len(h)-k] = v
+		}
+		skip = osTaps / 2
+	}
 	buf := make([]float64, len(h)+len(in))
 	copy(buf, h)
 	for i, v := range in {
 		buf[len(h)+i] = float64(v)
 	}
 	best, at := 0.0, 0
-	for i := range in {
+	for i := skip; i < len(in); i++ {
 		win := buf[i : i+osTaps]
 		for p := 0; p < 4; p++ {
 			c := o.phases[p]
 			var acc float64
-			for k := 0; k < osTaps; k++ {
-				acc += c[k] * win[osTaps-1-k]
+			for k, t := range c {
+				acc += t * win[k]
 			}
 			if a := math.Abs(acc); a > best {
-				best, at = a, i
+				best, at = a, i-osTaps/2
 			}
 		}
 	}
 	copy(h, buf[len(buf)-len(h):])
+	if at < 0 {
+		at = 0
+	}
 	return best, at
 }
