@@ -1,0 +1,290 @@
+// Package fusefs mounts objects of a mezzfs.Store as a read-only FUSE
+// file system, so tools that only take file names (ffprobe, ffmpeg, any
+// decoder) read just the bytes they touch straight from object storage.
+//
+// Objects under a prefix become files; '/' in keys becomes directories.
+// Each open file is served by its own mezzfs.Reader (block cache, adaptive
+// read-ahead, verified retries, ETag pinned at open). Writes fail with
+// EROFS. The listing is taken once, at mount time.
+package fusefs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/reel-video/reel/mezzfs"
+)
+
+// Options configures a mount. Zero fields take the documented defaults.
+type Options struct {
+	// Reader configures the Reader behind every open file (defaults as
+	// in mezzfs.ReaderOptions). Its Trace is ignored: use Record.
+	Reader mezzfs.ReaderOptions
+	// Record, if set, receives the read trace of every file as JSON lines
+	// (mezzfs.TraceRecord: key, offset, length, time), for mezzfs.Replay.
+	Record io.Writer
+	// KernelReadAhead is the kernel's read-ahead for the mount. Default
+	// 1 MiB.
+	KernelReadAhead int
+	// AllowOther lets other users see the mount (needs user_allow_other
+	// in /etc/fuse.conf for non-root). Default false.
+	AllowOther bool
+	// Debug logs every FUSE request to stderr. Default false.
+	Debug bool
+}
+
+// MountPoint is a mounted file system. (The type cannot share the name of
+// the Mount function in Go.)
+type MountPoint struct {
+	dir    string
+	server *fuse.Server
+	trace  *mezzfs.TraceWriter
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	closed mezzfs.Stats // stats of released files
+	open   map[*handle]struct{}
+	once   sync.Once
+	err    error
+}
+
+// Mount lists the objects under prefix in store and mounts them read-only
+// at mountpoint (an existing directory). A prefix without a trailing '/'
+// is taken as a directory. ctx bounds every read; cancelling it fails
+// reads but does not unmount: call Unmount.
+func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, opts Options) (*MountPoint, error) {
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return nil, fmt.Errorf("fusefs: FUSE unavailable: %w", err)
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	objs, err := store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("fusefs: listing %s/%s: %w", store, prefix, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	m := &MountPoint{dir: mountpoint, cancel: cancel, open: map[*handle]struct{}{}}
+	if opts.Record != nil {
+		m.trace = mezzfs.NewTraceWriter(opts.Record)
+	}
+	ropts := opts.Reader
+	ropts.Trace = m.trace
+	root := &dirNode{}
+	root.onAdd = func(addCtx context.Context) {
+		for _, o := range objs {
+			rel := strings.TrimPrefix(o.Key, prefix)
+			parts := strings.Split(rel, "/")
+			p := &root.Inode
+			ok := true
+			for _, part := range parts[:len(parts)-1] {
+				if part == "" || part == "." || part == ".." {
+					ok = false
+					break
+				}
+				ch := p.GetChild(part)
+				if ch == nil {
+					ch = p.NewPersistentInode(addCtx, &dirNode{}, fs.StableAttr{Mode: fuse.S_IFDIR})
+					p.AddChild(part, ch, true)
+				} else if !ch.IsDir() {
+					ok = false // "a" is a file and "a/b" exists: keep the file
+					break
+				}
+				p = ch
+			}
+			name := parts[len(parts)-1]
+			if !ok || name == "" || name == "." || name == ".." || p.GetChild(name) != nil {
+				continue
+			}
+			f := &fileNode{m: m, ctx: ctx, store: store, info: o, opts: ropts}
+			p.AddChild(name, p.NewPersistentInode(addCtx, f, fs.StableAttr{Mode: fuse.S_IFREG}), true)
+		}
+	}
+	ra := opts.KernelReadAhead
+	if ra <= 0 {
+		ra = 1 << 20
+	}
+	sec := time.Hour // the tree never changes while mounted
+	server, err := fs.Mount(mountpoint, root, &fs.Options{
+		MountOptions: fuse.MountOptions{
+			Options:      []string{"ro"},
+			FsName:       store.String() + "/" + prefix,
+			Name:         "mezzfs",
+			MaxReadAhead: ra,
+			AllowOther:   opts.AllowOther,
+			Debug:        opts.Debug,
+		},
+		EntryTimeout: &sec,
+		AttrTimeout:  &sec,
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("fusefs: mounting %s at %s: %w", store, mountpoint, err)
+	}
+	m.server = server
+	return m, nil
+}
+
+// Dir returns the mount point.
+func (m *MountPoint) Dir() string { return m.dir }
+
+// Stats sums the Stats of every file opened so far (open ones included).
+func (m *MountPoint) Stats() mezzfs.Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.closed
+	for h := range m.open {
+		s = s.Add(h.r.Stats())
+	}
+	return s
+}
+
+// Unmount unmounts (retrying briefly while the mount is busy), then
+// closes the Readers of files still open. Safe to call more than once.
+func (m *MountPoint) Unmount() error {
+	m.once.Do(func() {
+		var err error
+		for i := 0; i < 20; i++ {
+			if err = m.server.Unmount(); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			m.err = fmt.Errorf("fusefs: unmounting %s: %w", m.dir, err)
+			return
+		}
+		m.server.Wait()
+		m.cancel()
+		m.mu.Lock()
+		hs := m.open
+		m.open = map[*handle]struct{}{}
+		for h := range hs {
+			m.closed = m.closed.Add(h.r.Stats())
+		}
+		m.mu.Unlock()
+		for h := range hs {
+			h.r.Close()
+		}
+		if m.trace != nil {
+			m.err = m.trace.Err()
+		}
+	})
+	return m.err
+}
+
+type dirNode struct {
+	fs.Inode
+	onAdd func(ctx context.Context)
+}
+
+var _ fs.NodeOnAdder = (*dirNode)(nil)
+
+func (d *dirNode) OnAdd(ctx context.Context) {
+	if d.onAdd != nil {
+		d.onAdd(ctx)
+	}
+}
+
+type fileNode struct {
+	fs.Inode
+	m     *MountPoint
+	ctx   context.Context
+	store mezzfs.Store
+	info  mezzfs.ObjectInfo
+	opts  mezzfs.ReaderOptions
+}
+
+var (
+	_ fs.NodeGetattrer = (*fileNode)(nil)
+	_ fs.NodeOpener    = (*fileNode)(nil)
+	_ fs.NodeSetattrer = (*fileNode)(nil)
+)
+
+func (f *fileNode) Getattr(ctx context.Context, fh fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	out.Mode = fuse.S_IFREG | 0o444
+	out.Size = uint64(f.info.Size)
+	out.Blocks = (out.Size + 511) / 512
+	out.SetTimes(nil, &f.info.ModTime, &f.info.ModTime)
+	return fs.OK
+}
+
+func (f *fileNode) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	return syscall.EROFS
+}
+
+func (f *fileNode) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC|syscall.O_APPEND|syscall.O_CREAT) != 0 {
+		return nil, 0, syscall.EROFS
+	}
+	r, err := mezzfs.NewReader(f.ctx, f.store, f.info.Key, f.opts)
+	if err != nil {
+		return nil, 0, errno(err)
+	}
+	if r.Info().ETag != f.info.ETag && f.info.ETag != "" {
+		// Replaced since the mount listed it: the size we report is wrong.
+		r.Close()
+		return nil, 0, syscall.ESTALE
+	}
+	h := &handle{m: f.m, r: r}
+	f.m.mu.Lock()
+	f.m.open[h] = struct{}{}
+	f.m.mu.Unlock()
+	return h, fuse.FOPEN_KEEP_CACHE, fs.OK
+}
+
+// errno maps mezzfs errors to what a file system returns.
+func errno(err error) syscall.Errno {
+	switch {
+	case err == nil:
+		return fs.OK
+	case errors.Is(err, mezzfs.ErrNotFound):
+		return syscall.ENOENT
+	case errors.Is(err, mezzfs.ErrAccessDenied):
+		return syscall.EACCES
+	case errors.Is(err, mezzfs.ErrChanged):
+		return syscall.ESTALE
+	case errors.Is(err, mezzfs.ErrClosed), errors.Is(err, context.Canceled):
+		return syscall.EINTR
+	}
+	return syscall.EIO
+}
+
+type handle struct {
+	m *MountPoint
+	r *mezzfs.Reader
+}
+
+var (
+	_ fs.FileReader   = (*handle)(nil)
+	_ fs.FileReleaser = (*handle)(nil)
+)
+
+func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n, err := h.r.ReadAt(dest, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, errno(err)
+	}
+	return fuse.ReadResultData(dest[:n]), fs.OK
+}
+
+func (h *handle) Release(ctx context.Context) syscall.Errno {
+	h.m.mu.Lock()
+	if _, ok := h.m.open[h]; ok {
+		delete(h.m.open, h)
+		h.m.closed = h.m.closed.Add(h.r.Stats())
+	}
+	h.m.mu.Unlock()
+	h.r.Close()
+	return fs.OK
+}
