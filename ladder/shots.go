@@ -69,8 +69,8 @@ type Plan struct {
 const MaxSearchStates = 1 << 15
 
 // maxSearchWork bounds the exact search's total partial solutions
-// generated over all shots, so many shots just under MaxSearchStates each
-// cannot make it slow.
+// considered over all shots (about a second of work), so many shots just
+// under MaxSearchStates each cannot make it slow.
 const maxSearchWork = 1 << 22
 
 // searchStates is MaxSearchStates; tests lower it to exercise the fallback.
@@ -223,11 +223,15 @@ func sweep(data []shotData, stop func(choice []int) bool) (cur, prev []int, lamb
 // bisection carried to its exact end. That solution is optimal for the
 // quality it reaches, which can overshoot the target; an exact search then
 // refines it: a trellis over the shots keeping only the non-dominated
-// (bits, quality) partial solutions, pruned by the Lagrangian bound and by
-// reachability of the target. When that search would keep more than
-// MaxSearchStates partial solutions, local search (single-shot downgrades
-// and one-down/one-up swaps between neighbouring options) refines the
-// Lagrangian solution instead and Plan.Exact is false.
+// (bits, quality) partial solutions, dropping those that cannot beat the
+// Lagrangian solution even if the remaining shots could sit anywhere on
+// their convex hulls (the LP relaxation, a tight bound since the Lagrangian
+// solution is near-optimal). Titles of a few hundred shots finish in well
+// under a second. When the search would keep more than MaxSearchStates
+// partial solutions after a shot, or consider too many in all, local
+// search refines the Lagrangian solution instead (moving one shot to
+// another option, and for up to 400 shots one down and another up by a
+// neighbouring option) and Plan.Exact is false.
 //
 // Errors: ErrNoPoints (no shots, or a shot without options), ErrBadPoint
 // (Frames < 1, negative or non-finite bits, non-finite quality),
@@ -305,67 +309,150 @@ type state struct {
 	opt     int32 // option index in the shot
 }
 
-// searchGoal scores final states: better reports whether a beats b.
-type searchGoal struct {
-	better func(a, b state) bool
-	// prune reports whether a partial state can be dropped given the least
-	// bits and most quality the remaining shots can add.
-	prune func(s state, restBits, restQ float64) bool
+// lpBounds is the linear-programming relaxation of the per-shot problem
+// over a suffix of the shots (shots s..n−1): every shot may sit anywhere on
+// its convex hull, so the suffix's least bits for a quality (or most
+// quality for some bits) is the piecewise-linear curve made of all its
+// hull steps by decreasing slope. No real choice does better, so these
+// bound what the remaining shots can do. The suffix starts as all shots
+// and drop removes them front to back, in O(steps) each.
+type lpBounds struct {
+	steps      []upgrade // the suffix's hull steps, by decreasing slope
+	data       []shotData
+	baseB      float64   // suffix totals at every cheapest option
+	baseQ      float64   //
+	cumB, cumQ []float64 // cumulative step sums, from 0
 }
+
+func newLPBounds(data []shotData) *lpBounds {
+	b := &lpBounds{steps: upgrades(data), data: data}
+	for _, d := range data {
+		h0 := d.opts[d.hull[0]]
+		b.baseB += h0.Bits
+		b.baseQ += d.frames * h0.Quality
+	}
+	b.sums()
+	return b
+}
+
+func (b *lpBounds) sums() {
+	b.cumB = append(b.cumB[:0], 0)
+	b.cumQ = append(b.cumQ[:0], 0)
+	for _, u := range b.steps {
+		d := b.data[u.shot]
+		x, y := d.opts[d.hull[u.step]], d.opts[d.hull[u.step+1]]
+		b.cumB = append(b.cumB, b.cumB[len(b.cumB)-1]+(y.Bits-x.Bits))
+		b.cumQ = append(b.cumQ, b.cumQ[len(b.cumQ)-1]+d.frames*(y.Quality-x.Quality))
+	}
+}
+
+// drop removes shot s (the first of the suffix) from the bounds.
+func (b *lpBounds) drop(s int) {
+	d := b.data[s]
+	h0 := d.opts[d.hull[0]]
+	b.baseB -= h0.Bits
+	b.baseQ -= d.frames * h0.Quality
+	if len(d.hull) > 1 {
+		b.steps = slices.DeleteFunc(b.steps, func(u upgrade) bool { return u.shot == s })
+		b.sums()
+	}
+}
+
+// minBits is a lower bound on the bits the suffix needs to add at least q
+// to the frame-weighted quality sum (+Inf when out of reach).
+func (b *lpBounds) minBits(q float64) float64 {
+	r := q - b.baseQ
+	if r <= 0 {
+		return b.baseB
+	}
+	return b.baseB + piecewise(b.cumQ, b.cumB, r, math.Inf(1))
+}
+
+// maxQuality is an upper bound on the quality sum the suffix can add with
+// at most bits (−Inf when even the cheapest options do not fit).
+func (b *lpBounds) maxQuality(bits float64) float64 {
+	r := bits - b.baseB
+	if r < 0 {
+		return math.Inf(-1)
+	}
+	return b.baseQ + piecewise(b.cumB, b.cumQ, r, b.cumQ[len(b.cumQ)-1])
+}
+
+// piecewise interpolates y over increasing xs at x ≥ 0, returning beyond
+// past the last knot.
+func piecewise(xs, ys []float64, x, beyond float64) float64 {
+	k, _ := slices.BinarySearch(xs, x)
+	if k == len(xs) {
+		return beyond
+	}
+	if k == 0 || xs[k] == x {
+		return ys[k]
+	}
+	t := (x - xs[k-1]) / (xs[k] - xs[k-1])
+	return ys[k-1] + t*(ys[k]-ys[k-1])
+}
+
+// searchGoal scores final states and prunes partial ones.
+type searchGoal struct {
+	// better reports whether final state a beats b.
+	better func(a, b state) bool
+	// prune reports whether a partial state can be dropped, lp bounding
+	// the shots after it.
+	prune func(st state, lp *lpBounds) bool
+}
+
+// eps is the rounding slack of bound checks: sums are accumulated in other
+// orders than the final totals, and no feasible state may be lost to that.
+func eps(v float64) float64 { return 1e-9 * math.Max(1, math.Abs(v)) }
 
 func minBits(need, ub float64) searchGoal {
 	return searchGoal{
 		better: func(a, b state) bool { return a.bits < b.bits || (a.bits == b.bits && a.q > b.q) },
-		prune:  func(s state, rb, rq float64) bool { return s.bits+rb > ub || s.q+rq < need },
+		prune: func(st state, lp *lpBounds) bool {
+			return st.bits+lp.minBits(need-st.q-eps(need)) > ub+eps(ub)
+		},
 	}
 }
 
 func maxQuality(budget, lb float64) searchGoal {
 	return searchGoal{
 		better: func(a, b state) bool { return a.q > b.q || (a.q == b.q && a.bits < b.bits) },
-		prune:  func(s state, rb, rq float64) bool { return s.bits+rb > budget || s.q+rq < lb },
+		prune: func(st state, lp *lpBounds) bool {
+			return st.q+lp.maxQuality(budget-st.bits+eps(budget)) < lb-eps(lb)
+		},
 	}
 }
 
 // search is the exact trellis: shot by shot, extend every kept partial
-// solution by every Pareto option of the shot, keep the non-dominated ones
-// that the goal does not prune, and at the end take the best final state
-// that ok accepts. It gives up (false) above MaxSearchStates states.
-// Pruning with slack of a few ulps keeps the Lagrangian solution itself,
-// whose totals are computed in the same order, so a result always exists.
+// solution by every Pareto option of the shot, drop those that cannot beat
+// the Lagrangian solution even in the LP relaxation of the remaining shots
+// (see lpBounds), keep the non-dominated rest, and at the end take the best
+// final state that ok accepts. It gives up (false) above MaxSearchStates
+// states after a shot or maxSearchWork in all. The bounds carry a slack of
+// 1e-9 relative, so the Lagrangian solution itself is never pruned and a
+// result exists whenever the search completes.
 func search(data []shotData, ok func(bits, q float64) bool, goal searchGoal) ([]int, bool) {
 	n := len(data)
-	restBits := make([]float64, n+1)
-	restQ := make([]float64, n+1)
-	for s := n - 1; s >= 0; s-- {
-		d := data[s]
-		restBits[s] = restBits[s+1] + d.opts[d.pareto[0]].Bits
-		restQ[s] = restQ[s+1] + d.frames*d.opts[d.pareto[len(d.pareto)-1]].Quality
-	}
-	// Bound checks use sums in a different order than totals; allow a
-	// relative slack so no feasible state is lost to rounding. The final
-	// acceptance uses ok on exact shot-order totals.
-	slack := func(v float64) float64 { return 1e-9 * math.Max(1, math.Abs(v)) }
+	lp := newLPBounds(data)
 	layers := [][]state{{{}}}
 	work := 0
 	for s, d := range data {
+		lp.drop(s)
 		prevLayer := layers[s]
+		if work += len(prevLayer) * len(d.pareto); work > maxSearchWork {
+			return nil, false
+		}
 		next := make([]state, 0, len(prevLayer)*len(d.pareto))
 		for pi, st := range prevLayer {
 			for _, o := range d.pareto {
 				op := d.opts[o]
 				ns := state{bits: st.bits + op.Bits, q: st.q + d.frames*op.Quality, parent: int32(pi), opt: int32(o)}
-				loose := ns
-				loose.bits -= slack(ns.bits + restBits[s+1])
-				loose.q += slack(ns.q + restQ[s+1])
-				if goal.prune(loose, restBits[s+1], restQ[s+1]) {
+				if goal.prune(ns, lp) {
 					continue
 				}
 				next = append(next, ns)
 			}
 		}
-		// A total order (parent and option are unique per state), so the
-		// unstable sort is deterministic.
 		slices.SortFunc(next, func(a, b state) int {
 			if c := cmp.Compare(a.bits, b.bits); c != 0 {
 				return c
@@ -384,7 +471,6 @@ func search(data []shotData, ok func(bits, q float64) bool, goal searchGoal) ([]
 				front = append(front, st)
 			}
 		}
-		work += len(next)
 		if len(front) > searchStates || len(front) == 0 || work > maxSearchWork {
 			return nil, false
 		}
@@ -421,9 +507,14 @@ func search(data []shotData, ok func(bits, q float64) bool, goal searchGoal) ([]
 	return choice, true
 }
 
+// maxPairShots is the most shots for which localSearch tries pair moves,
+// which cost O(shots²) per move.
+const maxPairShots = 400
+
 // localSearch improves choice in place while a move keeps it feasible and
-// improves it: moving one shot to another Pareto option, or moving one shot
-// down and another up by one Pareto neighbour each. Each accepted move
+// improves it: moving one shot to another Pareto option, or (up to
+// maxPairShots shots) moving one shot down and another up by one Pareto
+// neighbour each. Each accepted move
 // strictly improves, so it terminates; moves are scanned in a fixed order
 // and the best one is taken, so the result is deterministic.
 func localSearch(data []shotData, choice []int, feasible func(bits, q float64) bool, improves func(b0, q0, b1, q1 float64) bool) {
@@ -454,7 +545,7 @@ func localSearch(data []shotData, choice []int, feasible func(bits, q float64) b
 			}
 		}
 		for s, d := range data {
-			if pos[s] == 0 {
+			if pos[s] == 0 || len(data) > maxPairShots {
 				continue
 			}
 			down := d.pareto[pos[s]-1]

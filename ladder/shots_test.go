@@ -2,6 +2,7 @@ package ladder
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -180,7 +181,7 @@ func TestShotsHullOnParetoFront(t *testing.T) {
 
 func TestPerShotFallback(t *testing.T) {
 	old := searchStates
-	searchStates = 1
+	searchStates = 0 // every layer is "too big": force the fallback
 	defer func() { searchStates = old }()
 	for seed := range uint64(6) {
 		shots := synthShots(seed+300, 4, 5)
@@ -279,5 +280,32 @@ func TestPerShotLargeTitle(t *testing.T) {
 			t.Logf("plan %v bits (exact %v), Lagrangian %v bits, λ %g", p.Bits, p.Exact, st.Bits, p.Lambda)
 			break
 		}
+	}
+	// The LP-bounded search is expected to finish here, and local search
+	// cannot beat a proven optimum.
+	if !p.Exact {
+		t.Fatal("300-shot search did not finish")
+	}
+	old := searchStates
+	searchStates = 0
+	defer func() { searchStates = old }()
+	ls, err := MinBitsForQuality(shots, target)
+	if err != nil || ls.Exact || ls.Bits < p.Bits || ls.Quality < target {
+		t.Fatalf("local search %v bits (exact %v, quality %v), exact %v: %v", ls.Bits, ls.Exact, ls.Quality, p.Bits, err)
+	}
+}
+
+func BenchmarkMinBitsForQuality(b *testing.B) {
+	for _, n := range []int{30, 300, 1000} {
+		shots := synthShots(9, n, 10)
+		steps, _ := ShotsHull(shots)
+		target := (steps[0].Quality + 3*steps[len(steps)-1].Quality) / 4
+		b.Run(fmt.Sprint(n, "shots"), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := MinBitsForQuality(shots, target); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
