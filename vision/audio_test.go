@@ -78,7 +78,7 @@ func clipFor(t *testing.T, graph, af string, sr, ch int) audioClip {
 
 func lastFloat(t *testing.T, log, key string) float64 {
 	t.Helper()
-	m := regexp.MustCompile(regexp.QuoteMeta(key) + `=` + numRe).FindAllStringSubmatch(log, -1)
+	m := regexp.MustCompile(regexp.QuoteMeta(key)+`=`+numRe).FindAllStringSubmatch(log, -1)
 	if len(m) == 0 {
 		t.Fatalf("ffmpeg log has no %s", key)
 	}

@@ -9,9 +9,6 @@ func (s *stub) minFrames() int                  { return 1 }
 func (s *stub) process(f *frame.Frame, idx int) {}
 func (s *stub) finish(fc *finishContext)        {}
 
-type shotCheck struct{ stub }
-
-func newShotCheck(cfg ShotsConfig, th *thumbnailer) *shotCheck          { return &shotCheck{stub{CheckShots}} }
 func newBordersCheck(cfg BordersConfig, th *thumbnailer) videoCheck     { return &stub{CheckBorders} }
 func newInterlaceCheck(cfg InterlaceConfig, th *thumbnailer) videoCheck { return &stub{CheckInterlace} }
 func newLevelsCheck(cfg LevelsConfig, fps float64, th *thumbnailer) videoCheck {
