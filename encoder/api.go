@@ -23,6 +23,8 @@ var (
 	ErrTruncated = errors.New("encoder: truncated media")
 	// ErrNoVideo: the input has no video stream.
 	ErrNoVideo = errors.New("encoder: no video stream")
+	// ErrNoAudio: the input has no audio stream (audio decode and encode).
+	ErrNoAudio = errors.New("encoder: no audio stream")
 	// ErrUnsupported: codec, pixel format or setting that reel cannot handle.
 	ErrUnsupported = errors.New("encoder: unsupported")
 	// ErrInvalidSettings: encode settings that are out of range or inconsistent.
@@ -32,7 +34,7 @@ var (
 // IsBadInput reports whether err is caused by the input or settings, so that
 // retrying cannot help.
 func IsBadInput(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrEmpty, ErrInvalidData, ErrTruncated, ErrNoVideo, ErrUnsupported, ErrInvalidSettings} {
+	for _, e := range []error{ErrNotFound, ErrEmpty, ErrInvalidData, ErrTruncated, ErrNoVideo, ErrNoAudio, ErrUnsupported, ErrInvalidSettings} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -43,6 +43,7 @@ func mapErr(input string, err error) error {
 	for _, m := range [][2]error{
 		{av.ErrTruncated, ErrTruncated},
 		{av.ErrNoVideo, ErrNoVideo},
+		{av.ErrNoAudio, ErrNoAudio},
 		{av.ErrInvalidData, ErrInvalidData},
 		{av.ErrUnsupported, ErrUnsupported},
 		{av.ErrSettings, ErrInvalidSettings},
