@@ -29,10 +29,11 @@ type videoCheck interface {
 
 // finishContext carries what checks need to emit their results.
 type finishContext struct {
-	frames int
-	clk    clock
-	shots  []Shot // set before the other checks finish
-	report *Report
+	frames        int
+	width, height int
+	clk           clock
+	shots         []Shot // set before the other checks finish
+	report        *Report
 }
 
 func (fc *finishContext) addSeries(name string, v []float32) {
@@ -192,7 +193,7 @@ func (a *Analyzer) Finish() (*Report, error) {
 	}
 	a.done.Wait()
 	r := &Report{Frames: a.n, Events: []Event{}, Shots: []Shot{}}
-	fc := &finishContext{frames: a.n, clk: a.clk, report: r}
+	fc := &finishContext{frames: a.n, width: a.info.Width, height: a.info.Height, clk: a.clk, report: r}
 	if a.n == 0 {
 		r.Skipped = append(r.Skipped, "video: no frames")
 	} else {

@@ -9,7 +9,6 @@ func (s *stub) minFrames() int                  { return 1 }
 func (s *stub) process(f *frame.Frame, idx int) {}
 func (s *stub) finish(fc *finishContext)        {}
 
-func newBordersCheck(cfg BordersConfig, th *thumbnailer) videoCheck     { return &stub{CheckBorders} }
 func newInterlaceCheck(cfg InterlaceConfig, th *thumbnailer) videoCheck { return &stub{CheckInterlace} }
 func newLevelsCheck(cfg LevelsConfig, fps float64, th *thumbnailer) videoCheck {
 	return &stub{CheckLevels}
