@@ -234,4 +234,3 @@ func audioConfig(spec AudioSpec, out string) (av.AudioEncodeConfig, error) {
 	}
 	return cfg, nil
 }
-
