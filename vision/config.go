@@ -118,7 +118,8 @@ type InterlaceConfig struct {
 	ProgressiveThreshold float64 `yaml:"progressive_threshold" json:"progressive_threshold"` // default 1.5
 	RepeatThreshold      float64 `yaml:"repeat_threshold" json:"repeat_threshold"`           // default 3
 	// MinShare is the share of frames that multi-frame detection calls TFF
-	// or BFF from which the title is reported as interlaced. Default 0.5.
+	// (or BFF, whichever is more) from which the title is reported as
+	// interlaced. Default 0.5.
 	MinShare float64 `yaml:"min_share" json:"min_share"`
 }
 

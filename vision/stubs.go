@@ -9,7 +9,6 @@ func (s *stub) minFrames() int                  { return 1 }
 func (s *stub) process(f *frame.Frame, idx int) {}
 func (s *stub) finish(fc *finishContext)        {}
 
-func newInterlaceCheck(cfg InterlaceConfig, th *thumbnailer) videoCheck { return &stub{CheckInterlace} }
 func newLevelsCheck(cfg LevelsConfig, fps float64, th *thumbnailer) videoCheck {
 	return &stub{CheckLevels}
 }
@@ -17,5 +16,3 @@ func newSharpnessCheck(cfg Config, fps float64, th *thumbnailer) videoCheck { re
 func newHeadTailCheck(cfg HeadTailConfig, fps float64, th *thumbnailer) videoCheck {
 	return &stub{CheckHeadTail}
 }
-
-type InterlaceStats struct{}
