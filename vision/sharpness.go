@@ -43,43 +43,62 @@ func (c *sharpnessCheck) minFrames() int { return 1 }
 func blockiness(f *frame.Frame) float64 {
 	p := &f.Planes[0]
 	shift := f.BitDepth - 8
-	var edge, inner float64
-	var ne, ni int
-	at := func(x, y int) int { return p.At(x, y) >> shift }
-	for y := 0; y < p.Height; y += 2 {
-		for x := 1; x < p.Width; x++ {
-			d := at(x, y) - at(x-1, y)
-			if d < 0 {
-				d = -d
+	row := make([]int32, p.Width)
+	prev := make([]int32, p.Width)
+	load := func(y int, dst []int32) {
+		if p.Pix8 != nil {
+			for x, v := range p.Row8(y) {
+				dst[x] = int32(v)
 			}
-			if x%8 == 0 {
-				edge += float64(d)
-				ne++
-			} else {
-				inner += float64(d)
-				ni++
-			}
+			return
+		}
+		for x, v := range p.Row16(y) {
+			dst[x] = int32(v >> shift)
 		}
 	}
-	for y := 1; y < p.Height; y++ {
-		for x := 0; x < p.Width; x += 2 {
-			d := at(x, y) - at(x, y-1)
-			if d < 0 {
-				d = -d
-			}
-			if y%8 == 0 {
-				edge += float64(d)
-				ne++
-			} else {
-				inner += float64(d)
-				ni++
+	var edge, inner int64
+	var ne, ni int64
+	// Every other row and column of the sampled lines keeps it cheap.
+	for y := 0; y < p.Height; y++ {
+		load(y, row)
+		if y%2 == 0 {
+			for x := 1; x < len(row); x++ {
+				d := row[x] - row[x-1]
+				if d < 0 {
+					d = -d
+				}
+				if x&7 == 0 {
+					edge += int64(d)
+					ne++
+				} else {
+					inner += int64(d)
+					ni++
+				}
 			}
 		}
+		if y > 0 && (y&7 == 0 || y%4 == 1) {
+			var s int64
+			for x := 0; x < len(row); x += 2 {
+				d := row[x] - prev[x]
+				if d < 0 {
+					d = -d
+				}
+				s += int64(d)
+			}
+			if y&7 == 0 {
+				edge += s
+				ne += int64((len(row) + 1) / 2)
+			} else {
+				inner += s
+				ni += int64((len(row) + 1) / 2)
+			}
+		}
+		row, prev = prev, row
 	}
 	if ne == 0 || ni == 0 || inner == 0 {
 		return 1
 	}
-	return (edge / float64(ne)) / (inner / float64(ni))
+	return (float64(edge) / float64(ne)) / (float64(inner) / float64(ni))
 }
 
 // laplacianVariance is the variance of the Laplacian of the (downscaled)
@@ -90,8 +109,12 @@ func laplacianVariance(f *frame.Frame) float64 {
 	buf := make([]byte, w*h)
 	shift := f.BitDepth - 8
 	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			buf[y*w+x] = byte(p.At(x, y) >> shift)
+		if p.Pix8 != nil {
+			copy(buf[y*w:(y+1)*w], p.Row8(y))
+			continue
+		}
+		for x, v := range p.Row16(y) {
+			buf[y*w+x] = byte(v >> shift)
 		}
 	}
 	m, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8U, buf)
