@@ -23,12 +23,14 @@ type ReaderOptions struct {
 	CacheBytes int64
 	// MaxReadAhead caps the read-ahead window. The window starts at one
 	// block on a sequential read, doubles with every further sequential
-	// read and drops to zero on a seek. Default 16 MiB (at most half of
+	// read and drops to zero on a seek; once less than half the window is
+	// buffered it is topped up in one fetch. Default 32 MiB (at most half of
 	// CacheBytes); negative disables read-ahead.
 	MaxReadAhead int64
 	// MaxFetch caps the bytes asked for in one ranged GET: runs of
 	// missing consecutive blocks are fetched together up to this size.
-	// Default 8 MiB.
+	// Default 16 MiB: on loopback versitygw fewer, larger GETs are what
+	// brings sequential reads to plain-GET speed.
 	MaxFetch int64
 	// Concurrency bounds the GETs in flight for this Reader. Read-ahead
 	// only starts a fetch when a slot is free, so it never delays a read.
@@ -56,8 +58,8 @@ type ReaderOptions struct {
 const (
 	defaultBlockSize    = 1 << 20
 	defaultCacheBytes   = 64 << 20
-	defaultMaxReadAhead = 16 << 20
-	defaultMaxFetch     = 8 << 20
+	defaultMaxReadAhead = 32 << 20
+	defaultMaxFetch     = 16 << 20
 	defaultConcurrency  = 4
 	defaultMaxAttempts  = 5
 	defaultBackoff      = 100 * time.Millisecond
@@ -134,6 +136,7 @@ type Reader struct {
 	closed  bool
 	nextOff int64 // where a sequential read would continue
 	ra      int64 // current read-ahead window in bytes
+	free    [][]byte // recycled block buffers (cap BlockSize)
 
 	posMu sync.Mutex
 	pos   int64
@@ -147,6 +150,10 @@ type block struct {
 	err  error
 	done chan struct{}
 	elem *list.Element
+	// refs counts ReadAt calls using data; an evicted block's buffer is
+	// recycled once no one uses it. Both guarded by Reader.mu.
+	refs    int
+	evicted bool
 }
 
 type counters struct {
@@ -260,6 +267,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer r.release(want)
 	copied := 0
 	bs := r.opts.BlockSize
 	for _, b := range want {
@@ -318,6 +326,7 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 	for i := first; i <= last; i++ {
 		b, ok := r.blocks[i]
 		if ok {
+			b.refs++
 			r.st.hits.Add(1)
 			if b.elem != nil {
 				r.lru.MoveToFront(b.elem)
@@ -325,6 +334,7 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 		} else {
 			r.st.misses.Add(1)
 			b = r.newBlockLocked(i)
+			b.refs++
 			missing = append(missing, b)
 		}
 		want = append(want, b)
@@ -337,8 +347,21 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 		if end > lastBlock {
 			end = lastBlock
 		}
+		// Top the window up only once less than half of it is buffered,
+		// so steady-state fetches are large (about half the window)
+		// instead of one block each time a read crosses a block.
+		k := last + 1
+		for k <= end {
+			if _, ok := r.blocks[k]; !ok {
+				break
+			}
+			k++
+		}
+		if k > end || (k-last-1)*bs >= r.ra/2 && r.ra > bs {
+			return want, nil
+		}
 		var run []*block
-		for i := last + 1; i <= end; i++ {
+		for i := k; i <= end; i++ {
 			if _, ok := r.blocks[i]; ok {
 				if len(run) > 0 && !r.launchAheadLocked(run) {
 					return want, nil
@@ -496,7 +519,7 @@ func (r *Reader) getBlocks(ctx context.Context, start, n int64, next func() (*bl
 	body := &progressReader{r: rc, timer: timer, stall: r.opts.StallTimeout}
 	for got := int64(0); got < n; {
 		b, bn := next()
-		buf := make([]byte, bn)
+		buf := r.getBuf(bn)
 		m, err := io.ReadFull(body, buf)
 		r.st.bytesFetched.Add(int64(m))
 		if err != nil {
@@ -513,6 +536,42 @@ func (r *Reader) getBlocks(ctx context.Context, start, n int64, next func() (*bl
 		filled()
 	}
 	return nil
+}
+
+// getBuf returns an n-byte buffer, recycled when one is free. Fetched
+// bytes overwrite it entirely, so it needs no zeroing.
+func (r *Reader) getBuf(n int64) []byte {
+	r.mu.Lock()
+	if k := len(r.free); k > 0 {
+		b := r.free[k-1]
+		r.free = r.free[:k-1]
+		r.mu.Unlock()
+		return b[:n]
+	}
+	r.mu.Unlock()
+	return make([]byte, n, r.opts.BlockSize)
+}
+
+// recycleLocked keeps an evicted, unused block's buffer for reuse, up to
+// what the read-ahead window and the fetch slots can need at once.
+func (r *Reader) recycleLocked(b *block) {
+	limit := int(r.opts.MaxReadAhead/r.opts.BlockSize) + r.opts.Concurrency
+	if !r.closed && cap(b.data) == int(r.opts.BlockSize) && len(r.free) < limit {
+		r.free = append(r.free, b.data[:cap(b.data)])
+	}
+	b.data = nil
+}
+
+// release ends a ReadAt's use of its blocks.
+func (r *Reader) release(bs []*block) {
+	r.mu.Lock()
+	for _, b := range bs {
+		b.refs--
+		if b.refs == 0 && b.evicted {
+			r.recycleLocked(b)
+		}
+	}
+	r.mu.Unlock()
 }
 
 // progressReader pushes the stall deadline back on every byte.
@@ -562,8 +621,12 @@ func (r *Reader) finish(b *block, data []byte, err error) {
 		old := e.Value.(*block)
 		r.lru.Remove(e)
 		old.elem = nil
+		old.evicted = true
 		r.cached -= int64(len(old.data))
 		delete(r.blocks, old.idx)
+		if old.refs == 0 {
+			r.recycleLocked(old)
+		}
 	}
 	r.mu.Unlock()
 }
@@ -618,6 +681,7 @@ func (r *Reader) Close() error {
 	r.blocks = map[int64]*block{}
 	r.lru.Init()
 	r.cached = 0
+	r.free = nil
 	r.mu.Unlock()
 	return nil
 }

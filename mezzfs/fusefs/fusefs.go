@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,9 +34,15 @@ type Options struct {
 	// Record, if set, receives the read trace of every file as JSON lines
 	// (mezzfs.TraceRecord: key, offset, length, time), for mezzfs.Replay.
 	Record io.Writer
-	// KernelReadAhead is the kernel's read-ahead for the mount. Default
-	// 1 MiB.
+	// KernelReadAhead is the kernel's read-ahead for the mount. FUSE's
+	// handshake allows 128 KiB; more is set through
+	// /sys/class/bdi/*/read_ahead_kb, which only root may write (others
+	// keep 128 KiB). Default 1 MiB.
 	KernelReadAhead int
+	// MaxRequest is the largest read the kernel sends in one FUSE request
+	// (max_read; Linux ≥ 4.20 allows up to 1 MiB). Default 512 KiB: a
+	// reply then fits go-fuse's 1 MiB splice pipe with its header.
+	MaxRequest int
 	// AllowOther lets other users see the mount (needs user_allow_other
 	// in /etc/fuse.conf for non-root). Default false.
 	AllowOther bool
@@ -110,6 +117,10 @@ func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, o
 			p.AddChild(name, p.NewPersistentInode(addCtx, f, fs.StableAttr{Mode: fuse.S_IFREG}), true)
 		}
 	}
+	maxReq := opts.MaxRequest
+	if maxReq <= 0 {
+		maxReq = 512 << 10
+	}
 	ra := opts.KernelReadAhead
 	if ra <= 0 {
 		ra = 1 << 20
@@ -120,7 +131,8 @@ func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, o
 			Options:      []string{"ro"},
 			FsName:       store.String() + "/" + prefix,
 			Name:         "mezzfs",
-			MaxReadAhead: ra,
+			MaxReadAhead: min(ra, maxReq),
+			MaxWrite:     maxReq,
 			AllowOther:   opts.AllowOther,
 			Debug:        opts.Debug,
 		},
@@ -132,7 +144,23 @@ func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, o
 		return nil, fmt.Errorf("fusefs: mounting %s at %s: %w", store, mountpoint, err)
 	}
 	m.server = server
+	if ra > 128<<10 {
+		raiseReadAhead(mountpoint, ra)
+	}
 	return m, nil
+}
+
+// raiseReadAhead sets the mount's kernel read-ahead above the 128 KiB the
+// FUSE init handshake allows, through /sys/class/bdi/MAJ:MIN/read_ahead_kb.
+// Only root may; failure is harmless (reads just come in 128 KiB requests).
+func raiseReadAhead(mountpoint string, bytes int) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(mountpoint, &st); err != nil {
+		return
+	}
+	maj, mnr := (st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff, st.Dev&0xff|(st.Dev>>12)&^0xff
+	p := fmt.Sprintf("/sys/class/bdi/%d:%d/read_ahead_kb", maj, mnr)
+	_ = os.WriteFile(p, []byte(strconv.Itoa(bytes>>10)), 0)
 }
 
 // Dir returns the mount point.

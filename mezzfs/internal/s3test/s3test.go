@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +19,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/reel-video/reel/mezzfs"
 )
@@ -190,4 +194,46 @@ func Require(tb testing.TB, s *Server, reason error) *Server {
 		tb.Skipf("skipping: no S3 server (versitygw): %v", reason)
 	}
 	return s
+}
+
+// GetAll streams the whole object with one plain GET (no range, no
+// mezzfs) into w: the baseline the benchmarks compare the Reader with.
+func (s *Server) GetAll(ctx context.Context, bucket, key string, w io.Writer) (int64, error) {
+	c, err := minio.NewCore(strings.TrimPrefix(s.Endpoint, "http://"), &minio.Options{
+		Creds:        credentials.NewStaticV4(AccessKey, SecretKey, ""),
+		Region:       "us-east-1",
+		BucketLookup: minio.BucketLookupPath,
+	})
+	if err != nil {
+		return 0, err
+	}
+	body, _, _, err := c.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer body.Close()
+	return io.Copy(w, body)
+}
+
+// BenchObject creates bucket holding a size-byte object "bench.bin" of
+// incompressible bytes, for benchmarks; call it once per bucket.
+func (s *Server) BenchObject(ctx context.Context, bucket string, size int64) (*mezzfs.S3Store, error) {
+	st, err := s.NewBucket(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	return st, st.Put(ctx, "bench.bin", io.LimitReader(&pseudoRandom{x: 0x2545f4914f6cdd1d}, size), size)
+}
+
+// pseudoRandom is an endless xorshift byte stream (incompressible, cheap).
+type pseudoRandom struct{ x uint64 }
+
+func (p *pseudoRandom) Read(b []byte) (int, error) {
+	for i := range b {
+		p.x ^= p.x << 13
+		p.x ^= p.x >> 7
+		p.x ^= p.x << 17
+		b[i] = byte(p.x)
+	}
+	return len(b), nil
 }
