@@ -134,8 +134,8 @@ type Reader struct {
 	lru     list.List // completed blocks, most recent at the front
 	cached  int64     // bytes held by blocks in lru
 	closed  bool
-	nextOff int64 // where a sequential read would continue
-	ra      int64 // current read-ahead window in bytes
+	nextOff int64    // where a sequential read would continue
+	ra      int64    // current read-ahead window in bytes
 	free    [][]byte // recycled block buffers (cap BlockSize)
 
 	posMu sync.Mutex
