@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +106,8 @@ func Start(dir string) (*Server, error) {
 		s := &Server{Endpoint: "http://" + addr, Dir: dir, out: &bytes.Buffer{}, done: make(chan error, 1)}
 		s.cmd = exec.Command(bin, "--access", AccessKey, "--secret", SecretKey, "--port", addr, "posix", dir)
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+		// Die with the test binary even if it is killed (timeout, panic).
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := s.cmd.Start(); err != nil {
 			return nil, fmt.Errorf("starting versitygw: %w", err)
 		}
