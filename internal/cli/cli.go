@@ -45,6 +45,7 @@ func commands() []command {
 		{"worker", "serve task queues for a Temporal server", runWorker},
 		{"probe", "print what a media file holds, as JSON", runProbe},
 		{"vmaf", "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)", runVMAF},
+		{"qc", "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)", runQC},
 		{"profile", "print the built-in encode profile (YAML)", runProfile},
 		{"version", "print reel's version", runVersion},
 	}

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
+	"github.com/reel-video/reel/internal/atomicfile"
 	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/workflows"
 )
@@ -71,60 +71,8 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, err
 	}
 	path := ReportPath(in.Out)
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
 		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
 	}
 	return workflows.WriteReportOutput{Path: path}, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so readers see the old file or the new one, never a part.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := newAtomicFile(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.abort()
-		return err
-	}
-	return f.commit()
-}
-
-// atomicFile is a temporary file that becomes path on commit.
-type atomicFile struct {
-	*os.File
-	path string
-}
-
-func newAtomicFile(path string) (*atomicFile, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return nil, err
-	}
-	return &atomicFile{File: f, path: path}, nil
-}
-
-func (f *atomicFile) abort() {
-	f.Close()
-	os.Remove(f.Name())
-}
-
-func (f *atomicFile) commit() error {
-	if err := f.Sync(); err != nil {
-		f.abort()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), f.path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/atomicfile"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
@@ -268,15 +269,15 @@ func summarize(r media.RungOutput, res *vmaf.Result, path string) workflows.Rung
 }
 
 func writeResult(path string, res *vmaf.Result) error {
-	f, err := newAtomicFile(path)
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
 	if err := vmaf.WriteJSON(f, res); err != nil {
-		f.abort()
+		f.Abort()
 		return err
 	}
-	return f.commit()
+	return f.Commit()
 }
 
 func readResult(path string) (*vmaf.Result, error) {

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sort"
+
+	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/vision"
+)
+
+type qcOptions struct {
+	// JSON is where the full QC result goes.
+	JSON string
+	// Thumbnails is the directory for one JPEG per video event.
+	Thumbnails string
+	// FailOn makes the exit status 3 when an event of at least this
+	// severity is found ("warning" or "error"); empty never fails.
+	FailOn string
+	// Series keeps the per-frame series in the JSON.
+	Series bool
+}
+
+const exitQCFailed = 3
+
+func runQC(ctx context.Context, env *Env, args []string) int {
+	var o qcOptions
+	fs := flag.NewFlagSet("qc", flag.ContinueOnError)
+	fs.StringVar(&o.JSON, "json", "", "write the full result (events, shots, audio, series) to `file`")
+	fs.StringVar(&o.Thumbnails, "thumbnails", "", "write a JPEG per video event into `dir`")
+	fs.StringVar(&o.FailOn, "fail-on", "", "exit 3 when an event of this `severity` or worse is found (warning, error)")
+	fs.BoolVar(&o.Series, "series", false, "keep per-frame series in the JSON")
+	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
+	if !ok {
+		return exitUsage
+	}
+	rank := map[string]int{"": 99, string(vision.SeverityInfo): 0, string(vision.SeverityWarning): 1, string(vision.SeverityError): 2}
+	failRank, known := rank[o.FailOn]
+	if !known {
+		fmt.Fprintf(env.Stderr, "reel qc: --fail-on %q: want warning or error\n", o.FailOn)
+		return exitUsage
+	}
+	cfg := vision.DefaultConfig()
+	cfg.SeriesOff = !o.Series
+	if o.Thumbnails == "" {
+		cfg.ThumbnailWidth = 0
+	}
+	out, err := qcrun.Run(ctx, pos[0], qcrun.Options{Config: &cfg, ThumbDir: o.Thumbnails})
+	if err != nil {
+		printErr(env, "qc", err)
+		return exitFailed
+	}
+	if o.JSON != "" {
+		if err := qcrun.WriteJSON(o.JSON, out); err != nil {
+			printErr(env, "qc", err)
+			return exitFailed
+		}
+	}
+	printQC(env, out)
+	worst := -1
+	for _, e := range out.Events {
+		worst = max(worst, rank[string(e.Severity)])
+	}
+	if worst >= failRank {
+		return exitQCFailed
+	}
+	return exitOK
+}
+
+func printQC(env *Env, out *qcrun.Output) {
+	w := env.Stdout
+	fmt.Fprintf(w, "%s: %d frames, %d shots, %d events\n", out.Input, out.Frames, len(out.Shots), len(out.Events))
+	for _, e := range out.Events {
+		fmt.Fprintf(w, "  %-8s %-10s %s – %s  value %.4g (threshold %.4g)", e.Severity, e.Check, e.StartTC, e.EndTC, e.Value, e.Threshold)
+		if e.Detail != "" {
+			fmt.Fprintf(w, "  %s", e.Detail)
+		}
+		if e.Thumbnail != "" {
+			fmt.Fprintf(w, "  [%s]", e.Thumbnail)
+		}
+		fmt.Fprintln(w)
+	}
+	if a := out.Audio; a != nil {
+		fmt.Fprintf(w, "  audio: %d ch %d Hz, integrated %.1f LUFS, range %.1f LU, true peak %.1f dBTP\n",
+			a.Channels, a.SampleRate, a.IntegratedLUFS, a.LoudnessRangeLU, a.TruePeakDBTP)
+	}
+	if il := out.Interlace; il != nil {
+		fmt.Fprintf(w, "  interlace: %+v\n", *il)
+	}
+	skipped := append([]string(nil), out.Skipped...)
+	sort.Strings(skipped)
+	for _, s := range skipped {
+		fmt.Fprintf(w, "  skipped %s\n", s)
+	}
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reel-video/reel/internal/qcrun"
+)
+
+// TestQCCommandFindsInsertedBlack makes a clip with 3 s of black (more than
+// blackdetect's default 2 s minimum) between stretches of picture and checks that reel qc reports it at the right frames
+// with a thumbnail, and that --fail-on turns it into exit status 3.
+func TestQCCommandFindsInsertedBlack(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test installs it)")
+	}
+	dir := t.TempDir()
+	clipPath := filepath.Join(dir, "black.mp4")
+	// 25 fps: frames 0–49 picture, 50–124 black, 125–149 picture; a tone.
+	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=6",
+		"-f", "lavfi", "-i", "sine=frequency=440:duration=6",
+		"-vf", "drawbox=enable='between(n,50,124)':color=black:t=fill",
+		"-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clipPath)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make clip: %v\n%s", err, out)
+	}
+	jsonPath := filepath.Join(dir, "qc.json")
+	thumbs := filepath.Join(dir, "thumbs")
+	code, stdout, stderr := reel(context.Background(), "qc", clipPath, "--json", jsonPath, "--thumbnails", thumbs)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out qcrun.Output
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range out.Events {
+		if e.Check != "black" {
+			continue
+		}
+		found = true
+		if e.StartFrame != 50 || e.EndFrame != 125 {
+			t.Errorf("black event frames [%d, %d), want [50, 125)", e.StartFrame, e.EndFrame)
+		}
+		if e.Thumbnail == "" {
+			t.Errorf("black event has no thumbnail")
+		} else if _, err := os.Stat(filepath.Join(dir, e.Thumbnail)); err != nil {
+			t.Errorf("thumbnail: %v", err)
+		}
+	}
+	if !found {
+		t.Fatalf("no black event:\n%s", stdout)
+	}
+	if out.Audio == nil || out.Frames != 150 {
+		t.Fatalf("audio %+v frames %d", out.Audio, out.Frames)
+	}
+	if !strings.Contains(stdout, "black") {
+		t.Fatalf("summary does not list the event:\n%s", stdout)
+	}
+	if code, _, _ := reel(context.Background(), "qc", clipPath, "--fail-on", "info"); code != exitQCFailed {
+		t.Fatalf("--fail-on info: exit %d, want %d", code, exitQCFailed)
+	}
+	if code, _, _ := reel(context.Background(), "qc", filepath.Join(dir, "missing.mp4")); code != exitFailed {
+		t.Fatalf("missing input: exit %d", code)
+	}
+}
