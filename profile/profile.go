@@ -9,21 +9,127 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/reel-video/reel/media"
 )
 
 // ErrInvalid is wrapped by every validation error.
 var ErrInvalid = errors.New("profile: invalid")
 
-// Profile is an encode profile.
+// Profile is an encode profile. The zero value of every field added after
+// the ladder (segment_seconds, chunking, encode, on_corrupt) means "the
+// default", so profiles serialised before those fields existed (in workflow
+// histories) stay valid; Parse fills them in.
 type Profile struct {
 	// Name identifies the profile in reports. Default "default".
 	Name string `yaml:"name" json:"name"`
 	// Ladder is what to encode.
 	Ladder Ladder `yaml:"ladder" json:"ladder"`
+	// SegmentSeconds is the packaging segment duration. Chunks start on
+	// segment boundaries and the GOP (gop_seconds) divides it, so every
+	// segment starts with a keyframe. Default 2.
+	SegmentSeconds float64 `yaml:"segment_seconds" json:"segment_seconds,omitempty"`
+	// Chunking splits the title into chunks encoded in parallel.
+	Chunking Chunking `yaml:"chunking" json:"chunking"`
+	// Encode holds limits of the chunked encode.
+	Encode Encode `yaml:"encode" json:"encode"`
+	// Audio lists the audio renditions, encoded beside the video rungs.
+	// Parse fills one AAC-LC stereo 128 kbit/s rendition when the field is
+	// absent; an empty list means no audio.
+	Audio []Audio `yaml:"audio" json:"audio"`
+	// OnCorrupt says what a chunk encode does with a frame that fails to
+	// decode: "fail" (default) fails the title naming the frames;
+	// "conceal" repeats the previous good frame and flags it in the report.
+	OnCorrupt string `yaml:"on_corrupt" json:"on_corrupt,omitempty"`
+}
+
+// Chunking modes.
+const (
+	// ChunkShots starts chunks at shot boundaries (falls back to fixed
+	// chunks when shot detection gave none).
+	ChunkShots = "shots"
+	// ChunkFixed cuts fixed-duration chunks of max_seconds.
+	ChunkFixed = "fixed"
+	// ChunkOff encodes the title as one chunk.
+	ChunkOff = "off"
+)
+
+// On-corrupt policies.
+const (
+	OnCorruptFail    = "fail"
+	OnCorruptConceal = "conceal"
+)
+
+// Chunking configures the chunk plan (package plan).
+type Chunking struct {
+	// Mode: "shots" (default), "fixed" or "off".
+	Mode string `yaml:"mode" json:"mode,omitempty"`
+	// MinSeconds and MaxSeconds bound a chunk's duration (the last chunk
+	// may be shorter). Chunk durations are whole segments, so some
+	// multiple of segment_seconds must lie in [min, max]. Defaults: min
+	// the larger of 2 and segment_seconds, max the larger of 10 and min.
+	MinSeconds float64 `yaml:"min_seconds" json:"min_seconds,omitempty"`
+	MaxSeconds float64 `yaml:"max_seconds" json:"max_seconds,omitempty"`
+}
+
+// WithDefaults returns c with zero fields set to their defaults for a
+// segment duration (0 means the default, 2 s).
+func (c Chunking) WithDefaults(segmentSeconds float64) Chunking {
+	if segmentSeconds <= 0 {
+		segmentSeconds = 2
+	}
+	if c.Mode == "" {
+		c.Mode = ChunkShots
+	}
+	if c.MinSeconds == 0 {
+		c.MinSeconds = max(2, segmentSeconds)
+	}
+	if c.MaxSeconds == 0 {
+		c.MaxSeconds = max(10, c.MinSeconds)
+	}
+	return c
+}
+
+// Encode holds limits of the chunked encode.
+type Encode struct {
+	// MaxParallel caps how many chunk encodes of one title run at once
+	// (across all workers). Default 4.
+	MaxParallel int `yaml:"max_parallel" json:"max_parallel,omitempty"`
+}
+
+// WithDefaults returns e with zero fields set to their defaults.
+func (e Encode) WithDefaults() Encode {
+	if e.MaxParallel == 0 {
+		e.MaxParallel = 4
+	}
+	return e
+}
+
+// Audio is one audio rendition.
+type Audio struct {
+	// ID names the rendition in outputs (<out>/audio/<id>.mp4). Default
+	// "<codec>-<bitrate_kbps>k".
+	ID string `yaml:"id" json:"id"`
+	// Codec: "aac" (AAC-LC) or "opus".
+	Codec string `yaml:"codec" json:"codec"`
+	// BitrateKbps: default 128 for AAC, 96 for Opus.
+	BitrateKbps int `yaml:"bitrate_kbps" json:"bitrate_kbps,omitempty"`
+	// Channels after downmix: 1, 2 (default) or 6 (5.1).
+	Channels int `yaml:"channels" json:"channels,omitempty"`
+	// SampleRate in Hz: default 48000. AAC takes 8000–96000; Opus 8000,
+	// 12000, 16000, 24000 or 48000.
+	SampleRate int `yaml:"sample_rate" json:"sample_rate,omitempty"`
+}
+
+// DefaultAudio is the audio rendition used when a profile has no audio
+// field: AAC-LC, stereo, 128 kbit/s, 48 kHz.
+func DefaultAudio() []Audio {
+	return []Audio{{ID: "aac-128k", Codec: "aac", BitrateKbps: 128, Channels: 2, SampleRate: 48000}}
 }
 
 // Ladder lists the rungs of a fixed ladder.
@@ -38,9 +144,11 @@ type Ladder struct {
 
 // Codec holds encoder settings; zero values mean "take the default".
 type Codec struct {
-	// Codec: "h264" (libx264). Default "h264".
+	// Codec: "h264" (libx264), "hevc" (libx265), "vp9" (libvpx-vp9) or
+	// "av1" (libsvtav1). Default "h264".
 	Codec string `yaml:"codec" json:"codec,omitempty"`
-	// CRF, 0–51 for h264; used when BitrateKbps is 0. Default 23.
+	// CRF, used when BitrateKbps is 0: h264 and hevc 0–51, vp9 0–63, av1
+	// 1–63. Default 23.
 	CRF float64 `yaml:"crf" json:"crf,omitempty"`
 	// BitrateKbps selects capped VBR instead of CRF.
 	BitrateKbps int `yaml:"bitrate_kbps" json:"bitrate_kbps,omitempty"`
@@ -48,12 +156,21 @@ type Codec struct {
 	MaxrateKbps int `yaml:"maxrate_kbps" json:"maxrate_kbps,omitempty"`
 	// BufsizeKbps is the VBV buffer; default 2 × MaxrateKbps.
 	BufsizeKbps int `yaml:"bufsize_kbps" json:"bufsize_kbps,omitempty"`
-	// Preset is the x264 preset. Default "medium".
+	// Preset: the x264/x265 names ultrafast … placebo for every codec
+	// (vp9 and av1 map them to cpu-used / the SVT-AV1 preset and also take
+	// those numbers: vp9 0–8, av1 0–13). Default "medium".
 	Preset string `yaml:"preset" json:"preset,omitempty"`
-	// Profile is the H.264 profile. Default "high".
+	// Profile is the codec profile (h264: baseline, main, high, high10, …;
+	// hevc: main, main10, …; vp9 and av1: none). Default "high" for h264;
+	// empty lets the encoder choose from the bit depth. A rung inherits
+	// the ladder default's profile only when it has the same codec and
+	// the profile can carry its bit depth.
 	Profile string `yaml:"profile" json:"profile,omitempty"`
-	// GOPSeconds is the keyframe interval. Default 2.
+	// GOPSeconds is the keyframe interval; it must divide segment_seconds.
+	// Default segment_seconds.
 	GOPSeconds float64 `yaml:"gop_seconds" json:"gop_seconds,omitempty"`
+	// BitDepth of the output, 8 or 10 (4:2:0). Default 8.
+	BitDepth int `yaml:"bit_depth" json:"bit_depth,omitempty"`
 }
 
 // Rung is one rendition of the ladder.
@@ -107,6 +224,9 @@ func Parse(r io.Reader) (Profile, error) {
 		}
 		return Profile{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	if p.Audio == nil { // absent: the default rendition; [] means none
+		p.Audio = DefaultAudio()
+	}
 	p.fill()
 	if err := p.Validate(); err != nil {
 		return Profile{}, err
@@ -114,7 +234,11 @@ func Parse(r io.Reader) (Profile, error) {
 	return p, nil
 }
 
+// over fills c's empty settings from d. The codec profile is inherited
+// only by a rung of the same codec whose bit depth it can carry (h264's
+// "high" cannot go on a 10-bit or an hevc rung).
 func (c *Codec) over(d Codec) {
+	inheritProfile := c.Codec == "" || c.Codec == d.Codec
 	if c.Codec == "" {
 		c.Codec = d.Codec
 	}
@@ -124,24 +248,42 @@ func (c *Codec) over(d Codec) {
 	if c.Preset == "" {
 		c.Preset = d.Preset
 	}
-	if c.Profile == "" {
-		c.Profile = d.Profile
-	}
 	if c.GOPSeconds == 0 {
 		c.GOPSeconds = d.GOPSeconds
+	}
+	if c.BitDepth == 0 {
+		c.BitDepth = d.BitDepth
+	}
+	if c.Profile == "" && inheritProfile {
+		if vc, ok := media.LookupVideoCodec(c.Codec); ok && vc.CheckProfile(d.Profile, c.BitDepth) == nil {
+			c.Profile = d.Profile
+		}
 	}
 }
 
 // fill applies defaults: ladder defaults over built-in values, then rung
-// settings over ladder defaults.
+// settings over ladder defaults; then the chunking, encode and audio
+// defaults. fill is idempotent.
 func (p *Profile) fill() {
 	if p.Name == "" {
 		p.Name = "default"
 	}
+	if p.SegmentSeconds == 0 {
+		p.SegmentSeconds = 2
+	}
+	p.Chunking = p.Chunking.WithDefaults(p.SegmentSeconds)
+	p.Encode = p.Encode.WithDefaults()
+	if p.OnCorrupt == "" {
+		p.OnCorrupt = OnCorruptFail
+	}
 	if p.Ladder.Mode == "" {
 		p.Ladder.Mode = "fixed"
 	}
-	p.Ladder.Defaults.over(Codec{Codec: "h264", CRF: 23, Preset: "medium", Profile: "high", GOPSeconds: 2})
+	builtin := Codec{Codec: "h264", CRF: 23, Preset: "medium", GOPSeconds: p.SegmentSeconds, BitDepth: 8}
+	if p.Ladder.Defaults.Codec == "" || p.Ladder.Defaults.Codec == "h264" {
+		builtin.Profile = "high"
+	}
+	p.Ladder.Defaults.over(builtin)
 	for i := range p.Ladder.Rungs {
 		r := &p.Ladder.Rungs[i]
 		r.Codec.over(p.Ladder.Defaults)
@@ -157,18 +299,85 @@ func (p *Profile) fill() {
 			r.ID = fmt.Sprintf("%dp", r.Height)
 		}
 	}
+	for i := range p.Audio {
+		a := &p.Audio[i]
+		a.Codec = strings.ToLower(a.Codec)
+		if a.BitrateKbps == 0 {
+			switch a.Codec {
+			case "aac":
+				a.BitrateKbps = 128
+			case "opus":
+				a.BitrateKbps = 96
+			}
+		}
+		if a.Channels == 0 {
+			a.Channels = 2
+		}
+		if a.SampleRate == 0 {
+			a.SampleRate = 48000
+		}
+		if a.ID == "" && a.Codec != "" {
+			a.ID = fmt.Sprintf("%s-%dk", a.Codec, a.BitrateKbps)
+		}
+	}
 }
 
-var (
-	codecs  = map[string]bool{"h264": true}
-	presets = map[string]bool{"ultrafast": true, "superfast": true, "veryfast": true, "faster": true, "fast": true, "medium": true, "slow": true, "slower": true, "veryslow": true, "placebo": true}
-	h264Pro = map[string]bool{"baseline": true, "main": true, "high": true}
-)
+// Spec returns the encode settings of a filled rung at a planned size:
+// the GOP in frames from the source frame rate (25 when fps is not
+// positive), CRF or capped VBR, codec, preset, profile and bit depth.
+func (r Rung) Spec(width, height int, fps float64) media.RungSpec {
+	if !(fps > 0) || math.IsInf(fps, 0) {
+		fps = 25
+	}
+	s := media.RungSpec{
+		ID: r.ID, Width: width, Height: height, Codec: r.Codec.Codec,
+		Preset: r.Preset, Profile: r.Profile, BitDepth: r.BitDepth,
+		GOPFrames: int(math.Max(1, math.Round(r.GOPSeconds*fps))),
+	}
+	if r.BitrateKbps > 0 {
+		s.BitrateKbps, s.MaxrateKbps, s.BufsizeKbps = r.BitrateKbps, r.MaxrateKbps, r.BufsizeKbps
+	} else {
+		s.CRF = r.CRF
+	}
+	return s
+}
 
-// Validate checks every field and reports all problems at once.
+// SegmentFrames is the segment duration in frames at fps (25 when fps is
+// not positive), at least 1: the unit chunk starts are aligned to.
+func (p *Profile) SegmentFrames(fps float64) int {
+	if !(fps > 0) || math.IsInf(fps, 0) {
+		fps = 25
+	}
+	seg := p.SegmentSeconds
+	if seg <= 0 {
+		seg = 2
+	}
+	return int(math.Max(1, math.Round(seg*fps)))
+}
+
+// Conceal reports whether chunk encodes conceal corrupt frames.
+func (p *Profile) Conceal() bool { return p.OnCorrupt == OnCorruptConceal }
+
+// wholeMultiple reports whether x is within a millionth of a whole number ≥ 1.
+func wholeMultiple(x float64) bool {
+	n := math.Round(x)
+	return n >= 1 && math.Abs(x-n) < 1e-6
+}
+
+// Validate checks every field and reports all problems at once, each
+// naming its field. Zero values of segment_seconds, chunking, encode and
+// on_corrupt stand for their defaults.
 func (p *Profile) Validate() error {
 	var errs []string
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	seg := p.SegmentSeconds
+	if seg == 0 {
+		seg = 2
+	}
+	if !(seg > 0 && seg <= 60) {
+		bad("segment_seconds %g out of range (0, 60]", p.SegmentSeconds)
+		seg = 2
+	}
 	if p.Ladder.Mode != "fixed" {
 		bad("ladder.mode %q: only \"fixed\" is supported", p.Ladder.Mode)
 	}
@@ -187,15 +396,17 @@ func (p *Profile) Validate() error {
 				bad("%s: duplicate id", at)
 			}
 			ids[r.ID] = true
-			if strings.ContainsAny(r.ID, "/\\ \t\n") || r.ID == "." || r.ID == ".." {
+			if !safeID(r.ID) {
 				bad("%s: id must not contain slashes or spaces", at)
 			}
 		}
 		if r.Height < 16 || r.Height > 4320 {
 			bad("%s: height %d out of range 16–4320", at, r.Height)
 		}
-		if !codecs[r.Codec.Codec] {
-			bad("%s: codec %q unsupported (supported: h264)", at, r.Codec.Codec)
+		vc, ok := media.LookupVideoCodec(r.Codec.Codec)
+		if !ok || vc.Name != r.Codec.Codec {
+			bad("%s: codec %q unsupported (supported: %s)", at, r.Codec.Codec, strings.Join(media.VideoCodecNames, ", "))
+			continue
 		}
 		if r.BitrateKbps < 0 || r.MaxrateKbps < 0 || r.BufsizeKbps < 0 {
 			bad("%s: negative bitrate", at)
@@ -203,21 +414,105 @@ func (p *Profile) Validate() error {
 		if r.BitrateKbps > 0 && r.MaxrateKbps < r.BitrateKbps {
 			bad("%s: maxrate_kbps %d below bitrate_kbps %d", at, r.MaxrateKbps, r.BitrateKbps)
 		}
-		if r.BitrateKbps == 0 && (r.CRF < 0 || r.CRF > 51) {
-			bad("%s: crf %g out of range 0–51", at, r.CRF)
+		if r.BitrateKbps > 0 && r.BufsizeKbps == 0 {
+			bad("%s: bitrate_kbps needs bufsize_kbps", at)
 		}
-		if !presets[r.Preset] {
-			bad("%s: preset %q unknown", at, r.Preset)
+		if r.BitrateKbps == 0 {
+			if r.CRF == 0 {
+				bad("%s: crf or bitrate_kbps is required", at)
+			} else if r.CRF < vc.CRFMin || r.CRF > vc.CRFMax {
+				bad("%s: crf %g out of range %g–%g for %s", at, r.CRF, vc.CRFMin, vc.CRFMax, vc.Name)
+			}
 		}
-		if !h264Pro[r.Profile] {
-			bad("%s: profile %q unknown (baseline, main, high)", at, r.Profile)
+		if _, err := vc.PresetValue(r.Preset); err != nil {
+			bad("%s: %v", at, err)
+		}
+		if r.BitDepth != 0 && r.BitDepth != 8 && r.BitDepth != 10 {
+			bad("%s: bit_depth %d (want 8 or 10)", at, r.BitDepth)
+		} else if err := vc.CheckProfile(r.Profile, r.BitDepth); err != nil {
+			bad("%s: %v", at, err)
 		}
 		if r.GOPSeconds <= 0 || r.GOPSeconds > 20 {
 			bad("%s: gop_seconds %g out of range (0, 20]", at, r.GOPSeconds)
+		} else if !wholeMultiple(seg / r.GOPSeconds) {
+			bad("%s: gop_seconds %g must divide segment_seconds %g (every segment starts with a keyframe)", at, r.GOPSeconds, seg)
+		}
+	}
+
+	c := p.Chunking.WithDefaults(seg)
+	switch c.Mode {
+	case ChunkShots, ChunkFixed, ChunkOff:
+	default:
+		bad("chunking.mode %q unknown (shots, fixed, off)", c.Mode)
+	}
+	switch {
+	case c.MinSeconds < seg:
+		bad("chunking.min_seconds %g below segment_seconds %g", c.MinSeconds, seg)
+	case c.MaxSeconds < c.MinSeconds:
+		bad("chunking.max_seconds %g below chunking.min_seconds %g", c.MaxSeconds, c.MinSeconds)
+	case c.MaxSeconds > 3600:
+		bad("chunking.max_seconds %g above 3600", c.MaxSeconds)
+	case math.Ceil(c.MinSeconds/seg-1e-9)*seg > c.MaxSeconds+1e-9:
+		bad("chunking: no multiple of segment_seconds %g lies between min_seconds %g and max_seconds %g", seg, c.MinSeconds, c.MaxSeconds)
+	}
+	if e := p.Encode.WithDefaults(); e.MaxParallel < 1 || e.MaxParallel > 1024 {
+		bad("encode.max_parallel %d out of range 1–1024", p.Encode.MaxParallel)
+	}
+	switch p.OnCorrupt {
+	case "", OnCorruptFail, OnCorruptConceal:
+	default:
+		bad("on_corrupt %q unknown (conceal, fail)", p.OnCorrupt)
+	}
+
+	if len(p.Audio) > 16 {
+		bad("audio: %d renditions; at most 16", len(p.Audio))
+	}
+	aids := map[string]bool{}
+	for i, a := range p.Audio {
+		at := fmt.Sprintf("audio[%d]", i)
+		if a.ID != "" {
+			at += " (" + a.ID + ")"
+		}
+		switch {
+		case a.ID == "":
+			bad("%s: id is required", at)
+		case aids[a.ID]:
+			bad("%s: duplicate id", at)
+		case !safeID(a.ID):
+			bad("%s: id must not contain slashes or spaces", at)
+		}
+		aids[a.ID] = true
+		switch a.Channels {
+		case 1, 2, 6:
+		default:
+			bad("%s: channels %d (want 1, 2 or 6)", at, a.Channels)
+		}
+		if a.BitrateKbps < 6 || a.BitrateKbps > 1024 {
+			bad("%s: bitrate_kbps %d out of range 6–1024", at, a.BitrateKbps)
+		}
+		// These mirror encoder.EncodeAudio's checks.
+		switch a.Codec {
+		case "aac":
+			if a.SampleRate < 8000 || a.SampleRate > 96000 {
+				bad("%s: sample_rate %d out of range 8000–96000 for aac", at, a.SampleRate)
+			}
+		case "opus":
+			switch a.SampleRate {
+			case 8000, 12000, 16000, 24000, 48000:
+			default:
+				bad("%s: sample_rate %d for opus (want 8000, 12000, 16000, 24000 or 48000)", at, a.SampleRate)
+			}
+		default:
+			bad("%s: codec %q unsupported (aac, opus)", at, a.Codec)
 		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// safeID reports whether id can name a file.
+func safeID(id string) bool {
+	return !strings.ContainsAny(id, "/\\ \t\n") && id != "." && id != ".."
 }
