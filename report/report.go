@@ -22,6 +22,10 @@ type Report struct {
 	Profile       string           `json:"profile"`
 	Source        media.SourceInfo `json:"source"`
 	Rungs         []Rung           `json:"rungs"`
+	// QC holds the QC checks' findings on the source and on every rung.
+	QC *QC `json:"qc,omitempty"`
+	// Shots are the source's shot boundaries, [start, end) frames.
+	Shots []Shot `json:"shots,omitempty"`
 	// Timings holds wall seconds per stage ("probe", "encode", "score", …).
 	Timings  map[string]float64 `json:"timings"`
 	Warnings []string           `json:"warnings"`
@@ -95,4 +99,58 @@ func Read(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("report: schema_version %d, this reel reads %d", r.SchemaVersion, SchemaVersion)
 	}
 	return &r, nil
+}
+
+// QC is the report's QC section.
+type QC struct {
+	Source *QCStream            `json:"source,omitempty"`
+	Rungs  map[string]*QCStream `json:"rungs,omitempty"`
+	// Summary counts events per severity over the source and all rungs.
+	Summary map[string]int `json:"summary"`
+}
+
+// QCStream is the QC result of one stream (the source or a rung).
+type QCStream struct {
+	// Path is the full result (with per-frame series), relative to the
+	// title's output location.
+	Path    string    `json:"path"`
+	Frames  int       `json:"frames"`
+	Events  []QCEvent `json:"events"`
+	Skipped []string  `json:"skipped,omitempty"`
+	Audio   *QCAudio  `json:"audio,omitempty"`
+}
+
+// QCEvent is one finding over a span of frames [StartFrame, EndFrame).
+type QCEvent struct {
+	Check      string  `json:"check"`
+	Severity   string  `json:"severity"` // info, warning, error
+	StartFrame int     `json:"start_frame"`
+	EndFrame   int     `json:"end_frame"`
+	StartTC    string  `json:"start_tc"` // HH:MM:SS:FF
+	EndTC      string  `json:"end_tc"`
+	Start      float64 `json:"start"` // seconds
+	End        float64 `json:"end"`
+	Value      float64 `json:"value"`
+	Threshold  float64 `json:"threshold"`
+	Detail     string  `json:"detail,omitempty"`
+	// Thumbnail is a JPEG of a frame in the event, relative to the title's
+	// output location (video events only).
+	Thumbnail string `json:"thumbnail,omitempty"`
+}
+
+// QCAudio holds programme loudness (EBU R128 / ITU-R BS.1770-4).
+type QCAudio struct {
+	Channels        int     `json:"channels"`
+	SampleRate      int     `json:"sample_rate"`
+	IntegratedLUFS  float64 `json:"integrated_lufs"`
+	LoudnessRangeLU float64 `json:"loudness_range_lu"`
+	TruePeakDBTP    float64 `json:"true_peak_dbtp"`
+}
+
+// Shot is a run of source frames between two boundaries.
+type Shot struct {
+	Start      int     `json:"start"`
+	End        int     `json:"end"`
+	Confidence float64 `json:"confidence"`
+	Kind       string  `json:"kind"`
 }

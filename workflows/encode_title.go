@@ -100,15 +100,23 @@ func invalidRequest(format string, a ...any) error {
 }
 
 // EncodeTitle takes one title from its mezzanine to encoded rungs and a
-// report: probe → encode the ladder (one decode, all rungs) → score every
-// rung with VMAF against the source → write report.json.
+// report: probe → analyze (source QC and shots, one decode) → encode the
+// ladder (one decode, all rungs) → score every rung with VMAF and QC
+// against the source → write report.json.
 func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
-	t := &tracker{ctx: ctx, prog: Progress{TitleID: req.TitleID, Stages: []Stage{
-		{Name: "probe", Activity: ActivityProbe, State: StatePending},
-		{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending},
-		{Name: "score", Activity: ActivityScoreRungs, State: StatePending},
-		{Name: "report", Activity: ActivityWriteReport, State: StatePending},
-	}}}
+	// Version 1 added the analyze stage (source QC and shots) and QC of
+	// every rung; histories from before it replay without them.
+	qcVersion := workflow.GetVersion(ctx, "analyze-qc", workflow.DefaultVersion, 1)
+	stages := []Stage{{Name: "probe", Activity: ActivityProbe, State: StatePending}}
+	if qcVersion >= 1 {
+		stages = append(stages, Stage{Name: "analyze", Activity: ActivityAnalyze, State: StatePending})
+	}
+	stages = append(stages,
+		Stage{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending},
+		Stage{Name: "score", Activity: ActivityScoreRungs, State: StatePending},
+		Stage{Name: "report", Activity: ActivityWriteReport, State: StatePending},
+	)
+	t := &tracker{ctx: ctx, prog: Progress{TitleID: req.TitleID, Stages: stages}}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return t.prog, nil }); err != nil {
 		return TitleResult{}, err
 	}
@@ -120,59 +128,78 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 
 	var (
-		src     media.SourceInfo
-		specs   []media.RungSpec
-		encoded EncodeLadderOutput
-		scored  ScoreRungsOutput
-		written WriteReportOutput
+		src      media.SourceInfo
+		analyzed AnalyzeOutput
+		specs    []media.RungSpec
+		encoded  EncodeLadderOutput
+		scored   ScoreRungsOutput
+		written  WriteReportOutput
 	)
 	timings := map[string]float64{}
+	stage := 0
+	next := func(fn func() error) error {
+		err := t.run(stage, fn)
+		timings[t.prog.Stages[stage].Name] = t.prog.Stages[stage].Seconds
+		stage++
+		return err
+	}
 
-	err := t.run(0, func() error {
+	err := next(func() error {
 		c := activityCtx(ctx, QueueIO, 5*time.Minute, 0)
 		return workflow.ExecuteActivity(c, ActivityProbe, ProbeInput{Source: req.Source}).Get(ctx, &src)
 	})
 	if err != nil {
 		return TitleResult{}, err
 	}
-	timings["probe"] = t.prog.Stages[0].Seconds
-
 	video := src.Video()
 	if video == nil {
 		return TitleResult{}, temporal.NewNonRetryableApplicationError("source has no video stream", ErrTypeNoVideo, nil)
 	}
+
+	if qcVersion >= 1 {
+		err = next(func() error {
+			c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
+			in := AnalyzeInput{Source: req.Source, Out: req.Out, QC: req.QC, Frames: video.FrameCount}
+			return workflow.ExecuteActivity(c, ActivityAnalyze, in).Get(ctx, &analyzed)
+		})
+		if err != nil {
+			return TitleResult{}, err
+		}
+	}
+
 	specs, err = PlanRungs(req, video)
 	if err != nil {
 		return TitleResult{}, err
 	}
 
-	err = t.run(1, func() error {
-		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 10*time.Second)
+	err = next(func() error {
+		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 20*time.Second)
 		in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
 		return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
 	})
 	if err != nil {
 		return TitleResult{}, err
 	}
-	timings["encode"] = t.prog.Stages[1].Seconds
 
-	err = t.run(2, func() error {
-		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 10*time.Second)
-		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount}
+	err = next(func() error {
+		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
+		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount, RungQC: qcVersion >= 1, QC: req.QC, FrameRate: video.FrameRate}
 		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
 	})
 	if err != nil {
 		return TitleResult{}, err
 	}
-	timings["score"] = t.prog.Stages[2].Seconds
 
 	info := workflow.GetInfo(ctx)
-	err = t.run(3, func() error {
+	err = next(func() error {
 		c := activityCtx(ctx, QueueIO, 5*time.Minute, 0)
 		in := WriteReportInput{
 			TitleID: req.TitleID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 			Source: src, Out: req.Out, Profile: req.Profile.Name, Specs: specs,
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
+		}
+		if qcVersion >= 1 {
+			in.SourceQC, in.Shots = &analyzed.QC, analyzed.Shots
 		}
 		return workflow.ExecuteActivity(c, ActivityWriteReport, in).Get(ctx, &written)
 	})
@@ -180,7 +207,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 	t.prog.ReportPath = written.Path
-	return TitleResult{ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores}, nil
+	return TitleResult{ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC}, nil
 }
 
 // PlanRungs turns the profile's ladder into rung specs for this source:

@@ -27,6 +27,12 @@ func scoreFn(context.Context, ScoreRungsInput) (ScoreRungsOutput, error) {
 func reportFn(context.Context, WriteReportInput) (WriteReportOutput, error) {
 	return WriteReportOutput{}, nil
 }
+func analyzeFn(context.Context, AnalyzeInput) (AnalyzeOutput, error) { return AnalyzeOutput{}, nil }
+
+var analyzed = AnalyzeOutput{
+	Shots: []Shot{{Start: 0, End: 40, Confidence: 1, Kind: "start"}, {Start: 40, End: 100, Confidence: 0.9, Kind: "cut"}},
+	QC:    QCSummary{Path: "/o/t1/qc/source.json", Events: map[string]int{"warning": 1}},
+}
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
@@ -37,13 +43,15 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(encodeFn, activity.RegisterOptions{Name: ActivityEncodeLadder})
 	env.RegisterActivityWithOptions(scoreFn, activity.RegisterOptions{Name: ActivityScoreRungs})
 	env.RegisterActivityWithOptions(reportFn, activity.RegisterOptions{Name: ActivityWriteReport})
+	env.RegisterActivityWithOptions(analyzeFn, activity.RegisterOptions{Name: ActivityAnalyze})
+	env.OnActivity(ActivityAnalyze, mock.Anything, mock.Anything).Return(analyzed, nil).Maybe()
 	return env
 }
 
 func source(w, h int) media.SourceInfo {
 	return media.SourceInfo{URI: "/m/t.mov", Streams: []media.StreamInfo{
 		{Index: 0, Type: "audio", Codec: "aac"},
-		{Index: 1, Type: "video", Codec: "prores", Width: w, Height: h, FPS: 25, FrameCount: 100, SampleAspect: "1:1"},
+		{Index: 1, Type: "video", Codec: "prores", Width: w, Height: h, FPS: 25, FrameRate: "25/1", FrameCount: 100, SampleAspect: "1:1"},
 	}}
 }
 
@@ -66,6 +74,9 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 		}).Once()
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in ScoreRungsInput) (ScoreRungsOutput, error) {
+			if !in.RungQC || in.FrameRate == "" {
+				return ScoreRungsOutput{}, errors.New("rung QC not asked for")
+			}
 			var out ScoreRungsOutput
 			for _, r := range in.Rungs {
 				out.Scores = append(out.Scores, RungScore{ID: r.ID, PSNRY: 40, VMAF: Summary{Mean: 90}, Frames: r.Frames})
@@ -76,6 +87,14 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 		func(_ context.Context, in WriteReportInput) (WriteReportOutput, error) {
 			if len(in.Scores) != len(in.Rungs) || in.TitleID != "t1" || in.WorkflowID == "" {
 				return WriteReportOutput{}, errors.New("report input incomplete")
+			}
+			if in.SourceQC == nil || in.SourceQC.Path != analyzed.QC.Path || len(in.Shots) != 2 {
+				return WriteReportOutput{}, errors.New("report input lacks the source QC")
+			}
+			for _, st := range []string{"probe", "analyze", "encode", "score"} {
+				if _, ok := in.Timings[st]; !ok {
+					return WriteReportOutput{}, errors.New("no timing for " + st)
+				}
 			}
 			return WriteReportOutput{Path: in.Out + "/report.json"}, nil
 		}).Once()

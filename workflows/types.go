@@ -66,6 +66,9 @@ type TitleRequest struct {
 	Out string `json:"out"`
 	// Profile is the encode profile, already validated.
 	Profile profile.Profile `json:"profile"`
+	// QC overrides the QC checks' thresholds (vision.Config keys); nil
+	// keeps their documented defaults.
+	QC map[string]any `json:"qc,omitempty"`
 }
 
 // TitleResult is the output of EncodeTitle.
@@ -73,6 +76,7 @@ type TitleResult struct {
 	ReportPath string             `json:"report_path"`
 	Rungs      []media.RungOutput `json:"rungs"`
 	Scores     []RungScore        `json:"scores"`
+	SourceQC   QCSummary          `json:"source_qc"`
 }
 
 // WorkflowID returns the workflow id of a title's encode: the same title
@@ -107,10 +111,16 @@ type EncodeLadderOutput struct {
 
 // ScoreRungsInput is the input of the ScoreRungs activity.
 type ScoreRungsInput struct {
-	Source string             `json:"source"`
-	Out    string             `json:"out"`
-	Rungs  []media.RungOutput `json:"rungs"`
-	Frames int                `json:"frames"`
+	Source string `json:"source"`
+	Out    string `json:"out"`
+	// RungQC runs the QC checks on every rung in the same pass, with QC's
+	// thresholds (as AnalyzeInput.QC; nil keeps the defaults).
+	RungQC bool           `json:"rung_qc,omitempty"`
+	QC     map[string]any `json:"qc,omitempty"`
+	// FrameRate is the source's, "num/den", for QC timecodes.
+	FrameRate string             `json:"frame_rate,omitempty"`
+	Rungs     []media.RungOutput `json:"rungs"`
+	Frames    int                `json:"frames"`
 }
 
 // RungScore is the measured quality of one rung: the rung decoded,
@@ -125,6 +135,8 @@ type RungScore struct {
 	PSNRY float64 `json:"psnr_y"`
 	// ScoresPath is the libvmaf-format JSON with every frame's metrics.
 	ScoresPath string `json:"scores_path"`
+	// QC of the rung, when the checks ran.
+	QC *QCSummary `json:"qc,omitempty"`
 }
 
 // Summary pools one metric over frames.
@@ -157,6 +169,8 @@ type WriteReportInput struct {
 	Scores     []RungScore        `json:"scores"`
 	Timings    map[string]float64 `json:"timings"`
 	Warnings   []string           `json:"warnings"`
+	SourceQC   *QCSummary         `json:"source_qc,omitempty"`
+	Shots      []Shot             `json:"shots,omitempty"`
 }
 
 // WriteReportOutput is the output of the WriteReport activity.

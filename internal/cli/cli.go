@@ -44,6 +44,7 @@ func commands() []command {
 		{"status", "show a workflow's progress and result", runStatus},
 		{"worker", "serve task queues for a Temporal server", runWorker},
 		{"probe", "print what a media file holds, as JSON", runProbe},
+		{"encode", "encode one chunk of a source to one rung, as the pipeline does (to reproduce it)", runEncode},
 		{"vmaf", "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)", runVMAF},
 		{"qc", "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)", runQC},
 		{"profile", "print the built-in encode profile (YAML)", runProfile},

@@ -128,6 +128,9 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rep.QC == nil || rep.QC.Source == nil || rep.QC.Source.Frames != wantFrames || len(rep.QC.Rungs) != len(rep.Rungs) || len(rep.Shots) == 0 {
+		t.Errorf("report QC %+v shots %d", rep.QC, len(rep.Shots))
+	}
 	for _, r := range rep.Rungs {
 		if r.PSNRY < 30 || r.PSNRY > 60 || r.Frames != wantFrames || r.Bytes == 0 || r.EncodeSeconds <= 0 {
 			t.Errorf("report rung %+v", r)

@@ -40,7 +40,7 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v1.json")
+	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v2_qc.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

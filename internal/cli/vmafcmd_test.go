@@ -13,7 +13,7 @@ import (
 // yuv) and compares with the numbers libvmaf gives for it.
 func TestVMAFCommandMatchesLibvmaf(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "vmaf")
-	b, err := os.ReadFile(filepath.Join(dir, "top_160x90.expected.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "expected_pooled_160x90.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestVMAFCommandMatchesLibvmaf(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "v.json")
 	code, stdout, stderr := reel(context.Background(), "vmaf",
-		"--reference", filepath.Join(dir, "top_160x90_ref.yuv.xz"), "--distorted", filepath.Join(dir, "top_160x90_dis.yuv.xz"),
+		"--reference", filepath.Join(dir, "netflix_160x90_ref.yuv.xz"), "--distorted", filepath.Join(dir, "netflix_160x90_dis.yuv.xz"),
 		"--width", "160", "--height", "90", "--feature", "psnr", "--json", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -61,7 +61,7 @@ func TestVMAFCommandMatchesLibvmaf(t *testing.T) {
 
 func TestVMAFCommandErrors(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "vmaf")
-	ref := filepath.Join(dir, "top_160x90_ref.yuv.xz")
+	ref := filepath.Join(dir, "netflix_160x90_ref.yuv.xz")
 	short := filepath.Join(t.TempDir(), "short.yuv")
 	if err := os.WriteFile(short, make([]byte, 160*90*3/2*2), 0o644); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/vision"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -101,6 +102,7 @@ var badInput = []struct {
 	{encoder.ErrInvalidData, workflows.ErrTypeInvalidMedia},
 	{encoder.ErrUnsupported, workflows.ErrTypeUnsupported},
 	{encoder.ErrInvalidSettings, workflows.ErrTypeInvalidSettings},
+	{vision.ErrConfig, workflows.ErrTypeInvalidSettings},
 	{frame.ErrInvalidSize, workflows.ErrTypeInvalidMedia},
 	{frame.ErrBitDepth, workflows.ErrTypeUnsupported},
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
@@ -109,7 +110,22 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 		}
 	}
 
-	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: enc.Rungs, Frames: 132})
+	v, err := env.ExecuteActivity(workflows.ActivityAnalyze, workflows.AnalyzeInput{Source: clip, Out: out, Frames: 132})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var an workflows.AnalyzeOutput
+	if err := v.Get(&an); err != nil {
+		t.Fatal(err)
+	}
+	if len(an.Shots) == 0 || an.Shots[0].Start != 0 || an.Shots[len(an.Shots)-1].End != 132 {
+		t.Fatalf("shots %+v", an.Shots)
+	}
+	if _, err := os.Stat(an.QC.Path); err != nil {
+		t.Fatalf("source QC: %v", err)
+	}
+
+	v, err = env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: enc.Rungs, Frames: 132, RungQC: true, FrameRate: "25/1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +149,17 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 		t.Fatalf("per-frame scores: %v", err)
 	}
 
+	for _, s := range sc.Scores {
+		if s.QC == nil {
+			t.Fatalf("rung %s has no QC", s.ID)
+		}
+		if _, err := os.Stat(s.QC.Path); err != nil {
+			t.Fatalf("rung %s QC: %v", s.ID, err)
+		}
+	}
 	v, err = env.ExecuteActivity(workflows.ActivityWriteReport, workflows.WriteReportInput{
 		TitleID: "bbb", Out: out, Source: media.SourceInfo{URI: clip}, Specs: rungs, Rungs: enc.Rungs, Scores: sc.Scores,
+		SourceQC: &an.QC, Shots: an.Shots,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -143,8 +168,23 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 	if err := v.Get(&wr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(wr.Path); err != nil {
+	f, err := os.Open(wr.Path)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := report.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.QC == nil || rep.QC.Source == nil || rep.QC.Source.Audio == nil || len(rep.QC.Rungs) != 2 || len(rep.Shots) != len(an.Shots) {
+		t.Fatalf("report QC section %+v, shots %d", rep.QC, len(rep.Shots))
+	}
+	if rep.QC.Source.Path != "qc/source.json" {
+		t.Fatalf("source QC path %q is not relative to the output", rep.QC.Source.Path)
+	}
+	if len(rep.Rungs[0].VMAF.PerFrame) != 132 {
+		t.Fatalf("per-frame VMAF has %d values", len(rep.Rungs[0].VMAF.PerFrame))
 	}
 }
 

@@ -3,10 +3,13 @@ package activities
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/reel-video/reel/internal/atomicfile"
+	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/workflows"
 )
@@ -66,6 +69,14 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		}
 		r.Rungs = append(r.Rungs, rr)
 	}
+	for _, sh := range in.Shots {
+		r.Shots = append(r.Shots, report.Shot{Start: sh.Start, End: sh.End, Confidence: sh.Confidence, Kind: sh.Kind})
+	}
+	qc, err := qcSection(in)
+	if err != nil {
+		return workflows.WriteReportOutput{}, err
+	}
+	r.QC = qc
 	var buf bytes.Buffer
 	if err := r.Write(&buf); err != nil {
 		return workflows.WriteReportOutput{}, err
@@ -75,4 +86,62 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
 	}
 	return workflows.WriteReportOutput{Path: path}, nil
+}
+
+// qcSection gathers the QC results the analyze and score stages wrote.
+func qcSection(in workflows.WriteReportInput) (*report.QC, error) {
+	qc := &report.QC{Summary: map[string]int{}}
+	load := func(path string) (*report.QCStream, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		var o qcrun.Output
+		if err := json.NewDecoder(f).Decode(&o); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		st := &report.QCStream{Path: path, Frames: o.Frames, Skipped: o.Skipped, Events: []report.QCEvent{}}
+		if rel, err := filepath.Rel(in.Out, path); err == nil {
+			st.Path = rel
+		}
+		for _, e := range o.Events {
+			st.Events = append(st.Events, report.QCEvent{
+				Check: e.Check, Severity: string(e.Severity), StartFrame: e.StartFrame, EndFrame: e.EndFrame,
+				StartTC: e.StartTC, EndTC: e.EndTC, Start: e.Start, End: e.End,
+				Value: e.Value, Threshold: e.Threshold, Detail: e.Detail, Thumbnail: e.Thumbnail,
+			})
+			qc.Summary[string(e.Severity)]++
+		}
+		if a := o.Audio; a != nil {
+			st.Audio = &report.QCAudio{Channels: a.Channels, SampleRate: a.SampleRate, IntegratedLUFS: a.IntegratedLUFS,
+				LoudnessRangeLU: a.LoudnessRangeLU, TruePeakDBTP: a.TruePeakDBTP}
+		}
+		return st, nil
+	}
+	found := false
+	if in.SourceQC != nil && in.SourceQC.Path != "" {
+		st, err := load(in.SourceQC.Path)
+		if err != nil {
+			return nil, fmt.Errorf("source QC: %w", err)
+		}
+		qc.Source, found = st, true
+	}
+	for _, s := range in.Scores {
+		if s.QC == nil || s.QC.Path == "" {
+			continue
+		}
+		st, err := load(s.QC.Path)
+		if err != nil {
+			return nil, fmt.Errorf("rung %s QC: %w", s.ID, err)
+		}
+		if qc.Rungs == nil {
+			qc.Rungs = map[string]*report.QCStream{}
+		}
+		qc.Rungs[s.ID], found = st, true
+	}
+	if !found {
+		return nil, nil
+	}
+	return qc, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/internal/atomicfile"
+	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
@@ -109,6 +110,29 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	if err != nil {
 		return nil, fmt.Errorf("source %s: first frame: %w", in.Source, err)
 	}
+	var qcs []*qcrun.Stream
+	if in.RungQC {
+		cfg, err := qcConfig(in.QC)
+		if err != nil {
+			return nil, err
+		}
+		info := qcrun.VideoInfo(encoder.StreamInfo{Width: first.Width, Height: first.Height, FrameRate: in.FrameRate})
+		for _, r := range in.Rungs {
+			q, err := qcrun.NewStream(r.Path, cfg, info)
+			if err != nil {
+				return nil, err
+			}
+			q.Audio(nil) // rungs are video only
+			qcs = append(qcs, q)
+		}
+		defer func() {
+			for _, q := range qcs {
+				if q != nil {
+					_, _ = q.Finish("", "", "")
+				}
+			}
+		}()
+	}
 	dis := make([]Frames, len(in.Rungs))
 	for i, r := range in.Rungs {
 		d, err := a.Media.OpenFrames(ctx, r.Path, FrameOptions{Width: first.Width, Height: first.Height, PixelFormat: "yuv420p"})
@@ -145,6 +169,13 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 		}
 		if rf == nil {
 			return nil, nil
+		}
+		// Every attempt's QC sees every frame: a resumed attempt feeds the
+		// checks the frames it skips for VMAF.
+		for i, q := range qcs {
+			if err := q.Push(p.dis[i]); err != nil {
+				return nil, fmt.Errorf("rung %s QC frame %d: %w", in.Rungs[i].ID, n, err)
+			}
 		}
 		n++
 		return p, nil
@@ -252,6 +283,18 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 			return nil, err
 		}
 		out[i] = summarize(r, res, path)
+		if qcs != nil {
+			o, err := qcs[i].Finish(ThumbDir(in.Out), r.ID+"-", "")
+			qcs[i] = nil
+			if err != nil {
+				return nil, fmt.Errorf("rung %s QC: %w", r.ID, err)
+			}
+			sum, err := saveQC(in.Out, r.ID, o)
+			if err != nil {
+				return nil, err
+			}
+			out[i].QC = &sum.QC
+		}
 	}
 	return out, nil
 }
