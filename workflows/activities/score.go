@@ -142,6 +142,8 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 		defer d.Close()
 		dis[i] = d
 	}
+	total := max(in.Frames, st.Frames)
+	hb := a.heartbeater(ctx)
 	n := 0 // index of the next pair read
 	read := func() (*pair, error) {
 		var rf *frame.Frame
@@ -178,6 +180,10 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 			}
 		}
 		n++
+		// Beat on every frame read, also while skipping what an earlier
+		// attempt scored: that can take longer than the heartbeat timeout.
+		st.Done, st.Total = n, max(total, n)
+		hb.beat(false, *st)
 		return p, nil
 	}
 
@@ -202,8 +208,6 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	total := max(in.Frames, st.Frames)
-	hb := a.heartbeater(ctx)
 	next, err := read()
 	if err != nil {
 		return nil, err
@@ -242,8 +246,6 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 			if next, err = read(); err != nil {
 				return nil, err
 			}
-			st.Done, st.Total = wstart+count, max(total, wstart+count)
-			hb.beat(false, *st)
 		}
 		if next != nil { // look one frame ahead for motion2
 			if err := push(next); err != nil {
