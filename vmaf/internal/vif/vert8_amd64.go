@@ -8,22 +8,13 @@ import "golang.org/x/sys/cpu"
 
 var hasAVX2 = cpu.X86.HasAVX2
 
-// vert8PairAVX2 adds, for n elements (n a multiple of 8):
-//
-//	m1 += c*(xa+xb); m2 += c*(ya+yb); sx += c*(xa²+xb²);
-//	sy += c*(ya²+yb²); sxy += c*(xa*ya+xb*yb)
-//
-// in uint32 lanes (wrapping, as the Go loop). xb/yb may equal xa/ya with
-// c halved by the caller for the centre tap; see vertical8.
+// vert8RowAVX2 is the scale-0 vertical pass of vertical8 for n columns
+// (n a multiple of 8): rows[k] and rows[17+k] point at column 0 of the
+// reference and distorted rows under tap k (mirrored); it writes tmu, txx,
+// tyy and txy for those columns.
 //
 //go:noescape
-func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
-
-// vert8CenterAVX2 sets m1 = c*x, m2 = c*y, sx = c*x², sy = c*y²,
-// sxy = c*x*y for n elements (n a multiple of 8).
-//
-//go:noescape
-func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32)
+func vert8RowAVX2(rows *[34]*uint8, tmu *uint64, txx, tyy, txy *uint32, n int)
 
 // horizNAVX2 are the horizontal passes for the N-tap filters, for n
 // outputs (n a multiple of 4); tmu, txx, tyy and txy point at the first

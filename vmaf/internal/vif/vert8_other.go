@@ -4,11 +4,7 @@ package vif
 
 const hasAVX2 = false
 
-func vert8PairAVX2(xa, xb, ya, yb *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32) {
-	panic("unreachable")
-}
-
-func vert8CenterAVX2(x, y *uint8, m1, m2, sx, sy, sxy *uint32, n int, c uint32) {
+func vert8RowAVX2(rows *[34]*uint8, tmu *uint64, txx, tyy, txy *uint32, n int) {
 	panic("unreachable")
 }
 

@@ -323,9 +323,27 @@ func statistic[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 // sum fits in 32 bits (the taps add up to 65536 and 255² < 65536), so it
 // runs on uint32 accumulators, in column blocks that stay in L1.
 func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
+	from := 0
+	if hasAVX2 && w >= 8 {
+		// All 17 taps at once with the sums in registers; the Go loop
+		// below does the last w%8 columns.
+		var rows [34]*uint8
+		for k := 0; k < 17; k++ {
+			r := mirror(i-8+k, h)
+			rows[k] = &ref[r*rstride]
+			rows[17+k] = &dis[r*dstride]
+		}
+		from = w &^ 7
+		vert8RowAVX2(&rows, &ws.tmu[pad], &ws.txx[pad], &ws.tyy[pad], &ws.txy[pad], from)
+	}
+	vertical8Go(ws, ref, dis, rstride, dstride, w, h, i, from)
+}
+
+// vertical8Go is vertical8 for columns [from, w) in plain Go.
+func vertical8Go(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i, from int) {
 	filt := &filters0
 	const half = 8
-	for j0 := 0; j0 < w; j0 += blockW {
+	for j0 := from; j0 < w; j0 += blockW {
 		j1 := min(j0+blockW, w)
 		m1, m2 := ws.v0[j0:j1], ws.v1[j0:j1]
 		sx, sy, sxy := ws.txx[pad+j0:pad+j1], ws.tyy[pad+j0:pad+j1], ws.txy[pad+j0:pad+j1]
@@ -335,12 +353,7 @@ func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
 			rr := ref[i*rstride+j0 : i*rstride+j1]
 			dr := dis[i*dstride+j0 : i*dstride+j1]
 			rr, dr = rr[:len(m1)], dr[:len(m1)]
-			j8 := 0
-			if hasAVX2 && len(m1) >= 8 {
-				j8 = len(m1) &^ 7
-				vert8CenterAVX2(&rr[0], &dr[0], &m1[0], &m2[0], &sx[0], &sy[0], &sxy[0], j8, c)
-			}
-			for j := j8; j < len(m1); j++ {
+			for j := range m1 {
 				x, y := uint32(rr[j]), uint32(dr[j])
 				m1[j] = c * x
 				m2[j] = c * y
@@ -357,12 +370,7 @@ func vertical8(ws *workspace, ref, dis []uint8, rstride, dstride, w, h, i int) {
 			ya := dis[ra*dstride+j0 : ra*dstride+j1]
 			yb := dis[rb*dstride+j0 : rb*dstride+j1]
 			xa, xb, ya, yb = xa[:len(m1)], xb[:len(m1)], ya[:len(m1)], yb[:len(m1)]
-			j8 := 0
-			if hasAVX2 && len(m1) >= 8 {
-				j8 = len(m1) &^ 7
-				vert8PairAVX2(&xa[0], &xb[0], &ya[0], &yb[0], &m1[0], &m2[0], &sx[0], &sy[0], &sxy[0], j8, c)
-			}
-			for j := j8; j < len(m1); j++ {
+			for j := range m1 {
 				x0, x1 := uint32(xa[j]), uint32(xb[j])
 				y0, y1 := uint32(ya[j]), uint32(yb[j])
 				m1[j] += c * (x0 + x1)
