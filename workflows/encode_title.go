@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -33,7 +32,11 @@ type Stage struct {
 	State    string `json:"state"`
 	// Seconds is the stage's wall time once done (workflow clock).
 	Seconds float64 `json:"seconds,omitempty"`
-	Error   string  `json:"error,omitempty"`
+	// Done and Total count a fanned-out stage's units (chunks); when Total
+	// is 0 a client reads progress from the activity's heartbeat.
+	Done  int    `json:"done,omitempty"`
+	Total int    `json:"total,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // Progress is the answer to ProgressQuery.
@@ -107,12 +110,21 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	// Version 1 added the analyze stage (source QC and shots) and QC of
 	// every rung; histories from before it replay without them.
 	qcVersion := workflow.GetVersion(ctx, "analyze-qc", workflow.DefaultVersion, 1)
+	// Version 1 of "chunked-encode" encodes shot-aligned chunks in parallel
+	// and stitches them, with audio renditions, instead of one ladder pass.
+	chunkVersion := workflow.GetVersion(ctx, "chunked-encode", workflow.DefaultVersion, 1)
 	stages := []Stage{{Name: "probe", Activity: ActivityProbe, State: StatePending}}
 	if qcVersion >= 1 {
 		stages = append(stages, Stage{Name: "analyze", Activity: ActivityAnalyze, State: StatePending})
 	}
+	if chunkVersion >= 1 {
+		stages = append(stages,
+			Stage{Name: "encode", Activity: ActivityEncodeChunk, State: StatePending},
+			Stage{Name: "stitch", Activity: ActivityStitchRung, State: StatePending})
+	} else {
+		stages = append(stages, Stage{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending})
+	}
 	stages = append(stages,
-		Stage{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending},
 		Stage{Name: "score", Activity: ActivityScoreRungs, State: StatePending},
 		Stage{Name: "report", Activity: ActivityWriteReport, State: StatePending},
 	)
@@ -172,13 +184,31 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 
-	err = next(func() error {
-		c := activityCtx(ctx, QueueEncode, 24*time.Hour, 20*time.Second)
-		in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
-		return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
-	})
-	if err != nil {
-		return TitleResult{}, err
+	var chunked chunkedResult
+	if chunkVersion >= 1 {
+		var run *chunkRun
+		st := &t.prog.Stages[stage]
+		err = next(func() (err error) {
+			run, err = encodeChunks(ctx, st, req, video, specs, analyzed.Shots, &chunked)
+			return err
+		})
+		if err != nil {
+			return TitleResult{}, err
+		}
+		err = next(func() error { return stitchRungs(ctx, req, specs, run, &chunked) })
+		if err != nil {
+			return TitleResult{}, err
+		}
+		encoded.Rungs = chunked.Rungs
+	} else {
+		err = next(func() error {
+			c := activityCtx(ctx, QueueEncode, 24*time.Hour, 20*time.Second)
+			in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
+			return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
+		})
+		if err != nil {
+			return TitleResult{}, err
+		}
 	}
 
 	err = next(func() error {
@@ -197,6 +227,8 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			TitleID: req.TitleID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 			Source: src, Out: req.Out, Profile: req.Profile.Name, Specs: specs,
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
+			Warnings: chunked.Warnings, Audio: chunked.Audio, Chunks: chunked.Chunks,
+			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed,
 		}
 		if qcVersion >= 1 {
 			in.SourceQC, in.Shots = &analyzed.QC, analyzed.Shots
@@ -207,7 +239,10 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 	t.prog.ReportPath = written.Path
-	return TitleResult{ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC}, nil
+	return TitleResult{
+		ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
+		Audio: chunked.Audio, Chunks: len(chunked.Chunks), ReusedChunks: chunked.Reused, Warnings: chunked.Warnings,
+	}, nil
 }
 
 // PlanRungs turns the profile's ladder into rung specs for this source:
@@ -223,23 +258,9 @@ func PlanRungs(req TitleRequest, video *media.StreamInfo) ([]media.RungSpec, err
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
 	}
-	fps := video.FPS
-	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
-		fps = 25
-	}
 	specs := make([]media.RungSpec, len(idx))
 	for k, i := range idx {
-		r := req.Profile.Ladder.Rungs[i]
-		specs[k] = media.RungSpec{
-			ID: r.ID, Width: sizes[k].Width, Height: sizes[k].Height, Codec: r.Codec.Codec,
-			Preset: r.Preset, Profile: r.Profile,
-			GOPFrames: int(math.Max(1, math.Round(r.GOPSeconds*fps))),
-		}
-		if r.BitrateKbps > 0 {
-			specs[k].BitrateKbps, specs[k].MaxrateKbps, specs[k].BufsizeKbps = r.BitrateKbps, r.MaxrateKbps, r.BufsizeKbps
-		} else {
-			specs[k].CRF = r.CRF
-		}
+		specs[k] = req.Profile.Ladder.Rungs[i].Spec(sizes[k].Width, sizes[k].Height, video.FPS)
 	}
 	return specs, nil
 }

@@ -3,8 +3,14 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
@@ -27,7 +33,28 @@ func scoreFn(context.Context, ScoreRungsInput) (ScoreRungsOutput, error) {
 func reportFn(context.Context, WriteReportInput) (WriteReportOutput, error) {
 	return WriteReportOutput{}, nil
 }
-func analyzeFn(context.Context, AnalyzeInput) (AnalyzeOutput, error) { return AnalyzeOutput{}, nil }
+func analyzeFn(context.Context, AnalyzeInput) (AnalyzeOutput, error)    { return AnalyzeOutput{}, nil }
+func identityFn(context.Context, SourceIdentityInput) (SourceID, error) { return SourceID{}, nil }
+func chunkFn(context.Context, EncodeChunkInput) (EncodeChunkOutput, error) {
+	return EncodeChunkOutput{}, nil
+}
+func stitchFn(context.Context, StitchRungInput) (media.RungOutput, error) {
+	return media.RungOutput{}, nil
+}
+func audioFn(context.Context, EncodeAudioInput) (AudioOutput, error) { return AudioOutput{}, nil }
+
+// fakeChunk encodes nothing but answers like EncodeChunk would.
+func fakeChunk(_ context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
+	out := EncodeChunkOutput{Key: fmt.Sprint(in.Chunk.StartFrame), EncodeSeconds: 1}
+	for _, r := range in.Rungs {
+		out.Rungs = append(out.Rungs, ChunkRung{ID: r.ID, Path: fmt.Sprintf("%s/%d/%s.mp4", in.Cache, in.Chunk.Index, r.ID), Frames: in.Chunk.Frames})
+	}
+	return out, nil
+}
+
+func fakeStitch(_ context.Context, in StitchRungInput) (media.RungOutput, error) {
+	return media.RungOutput{ID: in.Rung.ID, Width: in.Rung.Width, Height: in.Rung.Height, Frames: 100 * len(in.Chunks) / len(in.Chunks), Path: in.Out + "/rungs/" + in.Rung.ID + ".mp4"}, nil
+}
 
 var analyzed = AnalyzeOutput{
 	Shots: []Shot{{Start: 0, End: 40, Confidence: 1, Kind: "start"}, {Start: 40, End: 100, Confidence: 0.9, Kind: "cut"}},
@@ -44,7 +71,13 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(scoreFn, activity.RegisterOptions{Name: ActivityScoreRungs})
 	env.RegisterActivityWithOptions(reportFn, activity.RegisterOptions{Name: ActivityWriteReport})
 	env.RegisterActivityWithOptions(analyzeFn, activity.RegisterOptions{Name: ActivityAnalyze})
+	env.RegisterActivityWithOptions(identityFn, activity.RegisterOptions{Name: ActivitySourceIdentity})
+	env.RegisterActivityWithOptions(chunkFn, activity.RegisterOptions{Name: ActivityEncodeChunk})
+	env.RegisterActivityWithOptions(stitchFn, activity.RegisterOptions{Name: ActivityStitchRung})
+	env.RegisterActivityWithOptions(audioFn, activity.RegisterOptions{Name: ActivityEncodeAudio})
 	env.OnActivity(ActivityAnalyze, mock.Anything, mock.Anything).Return(analyzed, nil).Maybe()
+	env.OnActivity(ActivitySourceIdentity, mock.Anything, mock.Anything).Return(SourceID{Size: 1}, nil).Maybe()
+	env.OnActivity(ActivityEncodeAudio, mock.Anything, mock.Anything).Return(AudioOutput{ID: "aac-128k"}, nil).Maybe()
 	return env
 }
 
@@ -63,15 +96,19 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ActivityProbe, mock.Anything, ProbeInput{Source: "/m/t.mov"}).Return(source(1280, 720), nil).Once()
 	var gotSpecs []media.RungSpec
-	env.OnActivity(ActivityEncodeLadder, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in EncodeLadderInput) (EncodeLadderOutput, error) {
+	var chunkStarts []int
+	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
 			gotSpecs = in.Rungs
-			var out EncodeLadderOutput
-			for _, r := range in.Rungs {
-				out.Rungs = append(out.Rungs, media.RungOutput{ID: r.ID, Width: r.Width, Height: r.Height, Frames: in.Frames})
-			}
-			return out, nil
-		}).Once()
+			chunkStarts = append(chunkStarts, in.Chunk.StartFrame)
+			return fakeChunk(ctx, in)
+		})
+	var stitched [][]string
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in StitchRungInput) (media.RungOutput, error) {
+			stitched = append(stitched, in.Chunks)
+			return fakeStitch(ctx, in)
+		})
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in ScoreRungsInput) (ScoreRungsOutput, error) {
 			if !in.RungQC || in.FrameRate == "" {
@@ -120,6 +157,20 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 	if gotSpecs[0].GOPFrames != 50 || gotSpecs[0].CRF != 23 || gotSpecs[0].ID != "720p" || gotSpecs[0].Codec != "h264" {
 		t.Fatalf("rung settings %+v", gotSpecs[0])
 	}
+	// 100 frames at 25 fps with a shot at 40: chunks start on 2 s segment
+	// boundaries (frame 50 is the nearest to 40), covering every frame once.
+	sort.Ints(chunkStarts)
+	if len(chunkStarts) != res.Chunks || chunkStarts[0] != 0 || len(stitched) != 2 || len(stitched[0]) != res.Chunks {
+		t.Fatalf("chunks %v, stitched %v, result %d chunks", chunkStarts, stitched, res.Chunks)
+	}
+	for _, st := range chunkStarts {
+		if st%50 != 0 {
+			t.Fatalf("chunk starts at %d, not on a segment boundary", st)
+		}
+	}
+	if len(res.Audio) != 1 {
+		t.Fatalf("audio %+v", res.Audio)
+	}
 	v, err := env.QueryWorkflow(ProgressQuery)
 	if err != nil {
 		t.Fatal(err)
@@ -167,22 +218,28 @@ func TestEncodeTitleRetriesTransientErrors(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(source(640, 360), nil)
 	attempts := 0
-	env.OnActivity(ActivityEncodeLadder, mock.Anything, mock.Anything).Return(
-		func(context.Context, EncodeLadderInput) (EncodeLadderOutput, error) {
+	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
 			attempts++
 			if attempts < 3 {
-				return EncodeLadderOutput{}, errors.New("connection reset")
+				return EncodeChunkOutput{}, errors.New("connection reset")
 			}
-			return EncodeLadderOutput{Rungs: []media.RungOutput{{ID: "360p"}}}, nil
+			return fakeChunk(ctx, in)
 		})
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{Scores: []RungScore{{ID: "360p"}}}, nil)
 	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(WriteReportOutput{Path: "/o/t1/report.json"}, nil)
 	env.ExecuteWorkflow(EncodeTitleName, request())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if attempts != 3 {
-		t.Fatalf("encode attempts = %d, want 3", attempts)
+	var res TitleResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	// Two failed attempts, then one success per chunk.
+	if attempts != res.Chunks+2 {
+		t.Fatalf("encode attempts = %d for %d chunks, want %d", attempts, res.Chunks, res.Chunks+2)
 	}
 }
 
@@ -206,5 +263,80 @@ func TestEncodeTitleRejectsBadRequest(t *testing.T) {
 				t.Fatalf("err = %v, want InvalidRequest", err)
 			}
 		})
+	}
+}
+
+// TestEncodeTitleCapsParallelChunks: no more chunk encodes run at once than
+// the profile's max_parallel, and all of them run.
+func TestEncodeTitleCapsParallelChunks(t *testing.T) {
+	env := newEnv(t)
+	src := source(1280, 720)
+	src.Streams[1].FrameCount = 1000 // 40 s: at least 4 chunks of at most 10 s
+	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(src, nil)
+	var running, peak, total atomic.Int32
+	var mu sync.Mutex
+	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
+			n := running.Add(1)
+			mu.Lock()
+			if n > peak.Load() {
+				peak.Store(n)
+			}
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+			running.Add(-1)
+			total.Add(1)
+			return fakeChunk(ctx, in)
+		})
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
+	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{}, nil)
+	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(WriteReportOutput{Path: "/o/r.json"}, nil)
+	req := request()
+	req.Profile.Encode.MaxParallel = 2
+	env.ExecuteWorkflow(EncodeTitleName, req)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res TitleResult
+	_ = env.GetWorkflowResult(&res)
+	if int(total.Load()) != res.Chunks || res.Chunks < 4 {
+		t.Fatalf("%d chunk encodes for %d chunks", total.Load(), res.Chunks)
+	}
+	if peak.Load() > 2 {
+		t.Fatalf("%d chunk encodes ran at once, cap is 2", peak.Load())
+	}
+}
+
+// TestEncodeTitleNoAudioIsAWarning: a source without audio still encodes;
+// the report gets a warning instead of audio renditions.
+func TestEncodeTitleNoAudioIsAWarning(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(EncodeTitle, workflowOpts())
+	for name, fn := range map[string]any{ActivityProbe: probeFn, ActivityAnalyze: analyzeFn, ActivitySourceIdentity: identityFn,
+		ActivityEncodeChunk: chunkFn, ActivityStitchRung: stitchFn, ActivityEncodeAudio: audioFn, ActivityScoreRungs: scoreFn, ActivityWriteReport: reportFn} {
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(source(640, 360), nil)
+	env.OnActivity(ActivityAnalyze, mock.Anything, mock.Anything).Return(analyzed, nil)
+	env.OnActivity(ActivitySourceIdentity, mock.Anything, mock.Anything).Return(SourceID{Size: 1}, nil)
+	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(fakeChunk)
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
+	env.OnActivity(ActivityEncodeAudio, mock.Anything, mock.Anything).Return(AudioOutput{},
+		temporal.NewNonRetryableApplicationError("no audio stream", ErrTypeNoAudio, nil))
+	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{}, nil)
+	var warnings []string
+	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in WriteReportInput) (WriteReportOutput, error) {
+			warnings = in.Warnings
+			return WriteReportOutput{Path: "/o/r.json"}, nil
+		})
+	env.ExecuteWorkflow(EncodeTitleName, request())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "no audio") {
+		t.Fatalf("warnings %q", warnings)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/profile"
 )
 
@@ -51,6 +52,7 @@ const (
 var NonRetryableErrorTypes = []string{
 	ErrTypeNotFound, ErrTypeEmptyInput, ErrTypeInvalidMedia, ErrTypeTruncatedMedia,
 	ErrTypeNoVideo, ErrTypeUnsupported, ErrTypeInvalidSettings, ErrTypeInvalidRequest,
+	ErrTypeNoAudio, ErrTypeSourceChanged,
 }
 
 // EncodeTitleName is the registered name of the EncodeTitle workflow.
@@ -69,6 +71,9 @@ type TitleRequest struct {
 	// QC overrides the QC checks' thresholds (vision.Config keys); nil
 	// keeps their documented defaults.
 	QC map[string]any `json:"qc,omitempty"`
+	// Cache is the directory of content-addressed chunk encodes; every
+	// worker must see it. Default: <out>/.chunks.
+	Cache string `json:"cache,omitempty"`
 }
 
 // TitleResult is the output of EncodeTitle.
@@ -77,6 +82,12 @@ type TitleResult struct {
 	Rungs      []media.RungOutput `json:"rungs"`
 	Scores     []RungScore        `json:"scores"`
 	SourceQC   QCSummary          `json:"source_qc"`
+	Audio      []AudioOutput      `json:"audio,omitempty"`
+	// Chunks is how many chunks the title was encoded in (0: one pass),
+	// ReusedChunks how many came from the cache.
+	Chunks       int      `json:"chunks,omitempty"`
+	ReusedChunks int      `json:"reused_chunks,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
 }
 
 // WorkflowID returns the workflow id of a title's encode: the same title
@@ -171,6 +182,12 @@ type WriteReportInput struct {
 	Warnings   []string           `json:"warnings"`
 	SourceQC   *QCSummary         `json:"source_qc,omitempty"`
 	Shots      []Shot             `json:"shots,omitempty"`
+	Audio      []AudioOutput      `json:"audio,omitempty"`
+	Chunks     []plan.Chunk       `json:"chunks,omitempty"`
+	// ReusedChunks counts chunks taken from the cache; Concealed lists
+	// source frames that failed to decode and were concealed.
+	ReusedChunks int   `json:"reused_chunks,omitempty"`
+	Concealed    []int `json:"concealed,omitempty"`
 }
 
 // WriteReportOutput is the output of the WriteReport activity.

@@ -68,8 +68,13 @@ func fetchProgress(ctx context.Context, c client.Client, id, runID string) ([]st
 	out := make([]stageView, len(p.Stages))
 	for i, s := range p.Stages {
 		out[i].Stage = s
-		if hp, ok := live[s.Activity]; ok && s.State == workflows.StateRunning {
-			out[i].done, out[i].total = hp.Done, hp.Total
+		switch {
+		case s.Total > 0: // a fanned-out stage counts its own units
+			out[i].done, out[i].total = s.Done, s.Total
+		case s.State == workflows.StateRunning:
+			if hp, ok := live[s.Activity]; ok {
+				out[i].done, out[i].total = hp.Done, hp.Total
+			}
 		}
 	}
 	return out, nil

@@ -219,6 +219,15 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 		fmt.Fprintf(env.Stdout, "  %-8s %4dx%-4d %8.0f kb/s  %5d frames  VMAF %6.2f (min %6.2f, 1%% %6.2f)  PSNR-Y %.2f dB  %s\n",
 			r.ID, r.Width, r.Height, r.BitrateKbps, r.Frames, sc.VMAF.Mean, sc.VMAF.Min, sc.VMAF.P1, sc.PSNRY, r.Path)
 	}
+	for _, a := range res.Audio {
+		fmt.Fprintf(env.Stdout, "  %-8s %s %d ch %d Hz %8.0f kb/s  %.2f s  %s\n", a.ID, a.Codec, a.Channels, a.SampleRate, a.BitrateKbps, a.DurationSec, a.Path)
+	}
+	if res.Chunks > 0 {
+		fmt.Fprintf(env.Stdout, "chunks: %d (%d reused from the cache)\n", res.Chunks, res.ReusedChunks)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
 }
 
