@@ -22,6 +22,10 @@ type Report struct {
 	Profile       string           `json:"profile"`
 	Source        media.SourceInfo `json:"source"`
 	Rungs         []Rung           `json:"rungs"`
+	// Audio lists the audio renditions.
+	Audio []Audio `json:"audio,omitempty"`
+	// Chunks describes the chunked encode (absent for a one-pass encode).
+	Chunks *Chunks `json:"chunks,omitempty"`
 	// QC holds the QC checks' findings on the source and on every rung.
 	QC *QC `json:"qc,omitempty"`
 	// Shots are the source's shot boundaries, [start, end) frames.
@@ -153,4 +157,35 @@ type Shot struct {
 	End        int     `json:"end"`
 	Confidence float64 `json:"confidence"`
 	Kind       string  `json:"kind"`
+}
+
+// Audio is one audio rendition.
+type Audio struct {
+	ID          string  `json:"id"`
+	Path        string  `json:"path"` // relative to the title's output
+	Codec       string  `json:"codec"`
+	Channels    int     `json:"channels"`
+	SampleRate  int     `json:"sample_rate"`
+	BitrateKbps float64 `json:"bitrate_kbps"`
+	Bytes       int64   `json:"bytes"`
+	DurationSec float64 `json:"duration_seconds"`
+	StartSec    float64 `json:"start_seconds"`
+}
+
+// Chunks describes how the title was cut and encoded in parallel.
+type Chunks struct {
+	Count int `json:"count"`
+	// Reused counts chunks taken from the content-addressed cache.
+	Reused int `json:"reused"`
+	// Plan lists each chunk's first frame and length.
+	Plan []ChunkSpan `json:"plan"`
+	// Concealed lists source frames that failed to decode and were
+	// replaced by the previous good frame.
+	Concealed []int `json:"concealed,omitempty"`
+}
+
+// ChunkSpan is one chunk of the plan.
+type ChunkSpan struct {
+	Start  int `json:"start"`
+	Frames int `json:"frames"`
 }

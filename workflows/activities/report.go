@@ -72,6 +72,20 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 	for _, sh := range in.Shots {
 		r.Shots = append(r.Shots, report.Shot{Start: sh.Start, End: sh.End, Confidence: sh.Confidence, Kind: sh.Kind})
 	}
+	for _, a := range in.Audio {
+		rel, err := filepath.Rel(in.Out, a.Path)
+		if err != nil {
+			rel = a.Path
+		}
+		r.Audio = append(r.Audio, report.Audio{ID: a.ID, Path: rel, Codec: a.Codec, Channels: a.Channels, SampleRate: a.SampleRate,
+			BitrateKbps: a.BitrateKbps, Bytes: a.Bytes, DurationSec: a.DurationSec, StartSec: a.StartSec})
+	}
+	if len(in.Chunks) > 0 {
+		r.Chunks = &report.Chunks{Count: len(in.Chunks), Reused: in.ReusedChunks, Concealed: in.Concealed}
+		for _, c := range in.Chunks {
+			r.Chunks.Plan = append(r.Chunks.Plan, report.ChunkSpan{Start: c.StartFrame, Frames: c.Frames})
+		}
+	}
 	qc, err := qcSection(in)
 	if err != nil {
 		return workflows.WriteReportOutput{}, err
