@@ -133,20 +133,39 @@ type LevelsConfig struct {
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"`
 }
 
-// BlockinessConfig bounds the blockdetect-style score.
+// BlockinessConfig bounds ffmpeg blockdetect's score.
 type BlockinessConfig struct {
-	// Threshold on the per-frame blockiness (1 means no blocking). Default 1.5.
+	// Threshold on the per-frame blockdetect score (about 1 means no
+	// blocking; like ffmpeg's, the score is cumulative over the frames so
+	// far). Default 4: on the test clips unblocked real content scores
+	// 1.0–2.8 and synthetic test patterns with sharp grid-aligned edges
+	// about 10; an MPEG-2 encode at qscale 31 scores 15–140.
 	Threshold   float64 `yaml:"threshold" json:"threshold"`
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"` // seconds, default 1
+	// PeriodMin and PeriodMax are blockdetect's period_min and period_max
+	// (block grid periods searched). Defaults 3 and 24 (also used for 0).
+	PeriodMin int `yaml:"period_min" json:"period_min"`
+	PeriodMax int `yaml:"period_max" json:"period_max"`
 }
 
-// BlurConfig bounds the blur scores.
+// BlurConfig bounds ffmpeg blurdetect's score.
 type BlurConfig struct {
-	// Threshold on the blurdetect-style edge width score (pixels); higher is
-	// blurrier. Default 8.
+	// Threshold on the blurdetect score (mean edge width in pixels); higher
+	// is blurrier. Default 8 (sharp test clips score 4.4–7.5, gblur σ=4 13).
 	Threshold float64 `yaml:"threshold" json:"threshold"`
 	// MinDuration in seconds. Default 2.
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"`
+	// Low and High are blurdetect's Canny thresholds as shares of 255, and
+	// Radius its edge-width search radius. Defaults 15/255, 30/255 and 50
+	// (all three zero also means the defaults).
+	Low    float64 `yaml:"low" json:"low"`
+	High   float64 `yaml:"high" json:"high"`
+	Radius int     `yaml:"radius" json:"radius"`
+	// Step scores every Step-th frame (the others repeat the last score):
+	// blurdetect is the costliest check (about 25 ms a 1080p frame on one
+	// core), and blur that matters lasts seconds. Default 3; 1 (or 0)
+	// scores every frame, as ffmpeg does.
+	Step int `yaml:"step" json:"step"`
 }
 
 // HeadTailConfig controls the colour-bar and slate check.
@@ -182,8 +201,8 @@ func DefaultConfig() Config {
 			MinContent: 15, MinSceneLen: 15, FadeLuma: 28, ScdetThreshold: 10},
 		Interlace:  InterlaceConfig{InterlaceThreshold: 1.04, ProgressiveThreshold: 1.5, RepeatThreshold: 3, MinShare: 0.5},
 		Levels:     LevelsConfig{MaxShare: 0.01},
-		Blockiness: BlockinessConfig{Threshold: 1.5, MinDuration: 1},
-		Blur:       BlurConfig{Threshold: 8, MinDuration: 2},
+		Blockiness: BlockinessConfig{Threshold: 4, MinDuration: 1, PeriodMin: 3, PeriodMax: 24},
+		Blur:       BlurConfig{Threshold: 8, MinDuration: 2, Low: 15.0 / 255, High: 30.0 / 255, Radius: 50, Step: 3},
 		HeadTail:   HeadTailConfig{Window: 30, MinDuration: 0.5},
 		Audio: AudioConfig{TargetLUFS: -23, ToleranceLU: 1, MaxTruePeak: -1,
 			SilenceNoiseDB: -60, SilenceMinDuration: 2},
@@ -219,7 +238,13 @@ func (c *Config) Validate() error {
 		{"levels.max_share", c.Levels.MaxShare >= 0 && c.Levels.MaxShare <= 1},
 		{"levels.min_duration", c.Levels.MinDuration >= 0},
 		{"blockiness.threshold", c.Blockiness.Threshold > 0},
+		{"blockiness.period_min", c.Blockiness.PeriodMin == 0 || c.Blockiness.PeriodMin >= 2 && c.Blockiness.PeriodMin <= 32},
+		{"blockiness.period_max", c.Blockiness.PeriodMax == 0 || c.Blockiness.PeriodMax >= max(c.Blockiness.PeriodMin, 2) && c.Blockiness.PeriodMax <= 64},
 		{"blur.threshold", c.Blur.Threshold > 0},
+		{"blur.low", c.Blur.Low >= 0 && c.Blur.Low <= 1},
+		{"blur.high", c.Blur.High >= 0 && c.Blur.High <= 1},
+		{"blur.radius", c.Blur.Radius >= 0 && c.Blur.Radius <= 100},
+		{"blur.step", c.Blur.Step >= 0},
 		{"head_tail.window", c.HeadTail.Window >= 0},
 		{"audio.tolerance_lu", c.Audio.ToleranceLU >= 0},
 		{"audio.silence_noise_db", c.Audio.SilenceNoiseDB <= 0},

@@ -45,7 +45,9 @@ type Event struct {
 	StartFrame int      `json:"start_frame"`
 	EndFrame   int      `json:"end_frame"`
 	// StartTC and EndTC are non-drop-frame SMPTE-style timecodes
-	// HH:MM:SS:FF at the nominal (rounded-up) frame rate.
+	// HH:MM:SS:FF at the nominal (rounded-up) frame rate for integer and
+	// NTSC (·1000/1001) rates, clock seconds and frame-in-second for other
+	// non-integer rates such as 12.5 (see README).
 	StartTC string `json:"start_tc"`
 	EndTC   string `json:"end_tc"`
 	// Start and End are in seconds.
@@ -159,18 +161,33 @@ func (c clock) seconds(n int) float64 { return float64(n) * float64(c.den) / flo
 // frameAt returns the frame shown at time t (rounded to the nearest frame).
 func (c clock) frameAt(t float64) int { return int(math.Round(t * c.fps())) }
 
-// timecode formats frame n as HH:MM:SS:FF, non-drop-frame at the nominal
-// rate (29.97 counts as 30).
+// timecode formats frame n as HH:MM:SS:FF (non-drop-frame):
+//
+//   - integer rates count that many frames a second;
+//   - NTSC rates (N·1000/1001: 23.976, 29.97, 59.94, …) count the
+//     rounded-up nominal N frames a timecode second, as SMPTE ST 12
+//     non-drop timecode does (so 29.97 runs 0.1% behind the clock; reel
+//     writes no drop-frame timecode);
+//   - other non-integer rates (12.5, 7.5, …) have no SMPTE timecode:
+//     HH:MM:SS is the clock time of the frame and FF its number within
+//     that second (at 12.5 fps seconds hold 13 and 12 frames in turn).
 func (c clock) timecode(n int) string {
-	nominal := int(math.Ceil(c.fps() - 1e-9))
-	if nominal < 1 {
-		nominal = 1
-	}
 	if n < 0 {
 		n = 0
 	}
-	ff := n % nominal
-	s := n / nominal
+	num, den := int64(c.num), int64(c.den)
+	var s, ff int64
+	switch {
+	case num%den == 0: // integer rate
+		s, ff = int64(n)/(num/den), int64(n)%(num/den)
+	case (num*1001)%(den*1000) == 0: // N·1000/1001
+		nominal := num * 1001 / (den * 1000)
+		s, ff = int64(n)/nominal, int64(n)%nominal
+	default:
+		s = int64(n) * den / num
+		first := (s*num + den - 1) / den // first frame at or after s seconds
+		ff = int64(n) - first
+	}
 	return fmt.Sprintf("%02d:%02d:%02d:%02d", s/3600, s/60%60, s%60, ff)
 }
 

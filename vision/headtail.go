@@ -10,7 +10,7 @@ import (
 func imagePoint(x, y int) image.Point { return image.Pt(x, y) }
 
 // headTailCheck finds colour bars and slates in the first and last Window
-// seconds. A frame is bars when its top two thirds are vertical stripes:
+// seconds. A frame is bars when its top half is vertical stripes:
 // every column is nearly constant down the rows, at least 5 distinct
 // stripes cross the width and most of them are saturated. A frame is a
 // slate when it is static text on a flat background: few mid-tones,
@@ -44,7 +44,9 @@ func classifyHeadTail(f *frame.Frame) byte {
 	case frame.Chroma422:
 		hs = 1
 	}
-	rows := f.Height * 2 / 3
+	// Bars fill the top 2/3 (smptebars) or 7/12 (smptehdbars): judge the
+	// top half.
+	rows := f.Height / 2
 	var colMean [cols]float64
 	var colSat [cols]float64
 	var devSum float64
@@ -137,8 +139,10 @@ func (c *headTailCheck) finish(fc *finishContext) {
 			j++
 		}
 		if k != 0 && j-i >= minLen && (i < win || j > n-win) {
+			// In a clip shorter than two windows a run can be in both:
+			// it belongs to the nearer end.
 			where := "head"
-			if i >= win {
+			if i >= win || j > n-win && n-j < i {
 				where = "tail"
 			}
 			what := map[byte]string{'b': "colour bars", 's': "slate"}[k]

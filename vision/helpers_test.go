@@ -45,8 +45,21 @@ var (
 	fixtureDir string
 )
 
+// TestMain removes the fixture directory (shared by all tests of the
+// binary, so that clips are made once) when the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	fixtureMu.Lock()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	fixtureMu.Unlock()
+	os.Exit(code)
+}
+
 // fixture runs ffmpeg with args (the output path is appended) once per test
-// binary and returns the output path; ext names the output format.
+// binary and returns the output path; ext names the output format. Files
+// live in one temporary directory that TestMain removes.
 func fixture(t testing.TB, ext string, args ...string) string {
 	t.Helper()
 	needFFmpeg(t)

@@ -56,22 +56,8 @@ func newInterlaceCheck(cfg InterlaceConfig, th *thumbnailer) *interlaceCheck {
 func (c *interlaceCheck) name() string   { return CheckInterlace }
 func (c *interlaceCheck) minFrames() int { return 1 }
 
-// lineDiff is idet's filter_line: Σ |a + c − 2b|.
-func lineDiff8(a, b, c []uint8) int64 {
-	var s int64
-	b = b[:len(a)]
-	c = c[:len(a)]
-	for x := range a {
-		v := int32(a[x]) + int32(c[x]) - 2*int32(b[x])
-		m := v >> 31
-		s += int64((v ^ m) - m)
-	}
-	return s
-}
-
-// idetRow8 computes idet's four line sums for one row in one pass:
-// |up+dn−2·prev|, |up+dn−2·next|, |up+dn−2·mid| and |2·mid−2·prev|.
-func idetRow8(up, mid, dn, prev, next []uint8) (ap, an, d, g int64) {
+// idetRow8Go is the portable idetRow8 (and the tail after its SIMD part).
+func idetRow8Go(up, mid, dn, prev, next []uint8) (ap, an, d, g int64) {
 	n := len(up)
 	mid, dn, prev, next = mid[:n], dn[:n], prev[:n], next[:n]
 	var sap, san, sd, sg int64

@@ -75,7 +75,8 @@ func sadPlanes(a, b *frame.Frame) (sad, count uint64) {
 	return sad, count
 }
 
-func sadRow8(a, b []uint8) uint64 {
+// sadRow8Go is the portable sadRow8 (and its tail after the SIMD part).
+func sadRow8Go(a, b []uint8) uint64 {
 	b = b[:len(a)]
 	var s uint32
 	var total uint64

@@ -100,3 +100,29 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// TestShotsHardCutsWithinOneFrame puts hard cuts at frames 37, 80, 131 and
+// 160 (segments of unequal length from different sources) and requires
+// exactly those boundaries, each within ±1 frame. Fades are looser (±3 in
+// TestShotsSynthetic): their boundary is the middle of the dark run, which
+// moves with the fade's shape and FadeLuma.
+func TestShotsHardCutsWithinOneFrame(t *testing.T) {
+	graph := "testsrc2=s=320x240:r=25,trim=end_frame=37[a];" +
+		"mandelbrot=s=320x240:r=25,trim=end_frame=43[b];" +
+		"testsrc=s=320x240:r=25,trim=end_frame=51[c];" +
+		"gradients=s=320x240:r=25,trim=end_frame=29[d];" +
+		"testsrc2=s=320x240:r=25,hue=h=120,trim=end_frame=40[e];" +
+		"[a][b][c][d][e]concat=n=5:v=1:a=0"
+	rep := analyzeY4M(t, lavfiY4M(t, graph, ""), only(CheckShots))
+	want := []int{0, 37, 80, 131, 160}
+	if len(rep.Shots) != len(want) {
+		t.Fatalf("shots %+v, want starts %v", rep.Shots, want)
+	}
+	for i, w := range want {
+		s := rep.Shots[i]
+		if abs(s.StartFrame-w) > 1 || (i > 0 && s.Kind != ShotCut) {
+			t.Errorf("shot %d: %+v, want a cut at %d ±1", i, s, w)
+		}
+	}
+	t.Logf("shots %+v", rep.Shots)
+}

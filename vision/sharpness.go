@@ -2,6 +2,7 @@ package vision
 
 import (
 	"fmt"
+	"math"
 
 	"gocv.io/x/gocv"
 
@@ -10,18 +11,21 @@ import (
 
 // sharpnessCheck scores blockiness and blur per frame on luma.
 //
-// Blockiness is in the spirit of ffmpeg's blockdetect: the mean absolute
-// horizontal and vertical gradient across 8×8 block edges divided by the
-// mean gradient inside blocks (1 means no blocking; compression blocking
-// pushes it up). Blur is the variance of OpenCV's 3×3 Laplacian of the
-// luma, downscaled to at most 960 pixels wide (lower is blurrier); frames
-// darker than the fade threshold are not judged. Runs longer than the
+// Blockiness is ffmpeg's blockdetect (see blockDetector; higher is
+// blockier, about 1 for unblocked pictures). Blur is ffmpeg's blurdetect
+// (see blurDetector: mean edge width in pixels, higher is blurrier) plus,
+// as an extra series, the variance of OpenCV's 3×3 Laplacian of the luma
+// downscaled to at most 960 pixels wide (lower is blurrier). Frames darker
+// than the fade threshold are not judged blurry. Runs longer than the
 // configured durations are events.
 type sharpnessCheck struct {
 	cfg       Config
 	fps       float64
 	th        *thumbnailer
+	blockDet  *blockDetector
+	blurDet   *blurDetector
 	block     []float32
+	blur      []float32
 	lapVar    []float32
 	blockRun  runTracker
 	blurRun   runTracker
@@ -32,74 +36,24 @@ type sharpnessCheck struct {
 }
 
 func newSharpnessCheck(cfg Config, fps float64, th *thumbnailer) *sharpnessCheck {
-	return &sharpnessCheck{cfg: cfg, fps: fps, th: th}
+	d := DefaultConfig()
+	bk, bl := cfg.Blockiness, cfg.Blur
+	if bk.PeriodMin == 0 {
+		bk.PeriodMin = d.Blockiness.PeriodMin
+	}
+	if bk.PeriodMax == 0 {
+		bk.PeriodMax = max(d.Blockiness.PeriodMax, bk.PeriodMin)
+	}
+	if bl.Low == 0 && bl.High == 0 && bl.Radius == 0 {
+		bl.Low, bl.High, bl.Radius = d.Blur.Low, d.Blur.High, d.Blur.Radius
+	}
+	return &sharpnessCheck{cfg: cfg, fps: fps, th: th,
+		blockDet: newBlockDetector(bk.PeriodMin, bk.PeriodMax),
+		blurDet:  newBlurDetector(bl.Low, bl.High, max(bl.Radius, 1))}
 }
 
 func (c *sharpnessCheck) name() string   { return CheckBlockiness }
 func (c *sharpnessCheck) minFrames() int { return 1 }
-
-// blockiness returns the block-edge to in-block gradient ratio (8-bit luma
-// or the top 8 bits of deeper luma).
-func blockiness(f *frame.Frame) float64 {
-	p := &f.Planes[0]
-	shift := f.BitDepth - 8
-	row := make([]int32, p.Width)
-	prev := make([]int32, p.Width)
-	load := func(y int, dst []int32) {
-		if p.Pix8 != nil {
-			for x, v := range p.Row8(y) {
-				dst[x] = int32(v)
-			}
-			return
-		}
-		for x, v := range p.Row16(y) {
-			dst[x] = int32(v >> shift)
-		}
-	}
-	var edge, inner int64
-	var ne, ni int64
-	// Every other row and column of the sampled lines keeps it cheap.
-	for y := 0; y < p.Height; y++ {
-		load(y, row)
-		if y%2 == 0 {
-			for x := 1; x < len(row); x++ {
-				d := row[x] - row[x-1]
-				if d < 0 {
-					d = -d
-				}
-				if x&7 == 0 {
-					edge += int64(d)
-					ne++
-				} else {
-					inner += int64(d)
-					ni++
-				}
-			}
-		}
-		if y > 0 && (y&7 == 0 || y%4 == 1) {
-			var s int64
-			for x := 0; x < len(row); x += 2 {
-				d := row[x] - prev[x]
-				if d < 0 {
-					d = -d
-				}
-				s += int64(d)
-			}
-			if y&7 == 0 {
-				edge += s
-				ne += int64((len(row) + 1) / 2)
-			} else {
-				inner += s
-				ni += int64((len(row) + 1) / 2)
-			}
-		}
-		row, prev = prev, row
-	}
-	if ne == 0 || ni == 0 || inner == 0 {
-		return 1
-	}
-	return (float64(edge) / float64(ne)) / (float64(inner) / float64(ni))
-}
 
 // laplacianVariance is the variance of the Laplacian of the (downscaled)
 // luma, computed with OpenCV.
@@ -141,8 +95,20 @@ func laplacianVariance(f *frame.Frame) float64 {
 }
 
 func (c *sharpnessCheck) process(f *frame.Frame, idx int) {
-	b := blockiness(f)
+	b := float64(c.blockDet.score(f))
+	if math.IsNaN(b) || math.IsInf(b, 0) {
+		b = 0 // blockdetect's 0/0 on a flat picture
+	}
 	c.block = append(c.block, float32(b))
+	bl := 0.0
+	if c.cfg.enabled(CheckBlur) {
+		if step := max(c.cfg.Blur.Step, 1); idx%step == 0 || len(c.blur) == 0 {
+			bl = float64(c.blurDet.score(f))
+		} else {
+			bl = float64(c.blur[len(c.blur)-1]) // held from the last scored frame
+		}
+	}
+	c.blur = append(c.blur, float32(bl))
 	lv := laplacianVariance(f)
 	c.lapVar = append(c.lapVar, float32(lv))
 	blocky := c.cfg.enabled(CheckBlockiness) && b > c.cfg.Blockiness.Threshold
@@ -152,7 +118,7 @@ func (c *sharpnessCheck) process(f *frame.Frame, idx int) {
 	if s, ended := c.blockRun.step(idx, blocky); ended {
 		c.blockEv = append(c.blockEv, Event{StartFrame: s, EndFrame: idx, Thumbnail: c.thumbBlk})
 	}
-	blurry := c.cfg.enabled(CheckBlur) && lv < c.cfg.Blur.Threshold && meanLuma8(f) >= c.cfg.Shots.FadeLuma
+	blurry := c.cfg.enabled(CheckBlur) && bl > c.cfg.Blur.Threshold && meanLuma8(f) >= c.cfg.Shots.FadeLuma
 	if blurry && !c.blurRun.in {
 		c.thumbBlur = c.th.snap(f)
 	}
@@ -183,8 +149,9 @@ func (c *sharpnessCheck) finish(fc *finishContext) {
 			fc.report.Events = append(fc.report.Events, ev)
 		}
 	}
-	emit(c.blockEv, CheckBlockiness, c.block, c.cfg.Blockiness.MinDuration, c.cfg.Blockiness.Threshold, "blocking: block-edge/in-block gradient ratio")
-	emit(c.blurEv, CheckBlur, c.lapVar, c.cfg.Blur.MinDuration, c.cfg.Blur.Threshold, "blur: Laplacian variance below threshold")
+	emit(c.blockEv, CheckBlockiness, c.block, c.cfg.Blockiness.MinDuration, c.cfg.Blockiness.Threshold, "blocking: blockdetect score above threshold")
+	emit(c.blurEv, CheckBlur, c.blur, c.cfg.Blur.MinDuration, c.cfg.Blur.Threshold, "blur: blurdetect mean edge width (pixels) above threshold")
 	fc.addSeries("blockiness", c.block)
+	fc.addSeries("blur.blurdetect", c.blur)
 	fc.addSeries("blur.laplacian_var", c.lapVar)
 }
