@@ -46,6 +46,11 @@ type Profile struct {
 	// decode: "fail" (default) fails the title naming the frames;
 	// "conceal" repeats the previous good frame and flags it in the report.
 	OnCorrupt string `yaml:"on_corrupt" json:"on_corrupt,omitempty"`
+	// QC overrides the QC checks' thresholds and severities: the keys of
+	// vision.Config ("black", "freeze", …, "disabled"), any subset; `reel
+	// qc --defaults` prints them all with their defaults. Checked by the
+	// CLI (package profile does not know the checks).
+	QC map[string]any `yaml:"qc" json:"qc,omitempty"`
 }
 
 // Chunking modes.

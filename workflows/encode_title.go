@@ -171,7 +171,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	if qcVersion >= 1 {
 		err = next(func() error {
 			c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
-			in := AnalyzeInput{Source: req.Source, Out: req.Out, QC: req.QC, Frames: video.FrameCount}
+			in := AnalyzeInput{Source: req.Source, Out: req.Out, QC: req.Profile.QC, Frames: video.FrameCount}
 			return workflow.ExecuteActivity(c, ActivityAnalyze, in).Get(ctx, &analyzed)
 		})
 		if err != nil {
@@ -213,7 +213,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 
 	err = next(func() error {
 		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
-		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount, RungQC: qcVersion >= 1, QC: req.QC, FrameRate: video.FrameRate}
+		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount, RungQC: qcVersion >= 1, QC: req.Profile.QC, FrameRate: video.FrameRate}
 		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
 	})
 	if err != nil {

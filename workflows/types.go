@@ -68,9 +68,6 @@ type TitleRequest struct {
 	Out string `json:"out"`
 	// Profile is the encode profile, already validated.
 	Profile profile.Profile `json:"profile"`
-	// QC overrides the QC checks' thresholds (vision.Config keys); nil
-	// keeps their documented defaults.
-	QC map[string]any `json:"qc,omitempty"`
 	// Cache is the directory of content-addressed chunk encodes; every
 	// worker must see it. Default: <out>/.chunks.
 	Cache string `json:"cache,omitempty"`

@@ -52,7 +52,7 @@ func runProfile(ctx context.Context, env *Env, args []string) int {
 		return exitUsage
 	}
 	if check != "" {
-		if _, err := profile.Load(check); err != nil {
+		if _, err := loadProfile(check); err != nil {
 			printErr(env, "profile", err)
 			return exitFailed
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/vision"
 )
@@ -20,6 +22,10 @@ type qcOptions struct {
 	FailOn string
 	// Series keeps the per-frame series in the JSON.
 	Series bool
+	// Profile supplies the checks' thresholds (its qc section).
+	Profile string
+	// Defaults prints every QC setting with its default, as YAML.
+	Defaults bool
 }
 
 const exitQCFailed = 3
@@ -31,9 +37,26 @@ func runQC(ctx context.Context, env *Env, args []string) int {
 	fs.StringVar(&o.Thumbnails, "thumbnails", "", "write a JPEG per video event into `dir`")
 	fs.StringVar(&o.FailOn, "fail-on", "", "exit 3 when an event of this `severity` or worse is found (warning, error)")
 	fs.BoolVar(&o.Series, "series", false, "keep per-frame series in the JSON")
-	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
+	fs.StringVar(&o.Profile, "profile", "", "take the thresholds from this profile's qc section")
+	fs.BoolVar(&o.Defaults, "defaults", false, "print every QC setting with its default (YAML for a profile's qc section) and exit")
+	minPos := 1
+	for _, a := range args {
+		if a == "-defaults" || a == "--defaults" {
+			minPos = 0
+		}
+	}
+	pos, ok := parse(fs, env, args, minPos, 1, "INPUT")
 	if !ok {
 		return exitUsage
+	}
+	if o.Defaults {
+		b, err := yaml.Marshal(map[string]any{"qc": vision.DefaultConfig()})
+		if err != nil {
+			printErr(env, "qc", err)
+			return exitFailed
+		}
+		_, _ = env.Stdout.Write(b)
+		return exitOK
 	}
 	rank := map[string]int{"": 99, string(vision.SeverityInfo): 0, string(vision.SeverityWarning): 1, string(vision.SeverityError): 2}
 	failRank, known := rank[o.FailOn]
@@ -41,7 +64,16 @@ func runQC(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "reel qc: --fail-on %q: want warning or error\n", o.FailOn)
 		return exitUsage
 	}
-	cfg := vision.DefaultConfig()
+	p, err := loadProfile(o.Profile)
+	if err != nil {
+		printErr(env, "qc", err)
+		return exitUsage
+	}
+	cfg, err := qcrun.Config(p.QC)
+	if err != nil {
+		printErr(env, "qc", err)
+		return exitUsage
+	}
 	cfg.SeriesOff = !o.Series
 	if o.Thumbnails == "" {
 		cfg.ThumbnailWidth = 0

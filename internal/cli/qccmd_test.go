@@ -75,3 +75,34 @@ func TestQCCommandFindsInsertedBlack(t *testing.T) {
 		t.Fatalf("missing input: exit %d", code)
 	}
 }
+
+// TestQCSettingsInProfile: the defaults reel prints are a valid qc section,
+// and a profile with an unknown or out-of-range QC setting is refused with
+// the setting named.
+func TestQCSettingsInProfile(t *testing.T) {
+	code, stdout, stderr := reel(context.Background(), "qc", "--defaults")
+	if code != 0 || !strings.Contains(stdout, "pixel_threshold: 0.1") {
+		t.Fatalf("--defaults: exit %d\n%s%s", code, stdout, stderr)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte("ladder:\n  rungs:\n    - height: 360\n"+stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := reel(context.Background(), "profile", "--check", good); code != 0 {
+		t.Fatalf("profile with the printed defaults: exit %d: %s", code, stderr)
+	}
+	for name, qc := range map[string]string{
+		"unknown key":  "qc:\n  black: {min_durationz: 1}\n",
+		"out of range": "qc:\n  black: {picture_threshold: 7}\n",
+	} {
+		path := filepath.Join(dir, "bad.yaml")
+		if err := os.WriteFile(path, []byte("ladder:\n  rungs:\n    - height: 360\n"+qc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := reel(context.Background(), "profile", "--check", path)
+		if code == 0 || !strings.Contains(stderr, "qc") {
+			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
+		}
+	}
+}

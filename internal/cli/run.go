@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/workflows"
 	"github.com/reel-video/reel/workflows/activities"
@@ -63,11 +64,9 @@ func (o *titleOptions) request(input string) (workflows.TitleRequest, error) {
 	if out, err = filepath.Abs(out); err != nil {
 		return workflows.TitleRequest{}, err
 	}
-	p := profile.Default()
-	if o.Profile != "" {
-		if p, err = profile.Load(o.Profile); err != nil {
-			return workflows.TitleRequest{}, err
-		}
+	p, err := loadProfile(o.Profile)
+	if err != nil {
+		return workflows.TitleRequest{}, err
 	}
 	return workflows.TitleRequest{TitleID: title, Source: src, Out: out, Profile: p}, nil
 }
@@ -308,4 +307,20 @@ func runWorker(ctx context.Context, env *Env, args []string) int {
 	stop()
 	fmt.Fprintln(env.Stderr, "reel worker: stopped")
 	return exitOK
+}
+
+// loadProfile reads a profile file (the built-in default when path is
+// empty) and also checks its qc section against the QC checks.
+func loadProfile(path string) (profile.Profile, error) {
+	p := profile.Default()
+	if path != "" {
+		var err error
+		if p, err = profile.Load(path); err != nil {
+			return p, err
+		}
+	}
+	if _, err := qcrun.Config(p.QC); err != nil {
+		return p, fmt.Errorf("%s: qc: %w", path, err)
+	}
+	return p, nil
 }

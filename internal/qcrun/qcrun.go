@@ -4,6 +4,7 @@
 package qcrun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,28 @@ type Output struct {
 	Series    []vision.Series        `json:"series,omitempty"`
 	// Summary counts events per check and severity.
 	Summary map[string]map[vision.Severity]int `json:"summary"`
+}
+
+// Config is vision's default configuration with overrides (vision.Config
+// keys, as a profile's qc section carries them) applied and validated.
+// Errors wrap vision.ErrConfig.
+func Config(overrides map[string]any) (vision.Config, error) {
+	cfg := vision.DefaultConfig()
+	if len(overrides) > 0 {
+		b, err := json.Marshal(overrides)
+		if err != nil {
+			return cfg, fmt.Errorf("%w: qc settings: %w", vision.ErrConfig, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("%w: qc settings: %w", vision.ErrConfig, err)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
 }
 
 // VideoInfo derives the analyzer's stream description from a probe.

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,22 +18,7 @@ func QCPath(out, stream string) string { return filepath.Join(out, "qc", stream+
 func ThumbDir(out string) string { return filepath.Join(out, "qc", "thumbs") }
 
 // qcConfig is vision's default configuration with the profile's overrides.
-func qcConfig(overrides map[string]any) (vision.Config, error) {
-	cfg := vision.DefaultConfig()
-	if len(overrides) > 0 {
-		b, err := json.Marshal(overrides)
-		if err != nil {
-			return cfg, fmt.Errorf("%w: qc settings: %w", vision.ErrConfig, err)
-		}
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			return cfg, fmt.Errorf("%w: qc settings: %w", vision.ErrConfig, err)
-		}
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
-}
+func qcConfig(overrides map[string]any) (vision.Config, error) { return qcrun.Config(overrides) }
 
 // analyzeDone is Analyze's heartbeat: progress, and the result once written.
 type analyzeDone struct {
