@@ -12,7 +12,9 @@ import (
 // input wraps one of these (errors.Is), so callers can tell bad input, which
 // will never succeed on retry, from transient failures.
 var (
-	// ErrNotFound: the input does not exist.
+	// ErrNotFound: the input does not exist. For URIs read through mezzfs
+	// also a missing bucket or a URI that cannot be parsed; the error then
+	// wraps mezzfs.ErrNotFound or mezzfs.ErrInvalidURI as well.
 	ErrNotFound = errors.New("encoder: input not found")
 	// ErrEmpty: the input has zero bytes.
 	ErrEmpty = errors.New("encoder: input is empty")
@@ -29,12 +31,19 @@ var (
 	ErrUnsupported = errors.New("encoder: unsupported")
 	// ErrInvalidSettings: encode settings that are out of range or inconsistent.
 	ErrInvalidSettings = errors.New("encoder: invalid settings")
+	// ErrAccessDenied: the store holding the input (s3://…) refused the
+	// credentials. The error also wraps mezzfs.ErrAccessDenied.
+	ErrAccessDenied = errors.New("encoder: access to input denied")
+	// ErrSourceChanged: the input object was replaced while it was being
+	// read (its ETag changed). The error also wraps mezzfs.ErrChanged.
+	ErrSourceChanged = errors.New("encoder: input changed while reading")
 )
 
 // IsBadInput reports whether err is caused by the input or settings, so that
-// retrying cannot help.
+// retrying cannot help. A store's retries running out
+// (mezzfs.ErrRetriesExhausted) is not bad input.
 func IsBadInput(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrEmpty, ErrInvalidData, ErrTruncated, ErrNoVideo, ErrNoAudio, ErrUnsupported, ErrInvalidSettings} {
+	for _, e := range []error{ErrNotFound, ErrEmpty, ErrInvalidData, ErrTruncated, ErrNoVideo, ErrNoAudio, ErrUnsupported, ErrInvalidSettings, ErrAccessDenied, ErrSourceChanged} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -30,10 +30,12 @@ type AudioDecoderOptions struct {
 type AudioDecoder struct {
 	ctx   context.Context
 	input string
+	src   *source
 	d     *av.AudioDecoder
 }
 
-// OpenAudioDecoder opens input's first audio stream.
+// OpenAudioDecoder opens input's first audio stream. input is a path or an
+// s3:// or file:// URI (see IOOptions); the input stays open until Close.
 //
 // Errors wrap ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoAudio,
 // ErrUnsupported or ErrInvalidSettings.
@@ -41,17 +43,22 @@ func OpenAudioDecoder(ctx context.Context, input string, opts AudioDecoderOption
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkInput(input); err != nil {
-		return nil, fmt.Errorf("encoder: decode audio %w", err)
-	}
 	if opts.SampleRate < 0 || opts.SampleRate > 768000 || opts.Channels < 0 || opts.Channels > 8 {
 		return nil, fmt.Errorf("encoder: decode audio %s: %w: %d Hz, %d channels", input, ErrInvalidSettings, opts.SampleRate, opts.Channels)
 	}
-	d, err := av.OpenAudioDecoder(input, av.AudioConfig{SampleRate: opts.SampleRate, Channels: opts.Channels, Layout: opts.Layout})
+	src, err := openSource(ctx, input)
 	if err != nil {
-		return nil, fmt.Errorf("encoder: decode audio %w", mapErr(input, err))
+		return nil, fmt.Errorf("encoder: decode audio %w", err)
 	}
-	return &AudioDecoder{ctx: ctx, input: input, d: d}, nil
+	d, err := av.OpenAudioDecoder(src.in, av.AudioConfig{SampleRate: opts.SampleRate, Channels: opts.Channels, Layout: opts.Layout})
+	if err != nil {
+		src.close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("encoder: decode audio %w", src.mapErr(err))
+	}
+	return &AudioDecoder{ctx: ctx, input: input, src: src, d: d}, nil
 }
 
 // SampleRate of the samples handed out, in Hz.
@@ -78,17 +85,22 @@ func (d *AudioDecoder) Next() ([][]float32, error) {
 		return nil, io.EOF
 	}
 	if err != nil {
-		return nil, fmt.Errorf("encoder: decode audio %w", mapErr(d.input, err))
+		if err := d.ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("encoder: decode audio %w", d.src.mapErr(err))
 	}
 	return p, nil
 }
 
-// Close frees the decoder. It is safe to call more than once.
+// Close frees the decoder and closes its input (reporting its read stats
+// to IOOptions.Stats). It is safe to call more than once.
 func (d *AudioDecoder) Close() error {
 	if d.d != nil {
 		d.d.Close()
 		d.d = nil
 	}
+	d.src.close()
 	return nil
 }
 
@@ -126,7 +138,8 @@ type AudioOutput struct {
 // MP4 (.mp4/.m4a), or Opus in MP4 or WebM (.webm). The output starts at the
 // source's first sample time and holds every sample, so it stays in sync
 // with video encoded from the same source; it is written under a
-// temporary name and renamed when complete.
+// temporary name and renamed when complete. input is a path or an s3:// or
+// file:// URI (see IOOptions).
 //
 // Errors wrap ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoAudio,
 // ErrUnsupported or ErrInvalidSettings, or are ctx.Err().
@@ -138,9 +151,11 @@ func EncodeAudio(ctx context.Context, input string, spec AudioSpec, out string) 
 	if err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %s: %w", input, err)
 	}
-	if err := checkInput(input); err != nil {
+	src, err := openSource(ctx, input)
+	if err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", err)
 	}
+	defer src.close()
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %s: %w", input, err)
 	}
@@ -155,12 +170,12 @@ func EncodeAudio(ctx context.Context, input string, spec AudioSpec, out string) 
 			os.Remove(cfg.Path)
 		}
 	}()
-	res, err := av.EncodeAudio(input, cfg, ctx.Err)
+	res, err := av.EncodeAudio(src.in, cfg, ctx.Err)
 	if err != nil {
 		if ctx.Err() != nil {
 			return AudioOutput{}, ctx.Err()
 		}
-		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", mapErr(input, err))
+		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", src.mapErr(err))
 	}
 	fi, err := os.Stat(cfg.Path)
 	if err == nil {

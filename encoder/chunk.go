@@ -80,6 +80,10 @@ func (e *FrameError) Unwrap() error { return ErrInvalidData }
 // corrupt, or the decoder flags it) is concealed or fails the chunk with a
 // *FrameError naming every failed frame, as opts.Conceal says.
 //
+// input is a path or an s3:// or file:// URI (see IOOptions); through a
+// store only the bytes from the container's index to the chunk's last
+// packet are fetched, not the whole object.
+//
 // Errors wrap the sentinels of ErrNotFound … ErrInvalidSettings (a range
 // past the input's end is ErrInvalidSettings), or are ctx.Err().
 func EncodeChunk(ctx context.Context, input string, opts ChunkOptions) (_ ChunkOutput, err error) {
@@ -93,12 +97,14 @@ func EncodeChunk(ctx context.Context, input string, opts ChunkOptions) (_ ChunkO
 	if err != nil {
 		return ChunkOutput{}, err
 	}
-	if err := checkInput(input); err != nil {
+	in, err := openSource(ctx, input)
+	if err != nil {
 		return ChunkOutput{}, fmt.Errorf("encoder: encode %w", err)
 	}
-	fail := func(err error) error { return fmt.Errorf("encoder: encode %w", mapErr(input, err)) }
+	defer in.close()
+	fail := func(err error) error { return fmt.Errorf("encoder: encode %w", in.mapErr(err)) }
 
-	dec, err := av.OpenDecoder(input, av.DecoderConfig{})
+	dec, err := av.OpenDecoder(in.in, av.DecoderConfig{})
 	if err != nil {
 		return ChunkOutput{}, fail(err)
 	}

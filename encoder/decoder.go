@@ -36,20 +36,21 @@ type DecoderOptions struct {
 type Decoder struct {
 	ctx   context.Context
 	input string
+	src   *source
 	d     *av.Decoder
 	info  StreamInfo
 }
 
-// OpenDecoder opens input's first video stream for decoding.
+// OpenDecoder opens input's first video stream for decoding. input is a
+// path or an s3:// or file:// URI (see IOOptions); the input stays open
+// until Close.
 //
 // Errors wrap ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoVideo,
-// ErrUnsupported or ErrInvalidSettings.
+// ErrUnsupported or ErrInvalidSettings (ErrAccessDenied or
+// ErrSourceChanged for a store).
 func OpenDecoder(ctx context.Context, input string, opts DecoderOptions) (*Decoder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	if err := checkInput(input); err != nil {
-		return nil, fmt.Errorf("encoder: decode %w", err)
 	}
 	cfg := av.DecoderConfig{Width: opts.Width, Height: opts.Height, Depth: opts.BitDepth, ScaleAlg: opts.ScaleAlgorithm, Threads: opts.Threads}
 	if opts.PixelFormat != "" {
@@ -62,11 +63,19 @@ func OpenDecoder(ctx context.Context, input string, opts DecoderOptions) (*Decod
 	if opts.BitDepth != 0 && opts.BitDepth != 8 && opts.BitDepth != 10 {
 		return nil, fmt.Errorf("encoder: decode %s: %w: bit depth %d (want 8 or 10)", input, ErrInvalidSettings, opts.BitDepth)
 	}
-	d, err := av.OpenDecoder(input, cfg)
+	src, err := openSource(ctx, input)
 	if err != nil {
-		return nil, fmt.Errorf("encoder: decode %w", mapErr(input, err))
+		return nil, fmt.Errorf("encoder: decode %w", err)
 	}
-	return &Decoder{ctx: ctx, input: input, d: d, info: streamInfo(d.Info())}, nil
+	d, err := av.OpenDecoder(src.in, cfg)
+	if err != nil {
+		src.close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("encoder: decode %w", src.mapErr(err))
+	}
+	return &Decoder{ctx: ctx, input: input, src: src, d: d, info: streamInfo(d.Info())}, nil
 }
 
 // Info describes the source video stream (from the container: FrameCount
@@ -87,7 +96,10 @@ func (d *Decoder) Next() (*frame.Frame, error) {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		return nil, fmt.Errorf("encoder: decode %w", mapErr(d.input, err))
+		if err := d.ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("encoder: decode %w", d.src.mapErr(err))
 	}
 	f, err := d.d.Frame()
 	if err != nil {
@@ -96,12 +108,14 @@ func (d *Decoder) Next() (*frame.Frame, error) {
 	return f, nil
 }
 
-// Close frees the decoder. It is safe to call more than once.
+// Close frees the decoder and closes its input (reporting its read stats
+// to IOOptions.Stats). It is safe to call more than once.
 func (d *Decoder) Close() error {
 	if d.d != nil {
 		d.d.Close()
 		d.d = nil
 	}
+	d.src.close()
 	return nil
 }
 

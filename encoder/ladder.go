@@ -48,6 +48,8 @@ func evenSize(r RungSpec, src StreamInfo) (int, int) {
 // EncodeSeconds is the time spent scaling, encoding and muxing that rung
 // (the shared decode excluded).
 //
+// input is a path or an s3:// or file:// URI (see IOOptions).
+//
 // Errors wrap the sentinels of ErrNotFound … ErrInvalidSettings, or are
 // ctx.Err() when ctx is done.
 func EncodeLadder(ctx context.Context, input string, opts LadderOptions) (_ []RungOutput, err error) {
@@ -58,12 +60,14 @@ func EncodeLadder(ctx context.Context, input string, opts LadderOptions) (_ []Ru
 	if err != nil {
 		return nil, err
 	}
-	if err := checkInput(input); err != nil {
+	in, err := openSource(ctx, input)
+	if err != nil {
 		return nil, fmt.Errorf("encoder: encode %w", err)
 	}
-	fail := func(err error) error { return fmt.Errorf("encoder: encode %w", mapErr(input, err)) }
+	defer in.close()
+	fail := func(err error) error { return fmt.Errorf("encoder: encode %w", in.mapErr(err)) }
 
-	dec, err := av.OpenDecoder(input, av.DecoderConfig{})
+	dec, err := av.OpenDecoder(in.in, av.DecoderConfig{})
 	if err != nil {
 		return nil, fail(err)
 	}

@@ -15,21 +15,26 @@ import (
 // streams without container timing (Annex-B .264) get their duration from
 // frame count and frame rate.
 //
-// Errors wrap ErrNotFound, ErrEmpty, ErrInvalidData or ErrUnsupported.
+// input is a path or an s3:// or file:// URI (see IOOptions).
+//
+// Errors wrap ErrNotFound, ErrEmpty, ErrInvalidData or ErrUnsupported
+// (ErrAccessDenied or ErrSourceChanged for a store).
 // Probe does not require a video stream; use SourceInfo.Video.
 func Probe(ctx context.Context, input string, opts ProbeOptions) (*SourceInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkInput(input); err != nil {
+	src, err := openSource(ctx, input)
+	if err != nil {
 		return nil, fmt.Errorf("encoder: probe %w", err)
 	}
-	c, err := av.Probe(ctx, input, true, opts.Keyframes)
+	defer src.close()
+	c, err := av.Probe(ctx, src.in, true, opts.Keyframes)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("encoder: probe %w", mapErr(input, err))
+		return nil, fmt.Errorf("encoder: probe %w", src.mapErr(err))
 	}
 	info := &SourceInfo{
 		URI:             input,
@@ -37,8 +42,9 @@ func Probe(ctx context.Context, input string, opts ProbeOptions) (*SourceInfo, e
 		ContainerLong:   c.LongName,
 		DurationSeconds: c.Duration,
 		BitRate:         c.BitRate,
+		SizeBytes:       src.size(),
 	}
-	if !strings.Contains(input, "://") {
+	if src.r == nil && !strings.Contains(input, "://") {
 		if fi, err := os.Stat(input); err == nil {
 			info.SizeBytes = fi.Size()
 		}

@@ -24,6 +24,7 @@ type AudioConfig struct {
 type AudioDecoder struct {
 	cfg       AudioConfig
 	fc        *astiav.FormatContext
+	cio       *customIO
 	st        *astiav.Stream
 	cc        *astiav.CodecContext
 	pkt       *astiav.Packet
@@ -36,8 +37,8 @@ type AudioDecoder struct {
 	errs      int
 }
 
-// OpenAudioDecoder opens path's first audio stream.
-func OpenAudioDecoder(path string, cfg AudioConfig) (_ *AudioDecoder, err error) {
+// OpenAudioDecoder opens in's first audio stream.
+func OpenAudioDecoder(in Input, cfg AudioConfig) (_ *AudioDecoder, err error) {
 	if cfg.SampleRate < 0 || cfg.Channels < 0 {
 		return nil, fmt.Errorf("%w: %d Hz, %d channels", ErrSettings, cfg.SampleRate, cfg.Channels)
 	}
@@ -47,7 +48,7 @@ func OpenAudioDecoder(path string, cfg AudioConfig) (_ *AudioDecoder, err error)
 			d.Close()
 		}
 	}()
-	if d.fc, err = openInput(path); err != nil {
+	if d.fc, d.cio, err = openInput(in); err != nil {
 		return nil, err
 	}
 	for _, st := range d.fc.Streams() {
@@ -197,10 +198,8 @@ func (d *AudioDecoder) Close() {
 		d.cc.Free()
 		d.cc = nil
 	}
-	if d.fc != nil {
-		closeInput(d.fc)
-		d.fc = nil
-	}
+	closeInput(d.fc, d.cio)
+	d.fc, d.cio = nil, nil
 }
 
 // AudioEncodeConfig is one audio rendition.
@@ -225,7 +224,7 @@ type AudioResult struct {
 // EncodeAudio decodes the first audio stream of input, resamples and
 // downmixes it to cfg and encodes it to cfg.Path. The output starts at the
 // source's first sample time and holds every resampled sample.
-func EncodeAudio(input string, cfg AudioEncodeConfig, cancelled func() error) (res AudioResult, err error) {
+func EncodeAudio(input Input, cfg AudioEncodeConfig, cancelled func() error) (res AudioResult, err error) {
 	d, err := OpenAudioDecoder(input, AudioConfig{SampleRate: cfg.SampleRate, Channels: cfg.Channels})
 	if err != nil {
 		return res, err

@@ -63,8 +63,8 @@ func (d *Decoder) rewind() error {
 		d.cc.Free()
 		d.cc = nil
 	}
-	closeInput(d.fc)
-	d.fc, d.st = nil, nil
+	closeInput(d.fc, d.cio)
+	d.fc, d.cio, d.st = nil, nil, nil
 	d.resetDemux()
 	d.frames, d.packets = 0, 0
 	d.lastIdx = -1

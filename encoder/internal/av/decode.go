@@ -28,8 +28,9 @@ type DecoderConfig struct {
 // Decoder decodes the first video stream of a file, frame by frame, in
 // presentation order. It is not safe for concurrent use.
 type Decoder struct {
-	path string
+	in   Input
 	fc   *astiav.FormatContext
+	cio  *customIO
 	st   *astiav.Stream
 	cc   *astiav.CodecContext
 	pkt  *astiav.Packet
@@ -62,8 +63,8 @@ type Decoder struct {
 	lastIdx  int
 }
 
-// OpenDecoder opens path and its first video stream.
-func OpenDecoder(path string, cfg DecoderConfig) (_ *Decoder, err error) {
+// OpenDecoder opens in and its first video stream.
+func OpenDecoder(in Input, cfg DecoderConfig) (_ *Decoder, err error) {
 	flags, err := ScaleFlags(cfg.ScaleAlg)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func OpenDecoder(path string, cfg DecoderConfig) (_ *Decoder, err error) {
 	if cfg.Width < 0 || cfg.Height < 0 {
 		return nil, fmt.Errorf("%w: output size %dx%d", ErrSettings, cfg.Width, cfg.Height)
 	}
-	d := &Decoder{path: path, sc: scaler{flags: flags}, threads: cfg.Threads}
+	d := &Decoder{in: in, sc: scaler{flags: flags}, threads: cfg.Threads}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -108,7 +109,7 @@ func OpenDecoder(path string, cfg DecoderConfig) (_ *Decoder, err error) {
 // openStreams opens the input, finds its first video stream and opens a
 // decoder for it.
 func (d *Decoder) openStreams() (err error) {
-	if d.fc, err = openInput(d.path); err != nil {
+	if d.fc, d.cio, err = openInput(d.in); err != nil {
 		return err
 	}
 	for _, st := range d.fc.Streams() {
@@ -311,8 +312,6 @@ func (d *Decoder) Close() {
 		d.cc.Free()
 		d.cc = nil
 	}
-	if d.fc != nil {
-		closeInput(d.fc)
-		d.fc = nil
-	}
+	closeInput(d.fc, d.cio)
+	d.fc, d.cio = nil, nil
 }

@@ -49,29 +49,41 @@ type Keyframe struct {
 	Pos     int64
 }
 
-// openInput opens path and reads stream info. The caller closes the result
-// with closeInput.
-func openInput(path string) (*astiav.FormatContext, error) {
+// openInput opens in and reads stream info. The caller closes the result
+// with closeInput(fc, cio); cio is nil unless in has a Reader.
+func openInput(in Input) (_ *astiav.FormatContext, _ *customIO, err error) {
 	fc := astiav.AllocFormatContext()
 	if fc == nil {
-		return nil, errors.New("allocating format context failed")
+		return nil, nil, errors.New("allocating format context failed")
 	}
-	if err := fc.OpenInput(path, nil, nil); err != nil {
+	var cio *customIO
+	if in.Reader != nil {
+		if cio, err = newCustomIO(in.Reader, in.Size); err != nil {
+			fc.Free()
+			return nil, nil, err
+		}
+		fc.SetPb(cio.ioc) // avformat_open_input sets AVFMT_FLAG_CUSTOM_IO
+	}
+	if err := fc.OpenInput(in.Path, nil, nil); err != nil {
 		fc.Free() // avformat_open_input already freed the context; Free tolerates NULL
-		return nil, classify("opening input", err)
+		cio.free()
+		return nil, nil, classify("opening input", err)
 	}
 	if err := fc.FindStreamInfo(nil); err != nil {
-		fc.CloseInput()
-		return nil, classify("reading stream info", err)
+		closeInput(fc, cio)
+		return nil, nil, classify("reading stream info", err)
 	}
-	return fc, nil
+	return fc, cio, nil
 }
 
-func closeInput(fc *astiav.FormatContext) {
+// closeInput closes fc, then frees its custom AVIOContext (libav leaves a
+// caller's AVIOContext alone).
+func closeInput(fc *astiav.FormatContext, cio *customIO) {
 	if fc != nil {
 		fc.CloseInput()
 		fc.Free()
 	}
+	cio.free()
 }
 
 func mediaTypeName(t astiav.MediaType) string {
@@ -97,16 +109,16 @@ func tsSeconds(ts int64, tb astiav.Rational) float64 {
 	return float64(ts) * float64(tb.Num()) / float64(tb.Den())
 }
 
-// Probe opens path and describes its container and streams. When
+// Probe opens in and describes its container and streams. When
 // countFrames is set, streams whose container does not announce a frame
 // count get one by reading every packet; keyframes lists the keyframes of
 // video streams (also by reading every packet).
-func Probe(ctx context.Context, path string, countFrames, keyframes bool) (*Container, error) {
-	fc, err := openInput(path)
+func Probe(ctx context.Context, in Input, countFrames, keyframes bool) (*Container, error) {
+	fc, cio, err := openInput(in)
 	if err != nil {
 		return nil, err
 	}
-	defer closeInput(fc)
+	defer closeInput(fc, cio)
 
 	c := &Container{Duration: -1, BitRate: fc.BitRate()}
 	if f := fc.InputFormat(); f != nil {

@@ -25,7 +25,7 @@ type stitchInput struct {
 }
 
 func openChunk(path string) (*stitchInput, error) {
-	fc, err := openInput(path)
+	fc, _, err := openInput(Input{Path: path})
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func openChunk(path string) (*stitchInput, error) {
 			return &stitchInput{fc: fc, st: st}, nil
 		}
 	}
-	closeInput(fc)
+	closeInput(fc, nil)
 	return nil, ErrNoVideo
 }
 
@@ -66,7 +66,7 @@ func Stitch(chunks []string, out, container string, cancelled func() error) (res
 	if err != nil {
 		return res, fmt.Errorf("chunk 0 (%s): %w", chunks[0], err)
 	}
-	defer closeInput(first.fc)
+	defer closeInput(first.fc, nil)
 	fcp := first.st.CodecParameters()
 	res.Codec = fcp.CodecID().Name()
 
@@ -122,7 +122,7 @@ func Stitch(chunks []string, out, container string, cancelled func() error) (res
 		}
 		n, end, err := stitchChunk(in, fcp, ofc, ost, otb, pkt, next, &lastDTS, cancelled)
 		if i > 0 {
-			closeInput(in.fc)
+			closeInput(in.fc, nil)
 		}
 		if err != nil {
 			return res, fmt.Errorf("chunk %d (%s): %w", i, path, err)
