@@ -291,10 +291,7 @@ func TestInterruptedRunResumes(t *testing.T) {
 		t.Skip("end-to-end test")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "reel")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/reel").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildReel(t, dir)
 	// A longer mezzanine so that the interrupt lands mid-encode.
 	mezz := filepath.Join(dir, "mezz.mkv")
 	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
@@ -348,4 +345,14 @@ func TestInterruptedRunResumes(t *testing.T) {
 		}
 	}
 	fmt.Fprintln(os.Stderr, "") // keep the log tidy after progress output
+}
+
+// buildReel builds the reel binary into dir.
+func buildReel(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "reel")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/reel").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	sdklog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -40,7 +42,7 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v2_qc.json")
+	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v3_chunked.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -49,3 +51,5 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	}
 	t.Logf("wrote %s (%d events)", path, len(h.Events))
 }
+
+func quietLogger() sdklog.Logger { return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)) }

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/reel-video/reel/workflows"
+)
+
+// TestTwoWorkersAndAKilledOne runs the chunked encode on one server with two
+// `reel worker` processes serving the encode queue: both take chunks. Then it
+// encodes the same title again and SIGKILLs one encode worker in the middle
+// of a chunk: the title still completes on the other, and its rungs are
+// byte-identical to the undisturbed run's.
+func TestTwoWorkersAndAKilledOne(t *testing.T) {
+	needFFprobe(t)
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	dir := t.TempDir()
+	bin := buildReel(t, dir)
+	mezz := filepath.Join(dir, "mezz.mkv")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+		"-frames:v", "500", "-c:v", "ffv1", mezz).CombinedOutput(); err != nil {
+		t.Fatalf("make mezzanine: %v\n%s", err, out)
+	}
+	prof := filepath.Join(dir, "profile.yaml")
+	if err := os.WriteFile(prof, []byte(`ladder:
+  defaults: {preset: veryfast}
+  rungs:
+    - {id: 360p, height: 360, crf: 26}
+    - {id: 180p, height: 180, crf: 28}
+chunking: {mode: fixed, min_seconds: 2, max_seconds: 2}
+encode: {max_parallel: 4}
+audio: []
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(freePorts(t))
+	hostPort := "127.0.0.1:" + port
+	state := filepath.Join(dir, "state")
+
+	start := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = &syncBuffer{}, &syncBuffer{}
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %s: %v", name, err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return cmd
+	}
+	// The server and the non-encode queues in one process, no encode queue.
+	server := start("server", "worker", "--state-dir", state, "--embedded-port", port, "--queues", "reel,reel-io,reel-cpu")
+	waitFor(t, 90*time.Second, func() bool { return strings.Contains(server.Stderr.(*syncBuffer).String(), "serving") }, "server start")
+	w1 := start("worker 1", "worker", "--temporal", hostPort, "--queues", "reel-encode", "--state-dir", filepath.Join(dir, "s1"))
+	w2 := start("worker 2", "worker", "--temporal", hostPort, "--queues", "reel-encode", "--state-dir", filepath.Join(dir, "s2"))
+	for _, w := range []*exec.Cmd{w1, w2} {
+		waitFor(t, 60*time.Second, func() bool { return strings.Contains(w.Stderr.(*syncBuffer).String(), "serving") }, "worker start")
+	}
+	c, err := client.Dial(client.Options{HostPort: hostPort, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	submit := func(title string) *exec.Cmd {
+		return start("submit "+title, "submit", mezz, "--temporal", hostPort, "--title", title, "--profile", prof,
+			"--out", filepath.Join(dir, title), "--wait")
+	}
+	// Undisturbed: both workers take chunks.
+	a := submit("a")
+	if err := a.Wait(); err != nil {
+		t.Fatalf("undisturbed run: %v\n%s", err, a.Stderr.(*syncBuffer).String())
+	}
+	ids := chunkWorkers(t, c, workflows.WorkflowID("a"))
+	if len(ids) != 2 {
+		t.Fatalf("chunks ran on %v, want both workers", ids)
+	}
+
+	// Disturbed: kill worker 1 while it encodes a chunk.
+	b := submit("b")
+	ident := strconv.Itoa(w1.Process.Pid) + "@"
+	waitFor(t, 2*time.Minute, func() bool {
+		d, err := c.DescribeWorkflowExecution(context.Background(), workflows.WorkflowID("b"), "")
+		if err != nil {
+			return false
+		}
+		for _, pa := range d.GetPendingActivities() {
+			if pa.GetActivityType().GetName() == workflows.ActivityEncodeChunk && pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED &&
+				strings.HasPrefix(pa.GetLastWorkerIdentity(), ident) {
+				return true
+			}
+		}
+		return false
+	}, "worker 1 to start a chunk of title b")
+	if err := w1.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatalf("run with a killed worker: %v\n%s", err, b.Stderr.(*syncBuffer).String())
+	}
+	for _, rung := range []string{"360p", "180p"} {
+		ra, err := os.ReadFile(filepath.Join(dir, "a", "rungs", rung+".mp4"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := os.ReadFile(filepath.Join(dir, "b", "rungs", rung+".mp4"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ra, rb) {
+			t.Errorf("rung %s differs between the undisturbed run and the one with a killed worker", rung)
+		}
+		if _, _, n := ffprobeVideo(t, filepath.Join(dir, "b", "rungs", rung+".mp4")); n != 500 {
+			t.Errorf("rung %s has %d frames, want 500", rung, n)
+		}
+	}
+}
+
+// chunkWorkers returns the identities of the workers that completed the
+// workflow's EncodeChunk activities.
+func chunkWorkers(t *testing.T, c client.Client, id string) map[string]int {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	scheduled := map[int64]string{}
+	started := map[int64]string{}
+	out := map[string]int{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			scheduled[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			a := ev.GetActivityTaskStartedEventAttributes()
+			started[ev.GetEventId()] = fmt.Sprint(scheduled[a.GetScheduledEventId()], "|", a.GetIdentity())
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			name, ident, _ := strings.Cut(started[ev.GetActivityTaskCompletedEventAttributes().GetStartedEventId()], "|")
+			if name == workflows.ActivityEncodeChunk {
+				out[ident]++
+			}
+		}
+	}
+	return out
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
