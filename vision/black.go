@@ -53,9 +53,8 @@ func blackRatio(f *frame.Frame, th int) float64 {
 		t := uint8(th)
 		for y := 0; y < p.Height; y++ {
 			for _, v := range p.Row8(y) {
-				if v <= t {
-					n++
-				}
+				// Branch-free: (t − v) >> 31 is 1 when v > t, else 0.
+				n += int(1 - (uint32(t)-uint32(v))>>31)
 			}
 		}
 	} else {

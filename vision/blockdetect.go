@@ -23,6 +23,7 @@ type blockDetector struct {
 	d                    []int32   // scratch: gradients of one row
 	dv                   [][]int32 // scratch: 8 rows of vertical gradients
 	win                  []int32   // scratch: column sums of 7 dv rows
+	q                    []float32 // scratch: one row's normalised gradients
 	row8                 []uint8   // scratch: top 8 bits of a deep row
 }
 
@@ -42,7 +43,8 @@ func row8Of(p *frame.Plane, y, shift int, buf []uint8) []uint8 {
 	return buf
 }
 
-func absDiffRow(dst []int32, a, b []uint8) {
+// absDiffRowGo is the portable absDiffRow.
+func absDiffRowGo(dst []int32, a, b []uint8) {
 	b = b[:len(a)]
 	dst = dst[:len(a)]
 	for i, v := range a {
@@ -69,6 +71,7 @@ func (b *blockDetector) score(f *frame.Frame) float32 {
 			b.dv[k] = make([]int32, w)
 		}
 		b.win = make([]int32, w)
+		b.q = make([]float32, w)
 		b.row8 = make([]uint8, 2*w)
 	}
 	// Horizontal pass: rows 1..h-1, columns 3..w-5.
@@ -77,22 +80,7 @@ func (b *blockDetector) score(f *frame.Frame) float32 {
 	for j := 1; j < h; j++ {
 		r := row8Of(p, j, shift, b.row8[:w])
 		absDiffRow(d[:w-1], r[:w-1], r[1:])
-		// temp = d[i-3]+d[i-2]+d[i-1]+d[i+1]+d[i+2]+d[i+3]
-		s := d[0] + d[1] + d[2] + d[3] + d[4] + d[5] + d[6] // window i-3..i+3 for i=3
-		for i := 3; i < w-4; i++ {
-			if i > 3 {
-				s += d[i+3] - d[i-4]
-			}
-			g := d[i]
-			if g == 0 {
-				continue // 0/temp adds +0: the sum is unchanged
-			}
-			t := s - g
-			if t < 1 {
-				t = 1
-			}
-			acc[i] += float32(g) / float32(t)
-		}
+		blockHoriz(d[:w-1], acc, 3, w-4)
 	}
 	ret := periodScore(acc, 3, w-4, b.periodMin, b.periodMax, 0)
 
@@ -114,6 +102,7 @@ func (b *blockDetector) score(f *frame.Frame) float32 {
 			}
 		}
 	}
+	q := b.q
 	for j := 3; j < h-4; j++ {
 		if j > 3 {
 			fill(j + 3)
@@ -122,22 +111,35 @@ func (b *blockDetector) score(f *frame.Frame) float32 {
 				win[i] += nw[i] - old[i]
 			}
 		}
-		cur := dv[j&7]
+		blockVert(dv[j&7], win, q)
+		// ffmpeg sums the row in column order; a zero gradient adds +0.
 		a := b.rowAcc[j]
-		for i := 1; i < w; i++ {
-			g := cur[i]
-			if g == 0 {
-				continue
-			}
-			t := win[i] - g
-			if t < 1 {
-				t = 1
-			}
-			a += float32(g) / float32(t)
+		for _, v := range q[1:] {
+			a += v
 		}
 		b.rowAcc[j] = a
 	}
 	return periodScore(b.rowAcc, 3, h-4, b.periodMin, b.periodMax, ret)
+}
+
+// blockHorizGo adds, for columns from ≤ i < to, g/max(1, t) to acc[i]
+// where g = d[i] and t is the sum of d[i−3..i+3] without d[i].
+func blockHorizGo(d []int32, acc []float32, from, to int) {
+	for i := from; i < to; i++ {
+		g := d[i]
+		if g == 0 {
+			continue // 0/t adds +0: the sum is unchanged
+		}
+		t := d[i-3] + d[i-2] + d[i-1] + d[i+1] + d[i+2] + d[i+3]
+		acc[i] += float32(g) / float32(max(t, 1))
+	}
+}
+
+// blockVertGo sets q[i] = cur[i] / max(1, win[i] − cur[i]).
+func blockVertGo(cur, win []int32, q []float32) {
+	for i := range q {
+		q[i] = float32(cur[i]) / float32(max(win[i]-cur[i], 1))
+	}
 }
 
 // periodScore is blockdetect's period search over acc[from:to]: for each

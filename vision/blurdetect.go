@@ -136,6 +136,29 @@ func gaussHorizGo(c0, c1, c2 []uint16, dst []uint8, x0 int) {
 	}
 }
 
+// sobelAt is ff_sobel's gx and gy at column i.
+func sobelAt(up, mid, dn []uint8, i int) (gx, gy int32) {
+	a, c := int32(dn[i+1])-int32(up[i-1]), int32(up[i+1])-int32(dn[i-1])
+	gx = a + c + 2*(int32(mid[i+1])-int32(mid[i-1]))
+	gy = a - c + 2*(int32(dn[i])-int32(up[i]))
+	return gx, gy
+}
+
+// sobelMagGo sets g[i] = |gx| + |gy| for x0 ≤ i < len(g)−1.
+func sobelMagGo(up, mid, dn []uint8, g []uint16, x0 int) {
+	for i := x0; i < len(g)-1; i++ {
+		gx, gy := sobelAt(up, mid, dn, i)
+		g[i] = uint16(abs32(gx) + abs32(gy))
+	}
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
 // roundedDirection is edge_common's get_rounded_direction.
 func roundedDirection(gx, gy int32) int8 {
 	if gx != 0 {
@@ -170,19 +193,10 @@ func (b *blurDetector) sobelSuppress() {
 		up, mid, dn = up[:w], mid[:w], dn[:w]
 		g, d := b.grad[j*w:(j+1)*w], b.dir[j*w:(j+1)*w]
 		g, d = g[:w], d[:w]
+		sobelMag(up, mid, dn, g)
 		for i := 1; i < w-1; i++ {
-			a, c := int32(dn[i+1])-int32(up[i-1]), int32(up[i+1])-int32(dn[i-1])
-			gx := a + c + 2*(int32(mid[i+1])-int32(mid[i-1]))
-			gy := a - c + 2*(int32(dn[i])-int32(up[i]))
-			ax, ay := gx, gy
-			if ax < 0 {
-				ax = -ax
-			}
-			if ay < 0 {
-				ay = -ay
-			}
-			g[i] = uint16(ax + ay)
-			if ax+ay > lo {
+			if int32(g[i]) > lo {
+				gx, gy := sobelAt(up, mid, dn, i)
 				d[i] = roundedDirection(gx, gy)
 			}
 		}

@@ -42,18 +42,44 @@ func brng(f *frame.Frame) float64 {
 	py, pu, pv := &f.Planes[0], &f.Planes[1], &f.Planes[2]
 	n := 0
 	if py.Pix8 != nil {
+		// 8-bit: a table marks out-of-range luma; each chroma row is judged
+		// once (for the 1 or 2 luma rows sharing it), then every luma
+		// sample ORs its own flag with its chroma sample's.
+		var lutY [256]uint8
+		for v := range lutY {
+			if v < ylo || v > yhi {
+				lutY[v] = 1
+			}
+		}
+		cw := pu.Width
+		badC := make([]uint8, cw)
+		lastCY := -1
 		for y := 0; y < f.Height; y++ {
-			yr := py.Row8(y)
-			ur := pu.Pix8[(y>>vs)*pu.Stride:]
-			vr := pv.Pix8[(y>>vs)*pv.Stride:]
-			for x, Y := range yr {
-				if int(Y) < ylo || int(Y) > yhi {
-					n++
-					continue
+			if cy := y >> vs; cy != lastCY {
+				ur, vr := pu.Row8(cy), pv.Row8(cy)
+				vr = vr[:len(ur)]
+				for x, u := range ur {
+					v := vr[x]
+					b := uint8(0)
+					if int(u) < clo || int(u) > chi || int(v) < clo || int(v) > chi {
+						b = 1
+					}
+					badC[x] = b
 				}
-				U, V := int(ur[x>>hs]), int(vr[x>>hs])
-				if U < clo || U > chi || V < clo || V > chi {
-					n++
+				lastCY = cy
+			}
+			yr := py.Row8(y)
+			if hs == 1 {
+				for x := 0; x+1 < len(yr); x += 2 {
+					c := badC[x>>1]
+					n += int(lutY[yr[x]]|c) + int(lutY[yr[x+1]]|c)
+				}
+				if len(yr)&1 == 1 {
+					n += int(lutY[yr[len(yr)-1]] | badC[(len(yr)-1)>>1])
+				}
+			} else {
+				for x, Y := range yr {
+					n += int(lutY[Y] | badC[x])
 				}
 			}
 		}
