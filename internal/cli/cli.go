@@ -46,6 +46,8 @@ func commands() []command {
 		{"probe", "print what a media file holds, as JSON", runProbe},
 		{"encode", "encode one chunk of a source to one rung, as the pipeline does (to reproduce it)", runEncode},
 		{"vmaf", "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)", runVMAF},
+		{"mount", "mount an object-store prefix read-only (FUSE) through mezzfs", runMount},
+		{"mezzfs", "mezzfs tools: replay a recorded read trace", runMezzfs},
 		{"qc", "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)", runQC},
 		{"profile", "print the built-in encode profile (YAML)", runProfile},
 		{"version", "print reel's version", runVersion},
