@@ -46,7 +46,7 @@ func OpenAudioDecoder(ctx context.Context, input string, opts AudioDecoderOption
 	if opts.SampleRate < 0 || opts.SampleRate > 768000 || opts.Channels < 0 || opts.Channels > 8 {
 		return nil, fmt.Errorf("encoder: decode audio %s: %w: %d Hz, %d channels", input, ErrInvalidSettings, opts.SampleRate, opts.Channels)
 	}
-	src, err := openSource(ctx, input)
+	src, err := openSource(ctx, input, readAll)
 	if err != nil {
 		return nil, fmt.Errorf("encoder: decode audio %w", err)
 	}
@@ -151,7 +151,7 @@ func EncodeAudio(ctx context.Context, input string, spec AudioSpec, out string) 
 	if err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %s: %w", input, err)
 	}
-	src, err := openSource(ctx, input)
+	src, err := openSource(ctx, input, readAll)
 	if err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", err)
 	}

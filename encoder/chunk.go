@@ -97,7 +97,7 @@ func EncodeChunk(ctx context.Context, input string, opts ChunkOptions) (_ ChunkO
 	if err != nil {
 		return ChunkOutput{}, err
 	}
-	in, err := openSource(ctx, input)
+	in, err := openSource(ctx, input, readRange)
 	if err != nil {
 		return ChunkOutput{}, fmt.Errorf("encoder: encode %w", err)
 	}

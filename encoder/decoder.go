@@ -63,7 +63,7 @@ func OpenDecoder(ctx context.Context, input string, opts DecoderOptions) (*Decod
 	if opts.BitDepth != 0 && opts.BitDepth != 8 && opts.BitDepth != 10 {
 		return nil, fmt.Errorf("encoder: decode %s: %w: bit depth %d (want 8 or 10)", input, ErrInvalidSettings, opts.BitDepth)
 	}
-	src, err := openSource(ctx, input)
+	src, err := openSource(ctx, input, readAll)
 	if err != nil {
 		return nil, fmt.Errorf("encoder: decode %w", err)
 	}

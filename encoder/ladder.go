@@ -60,7 +60,7 @@ func EncodeLadder(ctx context.Context, input string, opts LadderOptions) (_ []Ru
 	if err != nil {
 		return nil, err
 	}
-	in, err := openSource(ctx, input)
+	in, err := openSource(ctx, input, readAll)
 	if err != nil {
 		return nil, fmt.Errorf("encoder: encode %w", err)
 	}

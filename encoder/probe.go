@@ -24,7 +24,7 @@ func Probe(ctx context.Context, input string, opts ProbeOptions) (*SourceInfo, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	src, err := openSource(ctx, input)
+	src, err := openSource(ctx, input, readRange)
 	if err != nil {
 		return nil, fmt.Errorf("encoder: probe %w", err)
 	}
