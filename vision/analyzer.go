@@ -18,12 +18,13 @@ type VideoInfo struct {
 
 // videoCheck is one check over the frame stream. process is called once per
 // frame, in order, from the check's own goroutine; the frame is only valid
-// during the call. finish runs after the last frame.
+// during the call unless the check keeps it in a frameBuf. finish runs
+// after the last frame.
 type videoCheck interface {
 	name() string
 	// minFrames is how many frames the check needs to say anything.
 	minFrames() int
-	process(f *frame.Frame, idx int)
+	process(sf *sharedFrame, idx int)
 	finish(fc *finishContext)
 }
 
@@ -41,11 +42,14 @@ func (fc *finishContext) addSeries(name string, v []float32) {
 }
 
 // Analyzer runs the enabled checks over a stream of frames (and optionally
-// audio) and gathers a Report. Push frames in presentation order; each
-// check runs in its own goroutine over the same frame and Push returns once
-// all are done with it, so the caller may reuse the frame's buffers. An
-// Analyzer is not safe for concurrent Push calls, but Audio may run
-// concurrently with Push.
+// audio) and gathers a Report. Push frames in presentation order; Push
+// copies the frame once into a pooled, reference-counted buffer and queues
+// it for every check, each running in its own goroutine up to queueDepth
+// frames behind, so the caller may reuse the frame's buffers as soon as
+// Push returns and fast checks do not wait for slow ones on every frame.
+// Checks that compare frames keep references to the pooled copies, not
+// copies of their own. An Analyzer is not safe for concurrent Push calls,
+// but Audio may run concurrently with Push.
 type Analyzer struct {
 	cfg    Config
 	info   VideoInfo
@@ -54,8 +58,8 @@ type Analyzer struct {
 	shots  *shotCheck
 
 	chans []chan work
-	wg    sync.WaitGroup // frames in flight
 	done  sync.WaitGroup // worker goroutines
+	pool  framePool
 
 	n        int
 	first    *frame.Frame // format of the first frame (no pixels kept)
@@ -69,9 +73,14 @@ type Analyzer struct {
 }
 
 type work struct {
-	f   *frame.Frame
+	sf  *sharedFrame
 	idx int
 }
+
+// queueDepth is how many frames a check may lag behind Push; with the
+// frames checks keep, it bounds the frames alive at queueDepth+1 per
+// check queue plus 4.
+const queueDepth = 3
 
 // NewAnalyzer validates cfg and starts one goroutine per enabled video check.
 // Call Finish to stop them.
@@ -111,14 +120,14 @@ func NewAnalyzer(cfg Config, info VideoInfo) (*Analyzer, error) {
 		a.checks = append(a.checks, newHeadTailCheck(cfg.HeadTail, fps, th))
 	}
 	for _, c := range a.checks {
-		ch := make(chan work)
+		ch := make(chan work, queueDepth)
 		a.chans = append(a.chans, ch)
 		a.done.Add(1)
 		go func(c videoCheck, ch chan work) {
 			defer a.done.Done()
 			for w := range ch {
-				c.process(w.f, w.idx)
-				a.wg.Done()
+				c.process(w.sf, w.idx)
+				w.sf.release()
 			}
 		}(c, ch)
 	}
@@ -146,11 +155,12 @@ func (a *Analyzer) Push(f *frame.Frame) error {
 		// Checks read chroma planes; give them neutral ones.
 		f = withNeutralChroma(f)
 	}
-	a.wg.Add(len(a.chans))
-	for _, ch := range a.chans {
-		ch <- work{f, a.n}
+	if len(a.chans) > 0 {
+		sf := a.pool.get(f, len(a.chans))
+		for _, ch := range a.chans {
+			ch <- work{sf, a.n}
+		}
 	}
-	a.wg.Wait()
 	a.n++
 	return nil
 }

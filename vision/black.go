@@ -69,7 +69,8 @@ func blackRatio(f *frame.Frame, th int) float64 {
 	return float64(n) / float64(f.Width*f.Height)
 }
 
-func (c *blackCheck) process(f *frame.Frame, idx int) {
+func (c *blackCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	ratio := blackRatio(f, blackPixelThreshold(c.cfg.PixelThreshold, f.BitDepth, f.Range))
 	c.ratios = append(c.ratios, float32(ratio))
 	black := ratio >= c.cfg.PictureThreshold

@@ -86,7 +86,8 @@ func frameBounds(f *frame.Frame, limit float64) rect {
 	return r
 }
 
-func (c *bordersCheck) process(f *frame.Frame, idx int) {
+func (c *bordersCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	r := frameBounds(f, c.cfg.Limit)
 	c.rects = append(c.rects, r)
 	if c.th != nil && c.th.width > 0 && len(c.thumbs) < 10000 {

@@ -10,9 +10,10 @@
 // detectors — and the package's agreement tests run both on the same clips.
 // Where reel deliberately differs, README.md in this directory says so.
 //
-// Use an Analyzer: push frames one at a time (the checks run in parallel
-// goroutines over the same frame and keep only the few frames they need),
-// optionally feed an AudioSource, then Finish to get a Report. Memory is
-// bounded by a handful of frames plus a few numbers per frame for the
-// per-frame series.
+// Use an Analyzer: push frames one at a time (Push copies each frame once
+// into a pooled, reference-counted buffer; the checks run in parallel
+// goroutines, each up to a few frames behind, and keep references to the
+// few earlier frames they compare with), optionally feed an AudioSource,
+// then Finish to get a Report. Memory is bounded by a handful of frames
+// plus a few numbers per frame for the per-frame series.
 package vision

@@ -46,7 +46,8 @@ func meanAbsDiff(a, b *frame.Frame) float64 {
 	return float64(sad) / float64(count) / float64(uint64(1)<<a.BitDepth)
 }
 
-func (c *freezeCheck) process(f *frame.Frame, idx int) {
+func (c *freezeCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	frozen := false
 	if c.ref.ok {
 		d := meanAbsDiff(f, c.ref.f)
@@ -70,7 +71,7 @@ func (c *freezeCheck) process(f *frame.Frame, idx int) {
 		c.mafd = append(c.mafd, 0)
 	}
 	if !frozen {
-		c.ref.set(f, idx)
+		c.ref.set(sf, idx)
 		c.maxMAFD = 0
 	}
 }

@@ -119,7 +119,8 @@ func classifyHeadTail(f *frame.Frame) byte {
 	return 0
 }
 
-func (c *headTailCheck) process(f *frame.Frame, idx int) {
+func (c *headTailCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	k := classifyHeadTail(f)
 	c.kinds = append(c.kinds, k)
 	if k != 0 && k != c.prev {

@@ -189,16 +189,17 @@ func (c *interlaceCheck) classify(prev, cur, next *frame.Frame) {
 }
 
 // process classifies the previous frame now that its successor is known.
-func (c *interlaceCheck) process(f *frame.Frame, idx int) {
+func (c *interlaceCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	if !c.cur.ok {
-		c.cur.set(f, idx)
-		c.prev.set(f, idx)
+		c.cur.set(sf, idx)
+		c.prev.set(sf, idx)
 		c.curIdx = idx
 		return
 	}
 	c.classify(c.prev.f, c.cur.f, f)
 	c.prev, c.cur = c.cur, c.prev
-	c.cur.set(f, idx)
+	c.cur.set(sf, idx)
 	c.curIdx = idx
 }
 

@@ -99,7 +99,8 @@ func brng(f *frame.Frame) float64 {
 	return float64(n) / float64(f.Width*f.Height)
 }
 
-func (c *levelsCheck) process(f *frame.Frame, idx int) {
+func (c *levelsCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	b := brng(f)
 	c.brng = append(c.brng, float32(b))
 	out := b > c.cfg.MaxShare

@@ -1,42 +1,104 @@
 package vision
 
-import "github.com/reel-video/reel/frame"
+import (
+	"sync"
+	"sync/atomic"
 
-// frameBuf is a reusable deep copy of a frame (for checks that compare a
-// frame with an earlier one).
+	"github.com/reel-video/reel/frame"
+)
+
+// sharedFrame is a pooled copy of a pushed frame, reference-counted: the
+// Analyzer holds one reference per check until the check has processed
+// it, and checks that compare a frame with an earlier one keep their own
+// (frameBuf) instead of copying it. At zero references it goes back to
+// the pool.
+type sharedFrame struct {
+	f    *frame.Frame
+	refs atomic.Int32
+	pool *framePool
+}
+
+func (s *sharedFrame) retain() { s.refs.Add(1) }
+
+func (s *sharedFrame) release() {
+	if s.refs.Add(-1) == 0 {
+		s.pool.put(s)
+	}
+}
+
+// framePool recycles sharedFrames. It never holds more than the most
+// frames alive at once: those queued for or in a check (bounded by the
+// Analyzer's queue depth) and those kept by checks (at most 4).
+type framePool struct {
+	mu   sync.Mutex
+	free []*sharedFrame
+}
+
+// get returns a sharedFrame holding a copy of src with refs references.
+func (p *framePool) get(src *frame.Frame, refs int) *sharedFrame {
+	p.mu.Lock()
+	var s *sharedFrame
+	if n := len(p.free); n > 0 {
+		s, p.free = p.free[n-1], p.free[:n-1]
+	}
+	p.mu.Unlock()
+	if s == nil {
+		s = &sharedFrame{pool: p}
+	}
+	s.f = copyFrame(s.f, src)
+	s.refs.Store(int32(refs))
+	return s
+}
+
+func (p *framePool) put(s *sharedFrame) {
+	p.mu.Lock()
+	p.free = append(p.free, s)
+	p.mu.Unlock()
+}
+
+// copyFrame copies src into dst's memory when dst has the same layout
+// (else into a fresh clone) and returns it.
+func copyFrame(dst, src *frame.Frame) *frame.Frame {
+	if dst == nil || !dst.SameFormat(src) {
+		return src.Clone()
+	}
+	for i := 0; i < 3; i++ {
+		sp, dp := &src.Planes[i], &dst.Planes[i]
+		if sp.Pix8 != nil {
+			if len(dp.Pix8) != len(sp.Pix8) {
+				dp.Pix8 = make([]uint8, len(sp.Pix8))
+			}
+			copy(dp.Pix8, sp.Pix8)
+		}
+		if sp.Pix16 != nil {
+			if len(dp.Pix16) != len(sp.Pix16) {
+				dp.Pix16 = make([]uint16, len(sp.Pix16))
+			}
+			copy(dp.Pix16, sp.Pix16)
+		}
+		dp.Width, dp.Height, dp.Stride = sp.Width, sp.Height, sp.Stride
+	}
+	dst.Range, dst.Index, dst.PTS = src.Range, src.Index, src.PTS
+	dst.TimeBaseNum, dst.TimeBaseDen = src.TimeBaseNum, src.TimeBaseDen
+	return dst
+}
+
+// frameBuf keeps a reference to an earlier frame (for checks that compare
+// a frame with an earlier one) without copying it.
 type frameBuf struct {
+	sf  *sharedFrame
 	f   *frame.Frame
 	idx int
 	ok  bool
 }
 
-// set copies src into the buffer, reusing its memory.
-func (b *frameBuf) set(src *frame.Frame, idx int) {
-	if b.f == nil || !b.f.SameFormat(src) {
-		b.f = src.Clone()
-		// Clone keeps src's strides; fine, copies below use them.
-	} else {
-		for i := 0; i < 3; i++ {
-			sp, dp := &src.Planes[i], &b.f.Planes[i]
-			if sp.Pix8 != nil {
-				if len(dp.Pix8) != len(sp.Pix8) {
-					dp.Pix8 = make([]uint8, len(sp.Pix8))
-				}
-				copy(dp.Pix8, sp.Pix8)
-			}
-			if sp.Pix16 != nil {
-				if len(dp.Pix16) != len(sp.Pix16) {
-					dp.Pix16 = make([]uint16, len(sp.Pix16))
-				}
-				copy(dp.Pix16, sp.Pix16)
-			}
-			dp.Stride = sp.Stride
-		}
-		b.f.Range = src.Range
+// set makes the buffer hold sf (frame idx), dropping the frame it held.
+func (b *frameBuf) set(sf *sharedFrame, idx int) {
+	sf.retain()
+	if b.sf != nil {
+		b.sf.release()
 	}
-	b.f.Index = src.Index
-	b.idx = idx
-	b.ok = true
+	b.sf, b.f, b.idx, b.ok = sf, sf.f, idx, true
 }
 
 // sadPlanes returns the sum of absolute differences over all planes of a

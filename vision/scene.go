@@ -144,9 +144,10 @@ func (c *shotCheck) scdetScore(f *frame.Frame) float64 {
 	return math.Max(0, math.Min(100, math.Min(mafd, diff)))
 }
 
-func (c *shotCheck) process(f *frame.Frame, idx int) {
+func (c *shotCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	c.scdet = append(c.scdet, float32(c.scdetScore(f)))
-	c.prev.set(f, idx)
+	c.prev.set(sf, idx)
 	bgr, w, h := subsampleBGR(f, downscaleStep(f.Width))
 	hsv := hsvOf(bgr, w, h)
 	cv := 0.0

@@ -94,7 +94,8 @@ func laplacianVariance(f *frame.Frame) float64 {
 	return s * s
 }
 
-func (c *sharpnessCheck) process(f *frame.Frame, idx int) {
+func (c *sharpnessCheck) process(sf *sharedFrame, idx int) {
+	f := sf.f
 	b := float64(c.blockDet.score(f))
 	if math.IsNaN(b) || math.IsInf(b, 0) {
 		b = 0 // blockdetect's 0/0 on a flat picture
