@@ -112,3 +112,25 @@ func TestSharpnessAgreesWithFFmpeg(t *testing.T) {
 		}
 	}
 }
+
+// TestSharpnessDeepSamples runs both scores on a 10-bit copy of an 8-bit
+// clip: they use the top 8 bits, so they must equal the 8-bit scores
+// (ffmpeg's 8→10-bit conversion keeps the 8-bit value in the top bits).
+func TestSharpnessDeepSamples(t *testing.T) {
+	y8 := sharpnessClip(t, "blocky:testsrc2=s=320x240:r=25:d=1", "")
+	y10 := fixture(t, "y4m", "-i", y8, "-pix_fmt", "yuv420p10le", "-strict", "-1", "-f", "yuv4mpegpipe")
+	cfg := only(CheckBlockiness, CheckBlur)
+	cfg.Blur.Step = 1
+	r8, r10 := analyzeY4M(t, y8, cfg), analyzeY4M(t, y10, cfg)
+	for _, name := range []string{"blockiness", "blur.blurdetect"} {
+		a, b := r8.SeriesByName(name), r10.SeriesByName(name)
+		if len(a) == 0 || len(a) != len(b) {
+			t.Fatalf("%s: %d vs %d frames", name, len(a), len(b))
+		}
+		for i := range a {
+			if a[i] != b[i] || a[i] == 0 {
+				t.Fatalf("%s frame %d: 8-bit %v, 10-bit %v", name, i, a[i], b[i])
+			}
+		}
+	}
+}
