@@ -225,9 +225,13 @@ func TestTrialEncodeBadInput(t *testing.T) {
 		{"no grid", func(in *workflows.TrialEncodeInput) { in.Grid = nil }, workflows.ErrTypeInvalidRequest},
 		{"no ranges", func(in *workflows.TrialEncodeInput) { in.Ranges = nil }, workflows.ErrTypeInvalidRequest},
 		{"no cache", func(in *workflows.TrialEncodeInput) { in.Cache = "" }, workflows.ErrTypeInvalidRequest},
-		{"odd size", func(in *workflows.TrialEncodeInput) { in.Grid = []workflows.TrialPoint{{Width: 321, Height: 180, CRF: 30}} }, workflows.ErrTypeInvalidRequest},
+		{"odd size", func(in *workflows.TrialEncodeInput) {
+			in.Grid = []workflows.TrialPoint{{Width: 321, Height: 180, CRF: 30}}
+		}, workflows.ErrTypeInvalidRequest},
 		{"no crf", func(in *workflows.TrialEncodeInput) { in.Grid = []workflows.TrialPoint{{Width: 320, Height: 180}} }, workflows.ErrTypeInvalidRequest},
-		{"codec", func(in *workflows.TrialEncodeInput) { in.Grid = []workflows.TrialPoint{{Width: 320, Height: 180, CRF: 30, Codec: "mpeg2"}} }, workflows.ErrTypeInvalidRequest},
+		{"codec", func(in *workflows.TrialEncodeInput) {
+			in.Grid = []workflows.TrialPoint{{Width: 320, Height: 180, CRF: 30, Codec: "mpeg2"}}
+		}, workflows.ErrTypeInvalidRequest},
 		{"model", func(in *workflows.TrialEncodeInput) { in.Model = "vmaf_v9" }, workflows.ErrTypeInvalidRequest},
 		{"score size", func(in *workflows.TrialEncodeInput) { in.ScoreWidth = 640 }, workflows.ErrTypeInvalidRequest},
 		{"empty range", func(in *workflows.TrialEncodeInput) { in.Ranges = []workflows.TrialRange{{StartFrame: 3}} }, workflows.ErrTypeInvalidRequest},
@@ -239,7 +243,9 @@ func TestTrialEncodeBadInput(t *testing.T) {
 			}
 			in.Source = p
 		}, workflows.ErrTypeInvalidMedia},
-		{"range past the end", func(in *workflows.TrialEncodeInput) { in.Ranges = []workflows.TrialRange{{StartFrame: 5000, Frames: 2}} }, workflows.ErrTypeInvalidSettings},
+		{"range past the end", func(in *workflows.TrialEncodeInput) {
+			in.Ranges = []workflows.TrialRange{{StartFrame: 5000, Frames: 2}}
+		}, workflows.ErrTypeInvalidSettings},
 		{"source changed", func(in *workflows.TrialEncodeInput) { in.SourceID = workflows.SourceID{Size: 1} }, workflows.ErrTypeSourceChanged},
 	}
 	for _, tc := range tests {
