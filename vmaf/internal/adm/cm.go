@@ -107,12 +107,21 @@ func cm0(src [3][]int16, angles, flt [3][]int16, w, h, stride int, irf [3]int32,
 	top, bottom := scoreRegion(h)
 	var accH, accV, accD int64
 	sh, sv, sd := src[0], src[1], src[2]
+	var args cmArgs
+	nvec := 0
+	if hasAVX2 {
+		nvec = (right - left) &^ 7
+		args.init(irf, addHcub, shHcub, addDcub, shDcub)
+	}
 	for i := top; i < bottom; i++ {
 		up, dn := nbr(i, h)
 		ro, uo, do := i*stride, up*stride, dn*stride
 		var ih, iv, id int64
+		if nvec > 0 {
+			ih, iv, id = cm0Row(&args, src, angles, F, R, ro, uo, do, left, nvec)
+		}
 		a0, a1, a2 := angles[0], angles[1], angles[2]
-		for j := left; j < right; j++ {
+		for j := left + nvec; j < right; j++ {
 			k := ro + j
 			thr := R[uo+j] + R[k] + R[do+j] - F[k]
 			thr += int32(int16((oneBy15*abs32(int32(a0[k])) + 2048) >> 12))

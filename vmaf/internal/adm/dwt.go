@@ -38,7 +38,12 @@ func dwt0_8(src []uint8, sstride, w, h int, dst *band16, dstride int, ws *worksp
 		r1 := src[int(ws.indY[1][i])*sstride:][:w]
 		r2 := src[int(ws.indY[2][i])*sstride:][:w]
 		r3 := src[int(ws.indY[3][i])*sstride:][:w]
-		for j := 0; j < w; j++ {
+		j0 := 0
+		if hasAVX2 && w >= 16 {
+			j0 = w &^ 15
+			dwt0Vert8AVX2(&r0[0], &r1[0], &r2[0], &r3[0], &tmplo[0], &tmphi[0], j0)
+		}
+		for j := j0; j < w; j++ {
 			s0, s1, s2, s3 := int32(r0[j]), int32(r1[j]), int32(r2[j]), int32(r3[j])
 			acc := dwtLo[0]*s0 + dwtLo[1]*s1 + dwtLo[2]*s2 + dwtLo[3]*s3
 			acc -= dwtLoSum * addVP
@@ -90,7 +95,15 @@ func dwt0Horizontal(tmplo, tmphi []int16, indX *[4][]int32, dst *band16, off, hw
 	if jEnd < 1 {
 		jEnd = 1
 	}
-	for j := 1; j < jEnd; j++ {
+	j1 := 1
+	if hasAVX2 {
+		if n := (jEnd - 1) &^ 15; n > 0 {
+			dwt0HorizAVX2(&tmplo[1], &a[1], &v[1], n)
+			dwt0HorizAVX2(&tmphi[1], &hh[1], &d[1], n)
+			j1 += n
+		}
+	}
+	for j := j1; j < jEnd; j++ {
 		b := 2*j - 1
 		lo := tmplo[b : b+4 : b+4]
 		hi := tmphi[b : b+4 : b+4]

@@ -182,7 +182,15 @@ func csf0(src, dst, flt [3][]int16, w, h, stride int, irf [3]int32) {
 		s, d, f := src[t], dst[t], flt[t]
 		rf, sh, ad := irf[t], shifts[t], adds[t]
 		for i := top; i < bottom; i++ {
-			for j := left; j < right; j++ {
+			j0 := left
+			if hasAVX2 {
+				if n := (right - left) &^ 15; n > 0 {
+					k := i*stride + left
+					csf0RowAVX2(&s[k], &d[k], &f[k], n, rf, ad, uint64(sh))
+					j0 += n
+				}
+			}
+			for j := j0; j < right; j++ {
 				k := i*stride + j
 				v := int16((rf*int32(s[k]) + ad) >> sh)
 				d[k] = v

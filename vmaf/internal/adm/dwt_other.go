@@ -1,0 +1,19 @@
+//go:build !amd64 || purego
+
+package adm
+
+const hasAVX2 = false
+
+func dwt0Vert8AVX2(r0, r1, r2, r3 *uint8, lo, hi *int16, n int) { panic("unreachable") }
+
+func dwt0HorizAVX2(t *int16, lo, hi *int16, n int) { panic("unreachable") }
+
+func csf0RowAVX2(src, dst, flt *int16, n int, rf, add int32, sh uint64) { panic("unreachable") }
+
+type cmArgs struct{}
+
+func (a *cmArgs) init(irf [3]int32, addH int64, shH uint32, addD int64, shD uint32) {}
+
+func cm0Row(a *cmArgs, src, angles [3][]int16, F, R []int32, ro, uo, do, j0, n int) (ih, iv, id int64) {
+	panic("unreachable")
+}
