@@ -49,6 +49,7 @@ func commands() []command {
 		{"mount", "mount an object-store prefix read-only (FUSE) through mezzfs", runMount},
 		{"mezzfs", "mezzfs tools: replay a recorded read trace", runMezzfs},
 		{"qc", "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)", runQC},
+		{"ladder", "compare two ladders of a title: BD-rate and BD-VMAF", runLadder},
 		{"profile", "print the built-in encode profile (YAML)", runProfile},
 		{"version", "print reel's version", runVersion},
 	}
