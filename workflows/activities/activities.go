@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -20,6 +21,7 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/vision"
 	"github.com/reel-video/reel/workflows"
 )
@@ -65,6 +67,17 @@ type Activities struct {
 	// ScoreThreads is the number of goroutines scoring VMAF. Default: the
 	// number of CPUs.
 	ScoreThreads int
+	// Store configures s3:// inputs and outputs (endpoint, region,
+	// credentials). The zero value reads the worker's standard AWS_*
+	// environment and shared credentials file.
+	Store mezzfs.Options
+	// ScratchDir holds the scratch directories in which activities write
+	// files bound for an object store before uploading them. Default:
+	// os.TempDir().
+	ScratchDir string
+
+	storeMu sync.Mutex
+	stores  map[string]mezzfs.Store // S3 stores by bucket
 }
 
 // New returns Activities with defaults filled in.
@@ -95,7 +108,13 @@ var badInput = []struct {
 	err error
 	typ string
 }{
+	{mezzfs.ErrInvalidURI, workflows.ErrTypeInvalidRequest},
+	{encoder.ErrAccessDenied, workflows.ErrTypeAccessDenied},
+	{mezzfs.ErrAccessDenied, workflows.ErrTypeAccessDenied},
+	{encoder.ErrSourceChanged, workflows.ErrTypeSourceChanged},
+	{mezzfs.ErrChanged, workflows.ErrTypeSourceChanged},
 	{encoder.ErrNotFound, workflows.ErrTypeNotFound},
+	{mezzfs.ErrNotFound, workflows.ErrTypeNotFound},
 	{encoder.ErrEmpty, workflows.ErrTypeEmptyInput},
 	{encoder.ErrTruncated, workflows.ErrTypeTruncatedMedia},
 	{encoder.ErrNoVideo, workflows.ErrTypeNoVideo},
@@ -182,6 +201,7 @@ func resume(ctx context.Context, v any) bool {
 
 // Probe inspects the source.
 func (a *Activities) Probe(ctx context.Context, in workflows.ProbeInput) (media.SourceInfo, error) {
+	ctx = a.withIO(ctx)
 	info, err := a.Media.Probe(ctx, in.Source)
 	if err != nil {
 		return media.SourceInfo{}, classify(err)

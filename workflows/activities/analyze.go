@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/reel-video/reel/internal/qcrun"
@@ -12,10 +11,14 @@ import (
 )
 
 // QCPath returns where a stream's QC result goes ("source" or a rung id).
-func QCPath(out, stream string) string { return filepath.Join(out, "qc", stream+".json") }
+func QCPath(out, stream string) string { return joinLoc(out, qcRel(stream)) }
+
+func qcRel(stream string) string { return "qc/" + stream + ".json" }
 
 // ThumbDir returns the directory of a title's QC thumbnails.
-func ThumbDir(out string) string { return filepath.Join(out, "qc", "thumbs") }
+func ThumbDir(out string) string { return joinLoc(out, thumbRel) }
+
+const thumbRel = "qc/thumbs"
 
 // qcConfig is vision's default configuration with the profile's overrides.
 func qcConfig(overrides map[string]any) (vision.Config, error) { return qcrun.Config(overrides) }
@@ -31,9 +34,10 @@ type analyzeDone struct {
 // head/tail, loudness and silence. It writes qc/source.json and a thumbnail
 // per video event, and returns the shot boundaries for chunk planning.
 func (a *Activities) Analyze(ctx context.Context, in workflows.AnalyzeInput) (workflows.AnalyzeOutput, error) {
+	ctx = a.withIO(ctx)
 	var prev analyzeDone
 	if resume(ctx, &prev) && prev.Result != nil {
-		if _, err := os.Stat(prev.Result.QC.Path); err == nil {
+		if _, err := a.statLoc(ctx, prev.Result.QC.Path); err == nil {
 			return *prev.Result, nil
 		}
 	}
@@ -41,10 +45,15 @@ func (a *Activities) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wo
 	if err != nil {
 		return workflows.AnalyzeOutput{}, classify(err)
 	}
+	dst, err := a.openOut(ctx, in.Out)
+	if err != nil {
+		return workflows.AnalyzeOutput{}, classify(fmt.Errorf("analyze: %w", err))
+	}
+	defer dst.close()
 	hb := a.heartbeater(ctx)
 	out, err := qcrun.Run(ctx, in.Source, qcrun.Options{
 		Config:   &cfg,
-		ThumbDir: ThumbDir(in.Out),
+		ThumbDir: dst.file(thumbRel),
 		Progress: func(n int) {
 			hb.beat(false, analyzeDone{ActivityProgress: workflows.ActivityProgress{Done: n, Total: in.Frames}})
 		},
@@ -52,27 +61,36 @@ func (a *Activities) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wo
 	if err != nil {
 		return workflows.AnalyzeOutput{}, classify(err)
 	}
-	res, err := saveQC(in.Out, "source", out)
+	res, err := saveQC(ctx, dst, "source", out)
 	if err != nil {
-		return workflows.AnalyzeOutput{}, err
+		return workflows.AnalyzeOutput{}, classify(err)
 	}
 	hb.beat(true, analyzeDone{ActivityProgress: workflows.ActivityProgress{Done: out.Frames, Total: out.Frames}, Result: &res})
 	return res, nil
 }
 
-// saveQC writes a stream's QC result and summarises it.
-func saveQC(out, stream string, o *qcrun.Output) (workflows.AnalyzeOutput, error) {
-	path := QCPath(out, stream)
+// saveQC writes a stream's QC result and summarises it; for an
+// object-store output it uploads the thumbnails this activity wrote, then
+// the result.
+func saveQC(ctx context.Context, dst *outDir, stream string, o *qcrun.Output) (workflows.AnalyzeOutput, error) {
+	rel := qcRel(stream)
+	path := dst.loc(rel)
 	// Thumbnail paths relative to the title's output, as the report wants.
 	for i := range o.Events {
 		if o.Events[i].Thumbnail != "" && filepath.IsAbs(o.Events[i].Thumbnail) {
-			if rel, err := filepath.Rel(out, o.Events[i].Thumbnail); err == nil {
-				o.Events[i].Thumbnail = rel
+			if rel, err := filepath.Rel(dst.dir, o.Events[i].Thumbnail); err == nil {
+				o.Events[i].Thumbnail = filepath.ToSlash(rel)
 			}
 		}
 	}
-	if err := qcrun.WriteJSON(path, o); err != nil {
+	if err := qcrun.WriteJSON(dst.file(rel), o); err != nil {
 		return workflows.AnalyzeOutput{}, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := dst.commitTree(ctx, thumbRel); err != nil {
+		return workflows.AnalyzeOutput{}, err
+	}
+	if err := dst.commit(ctx, rel); err != nil {
+		return workflows.AnalyzeOutput{}, err
 	}
 	res := workflows.AnalyzeOutput{QC: workflows.QCSummary{Path: path, Events: map[string]int{}, Skipped: o.Skipped}}
 	for _, e := range o.Events {

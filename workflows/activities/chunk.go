@@ -74,15 +74,12 @@ func SourceIdentityOf(path string) (workflows.SourceID, error) {
 // SourceIdentity returns the source's identity (SourceIdentityOf), which
 // the workflow passes to every EncodeChunk so that all chunks of a title
 // come from the same source content.
+// For an object (s3://) the modification time is the store's and the
+// hashed ends are read with two ranged GETs.
 func (a *Activities) SourceIdentity(ctx context.Context, in workflows.SourceIdentityInput) (workflows.SourceID, error) {
-	if isURL(in.Source) {
-		return workflows.SourceID{}, invalidRequest("source identity %s: only local sources are supported", in.Source)
-	}
-	id, err := SourceIdentityOf(in.Source)
+	id, err := a.sourceIdentity(ctx, in.Source)
 	return id, classify(err)
 }
-
-func isURL(s string) bool { return strings.Contains(s, "://") }
 
 // invalidRequest is a non-retryable InvalidRequest error.
 func invalidRequest(format string, args ...any) error {
@@ -169,12 +166,13 @@ type chunkManifest struct {
 const manifestName = "manifest.json"
 
 // ChunkDir is where a chunk key's files live in a cache.
-func ChunkDir(cache, key string) string { return filepath.Join(cache, key) }
+func ChunkDir(cache, key string) string { return joinLoc(cache, key) }
 
-// finishedChunk returns the output of a finished encode of key in dir, or
-// false when there is none or it is incomplete.
-func finishedChunk(dir, key string, in workflows.EncodeChunkInput) (workflows.EncodeChunkOutput, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+// finishedChunk returns the output of a finished encode of key in dir (a
+// local directory or an object-store prefix), or false when there is none
+// or it is incomplete.
+func (a *Activities) finishedChunk(ctx context.Context, dir, key string, in workflows.EncodeChunkInput) (workflows.EncodeChunkOutput, bool) {
+	b, err := a.readLoc(ctx, joinLoc(dir, manifestName))
 	if err != nil {
 		return workflows.EncodeChunkOutput{}, false
 	}
@@ -187,8 +185,8 @@ func finishedChunk(dir, key string, in workflows.EncodeChunkInput) (workflows.En
 		if r.ID != in.Rungs[i].ID || r.Frames != in.Chunk.Frames || filepath.Base(r.Path) != r.Path {
 			return workflows.EncodeChunkOutput{}, false
 		}
-		r.Path = filepath.Join(dir, r.Path)
-		if st, err := os.Stat(r.Path); err != nil || !st.Mode().IsRegular() || st.Size() != r.Bytes {
+		r.Path = joinLoc(dir, r.Path)
+		if size, err := a.statLoc(ctx, r.Path); err != nil || size != r.Bytes {
 			return workflows.EncodeChunkOutput{}, false
 		}
 		out.Rungs = append(out.Rungs, r)
@@ -228,8 +226,6 @@ func checkChunkInput(in workflows.EncodeChunkInput) error {
 		return invalidRequest("encode chunk %s: chunk %d: start %d, %d frames", in.Source, in.Chunk.Index, in.Chunk.StartFrame, in.Chunk.Frames)
 	case len(in.Rungs) == 0:
 		return invalidRequest("encode chunk %s: no rungs", in.Source)
-	case isURL(in.Source) && in.SourceID.IsZero():
-		return invalidRequest("encode chunk %s: a URL source needs its source_id", in.Source)
 	}
 	seen := map[string]bool{}
 	for _, r := range in.Rungs {
@@ -258,26 +254,32 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 	if err := checkChunkInput(in); err != nil {
 		return workflows.EncodeChunkOutput{}, err
 	}
+	ctx = a.withIO(ctx)
 	id := in.SourceID
-	if !isURL(in.Source) {
-		cur, err := SourceIdentityOf(in.Source)
-		if err != nil {
-			return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: %w", err))
-		}
-		if !id.IsZero() && cur != id {
-			return workflows.EncodeChunkOutput{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("encode chunk %s: source changed since the title started (was %v, now %v)", in.Source, id, cur),
-				workflows.ErrTypeSourceChanged, nil)
-		}
-		id = cur
+	cur, err := a.sourceIdentity(ctx, in.Source)
+	if err != nil {
+		return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: %w", err))
 	}
+	if !id.IsZero() && cur != id {
+		return workflows.EncodeChunkOutput{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("encode chunk %s: source changed since the title started (was %v, now %v)", in.Source, id, cur),
+			workflows.ErrTypeSourceChanged, nil)
+	}
+	id = cur
 	key := ChunkKey(id, in.Chunk, in.Rungs, in.Conceal)
 	dir := ChunkDir(in.Cache, key)
-	if out, ok := finishedChunk(dir, key, in); ok {
+	if out, ok := a.finishedChunk(ctx, dir, key, in); ok {
 		a.logger().Info("chunk already encoded", "source", in.Source, "chunk", in.Chunk.Index, "key", key)
 		return out, nil
 	}
-	sweepTemps(dir, time.Hour, a.now())
+	cache, err := a.openOut(ctx, in.Cache)
+	if err != nil {
+		return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: %w", err))
+	}
+	defer cache.close()
+	if !cache.remote() {
+		sweepTemps(dir, time.Hour, a.now())
+	}
 
 	hb := a.heartbeater(ctx)
 	total := in.Chunk.Frames
@@ -285,7 +287,7 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 	start := a.now()
 	res, err := a.chunkMedia().EncodeChunk(ctx, in.Source, encoder.ChunkOptions{
 		StartFrame: in.Chunk.StartFrame, Frames: in.Chunk.Frames, Rungs: in.Rungs, Conceal: in.Conceal,
-		OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") },
+		OutputPath: func(r media.RungSpec) string { return cache.file(key + "/" + r.ID + ".mp4") },
 		Progress: func(done, _ int) {
 			hb.beat(false, workflows.ActivityProgress{Done: done, Total: total})
 		},
@@ -301,15 +303,28 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 		m.Input.Rungs = append(m.Input.Rungs, canonical(r))
 	}
 	for _, r := range res.Rungs {
-		out.Rungs = append(out.Rungs, workflows.ChunkRung{ID: r.ID, Path: r.Path, Frames: r.Frames, Bytes: r.Bytes})
+		path := r.Path
+		if cache.remote() {
+			rel := key + "/" + filepath.Base(r.Path)
+			if err := cache.commit(ctx, rel); err != nil {
+				return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: %w", err))
+			}
+			path = cache.loc(rel)
+		}
+		out.Rungs = append(out.Rungs, workflows.ChunkRung{ID: r.ID, Path: path, Frames: r.Frames, Bytes: r.Bytes})
 		m.Rungs = append(m.Rungs, workflows.ChunkRung{ID: r.ID, Path: filepath.Base(r.Path), Frames: r.Frames, Bytes: r.Bytes})
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return workflows.EncodeChunkOutput{}, fmt.Errorf("encode chunk: manifest: %w", err)
 	}
-	if err := putAtomic(filepath.Join(dir, manifestName), append(b, '\n')); err != nil {
+	// The manifest goes last: once it is there, the chunk is finished.
+	manifest := key + "/" + manifestName
+	if err := putAtomic(cache.file(manifest), append(b, '\n')); err != nil {
 		return workflows.EncodeChunkOutput{}, fmt.Errorf("encode chunk: manifest: %w", err)
+	}
+	if err := cache.commit(ctx, manifest); err != nil {
+		return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: manifest: %w", err))
 	}
 	hb.beat(true, workflows.ActivityProgress{Done: total, Total: total})
 	return out, nil
@@ -404,12 +419,45 @@ func (a *Activities) StitchRung(ctx context.Context, in workflows.StitchRungInpu
 	}
 	stop := a.keepAlive(ctx, workflows.ActivityProgress{Total: len(in.Chunks)})
 	defer stop()
-	res, err := a.chunkMedia().Stitch(ctx, in.Chunks, RungPath(in.Out, in.Rung.ID))
+	dst, err := a.openOut(ctx, in.Out)
 	if err != nil {
 		return media.RungOutput{}, classify(fmt.Errorf("stitch rung %s: %w", in.Rung.ID, err))
 	}
+	defer dst.close()
+	// The stitcher reads local files: chunks in an object store are
+	// downloaded (each whole, through mezzfs) to a scratch directory first.
+	chunks := make([]string, len(in.Chunks))
+	var scratch string
+	for i, c := range in.Chunks {
+		if p, ok := localPath(c); ok {
+			chunks[i] = p
+			continue
+		}
+		if scratch == "" {
+			if scratch, err = a.scratchDir(); err != nil {
+				return media.RungOutput{}, err
+			}
+			defer os.RemoveAll(scratch)
+		}
+		chunks[i] = filepath.Join(scratch, fmt.Sprintf("%06d.mp4", i))
+		if err := a.fetchLoc(ctx, c, chunks[i]); err != nil {
+			return media.RungOutput{}, classify(fmt.Errorf("stitch rung %s: chunk %d: %w", in.Rung.ID, i, err))
+		}
+	}
+	rel := rungRel(in.Rung.ID)
+	res, err := a.chunkMedia().Stitch(ctx, chunks, dst.file(rel))
+	if err != nil {
+		return media.RungOutput{}, classify(fmt.Errorf("stitch rung %s: %w", in.Rung.ID, err))
+	}
+	path := res.Path
+	if dst.remote() {
+		if err := dst.commit(ctx, rel); err != nil {
+			return media.RungOutput{}, classify(fmt.Errorf("stitch rung %s: %w", in.Rung.ID, err))
+		}
+		path = dst.loc(rel)
+	}
 	return media.RungOutput{
-		ID: in.Rung.ID, Path: res.Path, Width: in.Rung.Width, Height: in.Rung.Height, Codec: res.Codec,
+		ID: in.Rung.ID, Path: path, Width: in.Rung.Width, Height: in.Rung.Height, Codec: res.Codec,
 		BitDepth: max(in.Rung.BitDepth, 8), Frames: res.Frames, Bytes: res.Bytes,
 		DurationSec: res.DurationSec, BitrateKbps: res.BitrateKbps,
 	}, nil
@@ -417,7 +465,9 @@ func (a *Activities) StitchRung(ctx context.Context, in workflows.StitchRungInpu
 
 // AudioPath returns where an audio rendition goes under a title's output
 // directory.
-func AudioPath(out, id string) string { return filepath.Join(out, "audio", id+".mp4") }
+func AudioPath(out, id string) string { return joinLoc(out, audioRel(id)) }
+
+func audioRel(id string) string { return "audio/" + id + ".mp4" }
 
 // EncodeAudio encodes one audio rendition of the source's first audio
 // stream (resampled and down- or upmixed as the spec says) to
@@ -432,10 +482,17 @@ func (a *Activities) EncodeAudio(ctx context.Context, in workflows.EncodeAudioIn
 	case in.Out == "":
 		return workflows.AudioOutput{}, invalidRequest("encode audio %s: no output directory", in.Spec.ID)
 	}
+	ctx = a.withIO(ctx)
 	stop := a.keepAlive(ctx, workflows.ActivityProgress{})
 	defer stop()
+	dst, err := a.openOut(ctx, in.Out)
+	if err != nil {
+		return workflows.AudioOutput{}, classify(fmt.Errorf("audio %s: %w", in.Spec.ID, err))
+	}
+	defer dst.close()
 	spec := encoder.AudioSpec{Codec: in.Spec.Codec, BitrateKbps: in.Spec.BitrateKbps, Channels: in.Spec.Channels, SampleRate: in.Spec.SampleRate}
-	res, err := a.chunkMedia().EncodeAudio(ctx, in.Source, spec, AudioPath(in.Out, in.Spec.ID))
+	rel := audioRel(in.Spec.ID)
+	res, err := a.chunkMedia().EncodeAudio(ctx, in.Source, spec, dst.file(rel))
 	if err != nil {
 		err = fmt.Errorf("audio %s: %w", in.Spec.ID, err)
 		if errors.Is(err, encoder.ErrNoAudio) {
@@ -443,8 +500,15 @@ func (a *Activities) EncodeAudio(ctx context.Context, in workflows.EncodeAudioIn
 		}
 		return workflows.AudioOutput{}, classify(err)
 	}
+	path := res.Path
+	if dst.remote() {
+		if err := dst.commit(ctx, rel); err != nil {
+			return workflows.AudioOutput{}, classify(fmt.Errorf("audio %s: %w", in.Spec.ID, err))
+		}
+		path = dst.loc(rel)
+	}
 	return workflows.AudioOutput{
-		ID: in.Spec.ID, Path: res.Path, Codec: res.Codec, Channels: res.Channels, SampleRate: res.SampleRate,
+		ID: in.Spec.ID, Path: path, Codec: res.Codec, Channels: res.Channels, SampleRate: res.SampleRate,
 		Samples: res.Samples, StartSec: res.StartSec, DurationSec: res.DurationSec, Bytes: res.Bytes,
 		BitrateKbps: res.BitrateKbps, DecodeErrors: res.DecodeErrors,
 	}, nil

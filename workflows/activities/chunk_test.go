@@ -166,7 +166,7 @@ func TestEncodeChunkBadRequests(t *testing.T) {
 		{"bad rung id", func(c *workflows.EncodeChunkInput) { c.Rungs = []media.RungSpec{{ID: "../x"}} }, workflows.ErrTypeInvalidRequest, "rung id"},
 		{"missing source", func(c *workflows.EncodeChunkInput) { c.Source = filepath.Join(cache, "nope.mov") }, workflows.ErrTypeNotFound, "nope.mov"},
 		{"source changed", func(c *workflows.EncodeChunkInput) { c.SourceID = stale }, workflows.ErrTypeSourceChanged, "source changed"},
-		{"url without id", func(c *workflows.EncodeChunkInput) { c.Source = "s3://b/k.mov" }, workflows.ErrTypeInvalidRequest, "source_id"},
+		{"url without bucket", func(c *workflows.EncodeChunkInput) { c.Source = "s3:///k.mov" }, workflows.ErrTypeInvalidRequest, "no bucket"},
 		{"bad settings", func(c *workflows.EncodeChunkInput) {
 			c.Rungs = []media.RungSpec{{ID: "x", Width: 320, Height: 180, Codec: "av1", CRF: 70}}
 		}, workflows.ErrTypeInvalidSettings, "crf 70"},

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/reel-video/reel/internal/atomicfile"
 	"github.com/reel-video/reel/internal/qcrun"
@@ -15,9 +13,13 @@ import (
 )
 
 // ReportPath returns where a title's report goes.
-func ReportPath(out string) string { return filepath.Join(out, "report.json") }
+func ReportPath(out string) string { return joinLoc(out, reportRel) }
 
-// WriteReport writes the title's report.json atomically.
+const reportRel = "report.json"
+
+// WriteReport writes the title's report.json atomically (for an
+// object-store output: uploads it whole). It reads the scores and QC
+// results back from where the earlier stages wrote them.
 func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportInput) (workflows.WriteReportOutput, error) {
 	r := report.Report{
 		SchemaVersion: report.SchemaVersion,
@@ -36,10 +38,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		scores[s.ID] = s
 	}
 	for i, o := range in.Rungs {
-		rel, err := filepath.Rel(in.Out, o.Path)
-		if err != nil {
-			rel = o.Path
-		}
+		rel := relLoc(in.Out, o.Path)
 		sc := scores[o.ID]
 		rr := report.Rung{
 			ID: o.ID, Path: rel, Width: o.Width, Height: o.Height, Codec: o.Codec,
@@ -52,12 +51,10 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 			},
 		}
 		if sc.ScoresPath != "" {
-			if rel, err := filepath.Rel(in.Out, sc.ScoresPath); err == nil {
-				rr.ScoresPath = rel
-			}
-			res, err := readResult(sc.ScoresPath)
+			rr.ScoresPath = relLoc(in.Out, sc.ScoresPath)
+			res, err := a.readResultLoc(ctx, sc.ScoresPath)
 			if err != nil {
-				return workflows.WriteReportOutput{}, fmt.Errorf("rung %s scores: %w", o.ID, err)
+				return workflows.WriteReportOutput{}, classify(fmt.Errorf("rung %s scores: %w", o.ID, err))
 			}
 			rr.VMAF.PerFrame, _ = res.Series("vmaf")
 		}
@@ -73,10 +70,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		r.Shots = append(r.Shots, report.Shot{Start: sh.Start, End: sh.End, Confidence: sh.Confidence, Kind: sh.Kind})
 	}
 	for _, a := range in.Audio {
-		rel, err := filepath.Rel(in.Out, a.Path)
-		if err != nil {
-			rel = a.Path
-		}
+		rel := relLoc(in.Out, a.Path)
 		r.Audio = append(r.Audio, report.Audio{ID: a.ID, Path: rel, Codec: a.Codec, Channels: a.Channels, SampleRate: a.SampleRate,
 			BitrateKbps: a.BitrateKbps, Bytes: a.Bytes, DurationSec: a.DurationSec, StartSec: a.StartSec})
 	}
@@ -86,39 +80,42 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 			r.Chunks.Plan = append(r.Chunks.Plan, report.ChunkSpan{Start: c.StartFrame, Frames: c.Frames})
 		}
 	}
-	qc, err := qcSection(in)
+	qc, err := a.qcSection(ctx, in)
 	if err != nil {
-		return workflows.WriteReportOutput{}, err
+		return workflows.WriteReportOutput{}, classify(err)
 	}
 	r.QC = qc
 	var buf bytes.Buffer
 	if err := r.Write(&buf); err != nil {
 		return workflows.WriteReportOutput{}, err
 	}
-	path := ReportPath(in.Out)
-	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
+	dst, err := a.openOut(ctx, in.Out)
+	if err != nil {
+		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
+	}
+	defer dst.close()
+	if err := atomicfile.WriteFile(dst.file(reportRel), buf.Bytes()); err != nil {
 		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
 	}
-	return workflows.WriteReportOutput{Path: path}, nil
+	if err := dst.commit(ctx, reportRel); err != nil {
+		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
+	}
+	return workflows.WriteReportOutput{Path: dst.loc(reportRel)}, nil
 }
 
 // qcSection gathers the QC results the analyze and score stages wrote.
-func qcSection(in workflows.WriteReportInput) (*report.QC, error) {
+func (a *Activities) qcSection(ctx context.Context, in workflows.WriteReportInput) (*report.QC, error) {
 	qc := &report.QC{Summary: map[string]int{}}
 	load := func(path string) (*report.QCStream, error) {
-		f, err := os.Open(path)
+		b, err := a.readLoc(ctx, path)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
 		var o qcrun.Output
-		if err := json.NewDecoder(f).Decode(&o); err != nil {
+		if err := json.Unmarshal(b, &o); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		st := &report.QCStream{Path: path, Frames: o.Frames, Skipped: o.Skipped, Events: []report.QCEvent{}}
-		if rel, err := filepath.Rel(in.Out, path); err == nil {
-			st.Path = rel
-		}
+		st := &report.QCStream{Path: relLoc(in.Out, path), Frames: o.Frames, Skipped: o.Skipped, Events: []report.QCEvent{}}
 		for _, e := range o.Events {
 			st.Events = append(st.Events, report.QCEvent{
 				Check: e.Check, Severity: string(e.Severity), StartFrame: e.StartFrame, EndFrame: e.EndFrame,

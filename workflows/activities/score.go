@@ -1,12 +1,12 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 
@@ -20,14 +20,18 @@ import (
 )
 
 // ScoresPath returns where a rung's per-frame scores (libvmaf JSON) go.
-func ScoresPath(out, rungID string) string {
-	return filepath.Join(out, "vmaf", rungID+".json")
-}
+func ScoresPath(out, rungID string) string { return joinLoc(out, scoresRel(rungID)) }
 
-func partialDir(out string) string { return filepath.Join(out, "vmaf", ".partial") }
+func scoresRel(rungID string) string { return "vmaf/" + rungID + ".json" }
 
-func windowPath(out, rungID string, start int) string {
-	return filepath.Join(partialDir(out), rungID, strconv.Itoa(start)+".json")
+const partialRel = "vmaf/.partial"
+
+func partialDir(out string) string { return joinLoc(out, partialRel) }
+
+func windowPath(out, rungID string, start int) string { return joinLoc(out, windowRel(rungID, start)) }
+
+func windowRel(rungID string, start int) string {
+	return partialRel + "/" + rungID + "/" + strconv.Itoa(start) + ".json"
 }
 
 // scoreState is ScoreRungs' heartbeat: progress, the windows whose results
@@ -56,38 +60,50 @@ type pair struct {
 // retried attempt resumes after the last one; the results are exactly those
 // of one uninterrupted pass (see vmaf.Scorer.Prime).
 func (a *Activities) ScoreRungs(ctx context.Context, in workflows.ScoreRungsInput) (workflows.ScoreRungsOutput, error) {
+	ctx = a.withIO(ctx)
 	start := a.now()
 	var st scoreState
-	if resume(ctx, &st) && len(st.Scores) == len(in.Rungs) && scoresIntact(st.Scores) {
+	if resume(ctx, &st) && len(st.Scores) == len(in.Rungs) && a.scoresIntact(ctx, st.Scores) {
 		return workflows.ScoreRungsOutput{Scores: st.Scores}, nil
 	}
-	if !resume(ctx, &st) || !windowsIntact(in, st.Windows) {
-		st = scoreState{}
-		_ = os.RemoveAll(partialDir(in.Out))
+	dst, err := a.openOut(ctx, in.Out)
+	if err != nil {
+		return workflows.ScoreRungsOutput{}, classify(fmt.Errorf("score: %w", err))
 	}
-	scores, err := a.scoreWindows(ctx, in, &st)
+	defer dst.close()
+	// Saved windows of an object-store output stay where they are: the
+	// next run's windows overwrite the same keys (mezzfs has no delete).
+	if !resume(ctx, &st) || !a.windowsIntact(ctx, in, st.Windows) {
+		st = scoreState{}
+		if !dst.remote() {
+			_ = os.RemoveAll(partialDir(in.Out))
+		}
+	}
+	scores, err := a.scoreWindows(ctx, in, dst, &st)
 	if err != nil {
 		return workflows.ScoreRungsOutput{}, classify(err)
 	}
 	st.Scores = scores
 	a.heartbeater(ctx).beat(true, st)
-	_ = os.RemoveAll(partialDir(in.Out))
+	if !dst.remote() {
+		_ = os.RemoveAll(partialDir(in.Out))
+	}
 	return workflows.ScoreRungsOutput{Scores: scores, Seconds: a.now().Sub(start).Seconds()}, nil
 }
 
-func scoresIntact(scores []workflows.RungScore) bool {
+func (a *Activities) scoresIntact(ctx context.Context, scores []workflows.RungScore) bool {
 	for _, s := range scores {
-		if _, err := os.Stat(s.ScoresPath); err != nil {
+		if _, err := a.statLoc(ctx, s.ScoresPath); err != nil {
 			return false
 		}
 	}
 	return true
 }
 
-func windowsIntact(in workflows.ScoreRungsInput, windows []int) bool {
+func (a *Activities) windowsIntact(ctx context.Context, in workflows.ScoreRungsInput, windows []int) bool {
 	for _, r := range in.Rungs {
 		for _, w := range windows {
-			if _, err := os.Stat(windowPath(in.Out, r.ID, w)); err != nil {
+			if _, err := a.statLoc(ctx, windowPath(in.Out, r.ID, w)); err != nil {
 				return false
 			}
 		}
@@ -95,7 +111,7 @@ func windowsIntact(in workflows.ScoreRungsInput, windows []int) bool {
 	return true
 }
 
-func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsInput, st *scoreState) ([]workflows.RungScore, error) {
+func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsInput, dst *outDir, st *scoreState) ([]workflows.RungScore, error) {
 	if len(in.Rungs) == 0 {
 		return nil, nil
 	}
@@ -258,7 +274,11 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 				return nil, fmt.Errorf("rung %s: %w", in.Rungs[i].ID, err)
 			}
 			res.Frames = res.Frames[:count]
-			if err := writeResult(windowPath(in.Out, in.Rungs[i].ID, wstart), vmaf.Merge(res)); err != nil {
+			rel := windowRel(in.Rungs[i].ID, wstart)
+			if err := writeResult(dst.file(rel), vmaf.Merge(res)); err != nil {
+				return nil, err
+			}
+			if err := dst.commit(ctx, rel); err != nil {
 				return nil, err
 			}
 		}
@@ -273,25 +293,32 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	for i, r := range in.Rungs {
 		var parts []*vmaf.Result
 		for _, w := range st.Windows {
-			res, err := readResult(windowPath(in.Out, r.ID, w))
+			b, err := dst.read(ctx, windowRel(r.ID, w))
 			if err != nil {
 				return nil, err
+			}
+			res, err := vmaf.ReadJSON(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", windowPath(in.Out, r.ID, w), err)
 			}
 			parts = append(parts, res)
 		}
 		res := vmaf.Merge(parts...)
-		path := ScoresPath(in.Out, r.ID)
-		if err := writeResult(path, res); err != nil {
+		rel := scoresRel(r.ID)
+		if err := writeResult(dst.file(rel), res); err != nil {
 			return nil, err
 		}
-		out[i] = summarize(r, res, path)
+		if err := dst.commit(ctx, rel); err != nil {
+			return nil, err
+		}
+		out[i] = summarize(r, res, dst.loc(rel))
 		if qcs != nil {
-			o, err := qcs[i].Finish(ThumbDir(in.Out), r.ID+"-", "")
+			o, err := qcs[i].Finish(dst.file(thumbRel), r.ID+"-", "")
 			qcs[i] = nil
 			if err != nil {
 				return nil, fmt.Errorf("rung %s QC: %w", r.ID, err)
 			}
-			sum, err := saveQC(in.Out, r.ID, o)
+			sum, err := saveQC(ctx, dst, r.ID, o)
 			if err != nil {
 				return nil, err
 			}
@@ -323,6 +350,19 @@ func writeResult(path string, res *vmaf.Result) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// readResultLoc reads a libvmaf JSON from a file or object.
+func (a *Activities) readResultLoc(ctx context.Context, loc string) (*vmaf.Result, error) {
+	b, err := a.readLoc(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	res, err := vmaf.ReadJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", loc, err)
+	}
+	return res, nil
 }
 
 func readResult(path string) (*vmaf.Result, error) {

@@ -1,0 +1,145 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/reel-video/reel/mezzfs"
+	"github.com/reel-video/reel/mezzfs/mezzfstest"
+	"github.com/reel-video/reel/workflows"
+)
+
+func TestLocations(t *testing.T) {
+	joins := []struct{ base, rel, want string }{
+		{"/o/t", "rungs/a.mp4", "/o/t/rungs/a.mp4"},
+		{"s3://out/t", "rungs/a.mp4", "s3://out/t/rungs/a.mp4"},
+		{"s3://out/t/", "vmaf/a.json", "s3://out/t/vmaf/a.json"},
+		{"s3://out/t//.chunks", "k/m.json", "s3://out/t/.chunks/k/m.json"},
+		{"s3://out", "report.json", "s3://out/report.json"},
+		{"file:///o/t", "report.json", "file:///o/t/report.json"},
+	}
+	for _, j := range joins {
+		if got := joinLoc(j.base, j.rel); got != j.want {
+			t.Errorf("joinLoc(%q, %q) = %q, want %q", j.base, j.rel, got, j.want)
+		}
+	}
+	rels := []struct{ base, p, want string }{
+		{"/o/t", "/o/t/rungs/a.mp4", "rungs/a.mp4"},
+		{"s3://out/t/", "s3://out/t/rungs/a.mp4", "rungs/a.mp4"},
+		{"s3://out/t", "s3://out/other/a.mp4", "s3://out/other/a.mp4"},
+	}
+	for _, r := range rels {
+		if got := relLoc(r.base, r.p); got != r.want {
+			t.Errorf("relLoc(%q, %q) = %q, want %q", r.base, r.p, got, r.want)
+		}
+	}
+	for in, want := range map[string]string{"/a/b": "/a/b", "file:///a/b": "/a/b", "s3://b/k": ""} {
+		got, ok := localPath(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("localPath(%q) = %q, %v", in, got, ok)
+		}
+	}
+}
+
+func TestClassifyStoreErrors(t *testing.T) {
+	for err, typ := range map[error]string{
+		mezzfs.ErrNotFound:     workflows.ErrTypeNotFound,
+		mezzfs.ErrAccessDenied: workflows.ErrTypeAccessDenied,
+		mezzfs.ErrChanged:      workflows.ErrTypeSourceChanged,
+		mezzfs.ErrInvalidURI:   workflows.ErrTypeInvalidRequest,
+	} {
+		var app *temporal.ApplicationError
+		if got := classify(errors.Join(errors.New("x"), err)); !errors.As(got, &app) || app.Type() != typ || !app.NonRetryable() {
+			t.Errorf("classify(%v) = %v, want non-retryable %s", err, got, typ)
+		}
+	}
+	if got := classify(mezzfs.ErrRetriesExhausted); got != mezzfs.ErrRetriesExhausted {
+		t.Errorf("retries exhausted classified as %v", got)
+	}
+}
+
+// TestOutDirS3 writes outputs to a real S3 server (versitygw) the way the
+// activities do, reads them back, and takes an object's identity.
+func TestOutDirS3(t *testing.T) {
+	s, err := mezzfstest.Start(t.TempDir())
+	if err != nil {
+		t.Skipf("skipping: no S3 server (versitygw): %v", err)
+	}
+	defer s.Stop()
+	ctx := context.Background()
+	bucket, err := s.NewBucket(ctx, "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Activities{Store: mezzfs.Options{S3: s.Options()}, ScratchDir: t.TempDir()}
+	o, err := a.openOut(ctx, "s3://out/title/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.remote() {
+		t.Fatal("s3 output not remote")
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(o.file("vmaf/a.json"), []byte(`{"a":1}`), 0o644))
+	must(os.WriteFile(o.file(thumbRel+"/x.jpg"), []byte("jpeg"), 0o644))
+	must(o.commit(ctx, "vmaf/a.json"))
+	must(o.commitTree(ctx, thumbRel))
+	scratch := o.dir
+	o.close()
+	if _, err := os.Stat(scratch); !os.IsNotExist(err) {
+		t.Errorf("scratch %s left behind", scratch)
+	}
+	if got := o.loc("vmaf/a.json"); got != "s3://out/title/vmaf/a.json" {
+		t.Errorf("loc %q", got)
+	}
+	b, err := a.readLoc(ctx, "s3://out/title/vmaf/a.json")
+	if err != nil || string(b) != `{"a":1}` {
+		t.Fatalf("read back %q, %v", b, err)
+	}
+	if n, err := a.statLoc(ctx, "s3://out/title/qc/thumbs/x.jpg"); err != nil || n != 4 {
+		t.Fatalf("thumbnail: %d, %v", n, err)
+	}
+	if _, err := a.statLoc(ctx, "s3://out/title/nope"); !errors.Is(err, mezzfs.ErrNotFound) {
+		t.Fatalf("missing object: %v", err)
+	}
+	dst := filepath.Join(t.TempDir(), "a.json")
+	must(a.fetchLoc(ctx, "s3://out/title/vmaf/a.json", dst))
+
+	// The identity of an object matches the local file's hashes.
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	local := filepath.Join(t.TempDir(), "src.bin")
+	must(os.WriteFile(local, data, 0o644))
+	f, _ := os.Open(local)
+	must(bucket.Put(ctx, "src.bin", f, int64(len(data))))
+	f.Close()
+	id, err := a.sourceIdentity(ctx, "s3://out/src.bin")
+	must(err)
+	lid, err := SourceIdentityOf(local)
+	must(err)
+	if id.Size != lid.Size || id.HeadSHA256 != lid.HeadSHA256 || id.TailSHA256 != lid.TailSHA256 || id.ModTimeUnixNano == 0 {
+		t.Errorf("object identity %v, local %v", id, lid)
+	}
+	_, err = a.SourceIdentity(ctx, workflows.SourceIdentityInput{Source: "s3://out/missing.mp4"})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeNotFound {
+		t.Errorf("missing source: %v", err)
+	}
+	_, err = (&Activities{Store: mezzfs.Options{S3: func() mezzfs.S3Options { o := s.Options(); o.SecretKey = "wrong-secret-key"; return o }()}}).
+		SourceIdentity(ctx, workflows.SourceIdentityInput{Source: "s3://out/src.bin"})
+	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeAccessDenied {
+		t.Errorf("wrong credentials: %v", err)
+	}
+}
