@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -260,4 +261,42 @@ func TestTrialEncodeBadInput(t *testing.T) {
 		})
 	}
 	_ = m
+}
+
+func TestTrialOutputForLadder(t *testing.T) {
+	sample, err := ladder.SampleShots([]ladder.ShotSpan{{Start: 0, Frames: 50}, {Start: 50, Frames: 100}, {Start: 150, Frames: 20}},
+		ladder.SampleOptions{MaxShots: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranges := workflows.TrialRanges(sample)
+	if len(ranges) != 2 || ranges[0].Shot != sample.Shots[0].Shot || ranges[1].Weight != float64(sample.Shots[1].Weight) {
+		t.Fatalf("ranges %+v from %+v", ranges, sample)
+	}
+	shot := func(r int, bits, q float64) workflows.TrialShot {
+		return workflows.TrialShot{Range: r, Frames: ranges[r].Frames, Bits: bits, VMAF: q}
+	}
+	out := workflows.TrialEncodeOutput{Results: []workflows.TrialResult{
+		{TrialPoint: trialGrid[0], BitrateKbps: 900, VMAF: 90, Shots: []workflows.TrialShot{shot(0, 1000, 91), shot(1, 3000, 89)}},
+		{TrialPoint: trialGrid[1], BitrateKbps: 300, VMAF: 70, Shots: []workflows.TrialShot{shot(0, 400, 72), shot(1, 900, 68)}},
+	}}
+	pts := out.Points()
+	if len(pts) != 2 || pts[1] != (ladder.Point{Width: 320, Height: 180, Codec: "h264", CRF: 38, BitrateKbps: 300, VMAF: 70}) {
+		t.Fatalf("points %+v", pts)
+	}
+	shots := out.Shots()
+	if len(shots) != 2 || shots[1].Frames != ranges[1].Frames || len(shots[1].Options) != 2 || shots[1].Options[1].Bits != 900 || shots[1].Options[1].Quality != 68 {
+		t.Fatalf("shots %+v", shots)
+	}
+	title := out.TitleShots(sample.Of, []int{50, 100, 20})
+	for i, s := range title {
+		rep := shots[sample.Of[i]]
+		if s.Frames != []int{50, 100, 20}[i] || len(s.Options) != 2 ||
+			math.Abs(s.Options[0].Bits-rep.Options[0].Bits*float64(s.Frames)/float64(rep.Frames)) > 1e-9 || s.Options[0].Quality != rep.Options[0].Quality {
+			t.Fatalf("title shot %d %+v, representative %+v", i, s, rep)
+		}
+	}
+	if _, err := ladder.MinBitsForQuality(title, 80); err != nil {
+		t.Fatal(err)
+	}
 }
