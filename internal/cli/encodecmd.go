@@ -79,10 +79,14 @@ func runEncode(ctx context.Context, env *Env, args []string) int {
 	fs.IntVar(&o.Threads, "threads", 0, "encoder `threads` (0: libav's default)")
 	fs.BoolVar(&o.Conceal, "conceal", false, "repeat the previous frame for frames that fail to decode instead of failing")
 	fs.StringVar(&o.Out, "out", "", "output `file` (.mp4; .webm for vp9/av1)")
+	var rd ioOptions
+	rd.register(fs)
 	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
 	if !ok {
 		return exitUsage
 	}
+	ctx = rd.context(ctx)
+	defer rd.print(env)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	spec, err := o.spec(set)

@@ -26,10 +26,14 @@ func runProbe(ctx context.Context, env *Env, args []string) int {
 	var o probeOptions
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
 	fs.BoolVar(&o.Keyframes, "keyframes", false, "list keyframe positions")
+	var rd ioOptions
+	rd.register(fs)
 	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
 	if !ok {
 		return exitUsage
 	}
+	ctx = rd.context(ctx)
+	defer rd.print(env)
 	info, err := encoder.Probe(ctx, pos[0], media.ProbeOptions{Keyframes: o.Keyframes})
 	if err != nil {
 		printErr(env, "probe", err)

@@ -45,10 +45,14 @@ func runQC(ctx context.Context, env *Env, args []string) int {
 			minPos = 0
 		}
 	}
+	var rd ioOptions
+	rd.register(fs)
 	pos, ok := parse(fs, env, args, minPos, 1, "INPUT")
 	if !ok {
 		return exitUsage
 	}
+	ctx = rd.context(ctx)
+	defer rd.print(env)
 	if o.Defaults {
 		b, err := yaml.Marshal(map[string]any{"qc": vision.DefaultConfig()})
 		if err != nil {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -24,7 +26,8 @@ import (
 
 // titleOptions are the flags that make a TitleRequest.
 type titleOptions struct {
-	// Out is the output directory. Default ./out/<title>.
+	// Out is the output location: a directory, file:///dir or
+	// s3://bucket/prefix/. Default ./out/<title>.
 	Out string
 	// Profile is a YAML profile file; empty uses the built-in default.
 	Profile string
@@ -35,7 +38,7 @@ type titleOptions struct {
 }
 
 func (o *titleOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Out, "out", "", "output `dir` (default ./out/TITLE)")
+	fs.StringVar(&o.Out, "out", "", "output `location`: a directory, file:///dir or s3://bucket/prefix/ (default ./out/TITLE)")
 	fs.StringVar(&o.Profile, "profile", "", "encode profile YAML `file` (default: built-in, see reel profile)")
 	fs.StringVar(&o.Title, "title", "", "title `id` (default: input file name without extension); one title is encoded once")
 	fs.BoolVar(&o.Force, "force", false, "encode again even if this title already finished")
@@ -43,16 +46,19 @@ func (o *titleOptions) register(fs *flag.FlagSet) {
 
 var unsafeTitle = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// request builds and validates the workflow input.
+// request builds and validates the workflow input. The input and --out
+// are local paths (made absolute), file:///path URIs (turned into the
+// local path) or s3://bucket/key URIs (passed on as they are: the workers
+// open them with their own S3 settings).
 func (o *titleOptions) request(input string) (workflows.TitleRequest, error) {
-	src, err := filepath.Abs(input)
+	src, err := location(input, false)
 	if err != nil {
-		return workflows.TitleRequest{}, err
+		return workflows.TitleRequest{}, fmt.Errorf("input: %w", err)
 	}
 	title := o.Title
 	if title == "" {
-		base := filepath.Base(src)
-		title = strings.Trim(unsafeTitle.ReplaceAllString(strings.TrimSuffix(base, filepath.Ext(base)), "-"), "-.")
+		base := locBase(src)
+		title = strings.Trim(unsafeTitle.ReplaceAllString(strings.TrimSuffix(base, path.Ext(base)), "-"), "-.")
 		if title == "" {
 			return workflows.TitleRequest{}, fmt.Errorf("cannot derive a title id from %q: pass --title", input)
 		}
@@ -61,14 +67,63 @@ func (o *titleOptions) request(input string) (workflows.TitleRequest, error) {
 	if out == "" {
 		out = filepath.Join("out", title)
 	}
-	if out, err = filepath.Abs(out); err != nil {
-		return workflows.TitleRequest{}, err
+	if out, err = location(out, true); err != nil {
+		return workflows.TitleRequest{}, fmt.Errorf("--out: %w", err)
 	}
 	p, err := loadProfile(o.Profile)
 	if err != nil {
 		return workflows.TitleRequest{}, err
 	}
 	return workflows.TitleRequest{TitleID: title, Source: src, Out: out, Profile: p}, nil
+}
+
+// location normalises an input (dir false) or output directory (dir true)
+// given on the command line: a plain path becomes absolute, file:///path
+// becomes the path, s3://bucket/key stays a URI (an output's trailing
+// slashes dropped: it is a key prefix). It never touches the file system
+// or the network.
+func location(s string, dir bool) (string, error) {
+	scheme, rest, isURI := strings.Cut(s, "://")
+	if !isURI {
+		if s == "" {
+			return "", errors.New("empty path")
+		}
+		return filepath.Abs(s)
+	}
+	switch strings.ToLower(scheme) {
+	case "file":
+		u, err := url.Parse(s)
+		if err != nil {
+			return "", fmt.Errorf("%q: %w", s, err)
+		}
+		if (u.Host != "" && u.Host != "localhost") || !strings.HasPrefix(u.Path, "/") {
+			return "", fmt.Errorf("%q: file URIs must be local and absolute (file:///path)", s)
+		}
+		return filepath.Clean(u.Path), nil
+	case "s3":
+		bucket, key, _ := strings.Cut(rest, "/")
+		if bucket == "" {
+			return "", fmt.Errorf("%q has no bucket (want s3://bucket/key)", s)
+		}
+		key = strings.Trim(path.Clean("/"+key), "/")
+		if !dir && (key == "" || strings.HasSuffix(rest, "/")) {
+			return "", fmt.Errorf("%q names no object (want s3://bucket/key)", s)
+		}
+		if key == "" {
+			return "s3://" + bucket, nil
+		}
+		return "s3://" + bucket + "/" + key, nil
+	default:
+		return "", fmt.Errorf("%q: unsupported scheme %q (want a path, file:///path or s3://bucket/key)", s, scheme)
+	}
+}
+
+// locBase is the last element of a location's path or key.
+func locBase(loc string) string {
+	if _, rest, ok := strings.Cut(loc, "://"); ok {
+		return path.Base(rest)
+	}
+	return filepath.Base(loc)
 }
 
 // start starts EncodeTitle for req, or finds the run already going (or
@@ -108,6 +163,8 @@ type runOptions struct {
 	conn   connOptions
 	title  titleOptions
 	worker workerOptions
+	// store configures s3:// inputs and outputs for this process's worker.
+	store storeOptions
 	// NoWorker relies on other processes' workers (with --temporal).
 	NoWorker bool
 	// Quiet prints no progress, only the result.
@@ -122,6 +179,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	o.conn.register(fs, env)
 	o.title.register(fs)
 	o.worker.register(fs)
+	o.store.register(fs)
 	fs.BoolVar(&o.NoWorker, "no-worker", false, "start no worker in this process (a fleet of `reel worker`s does the work)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress bars")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON on stdout")
@@ -134,11 +192,14 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		printErr(env, "run", err)
 		return exitUsage
 	}
-	if _, err := os.Stat(req.Source); err != nil {
-		// Checked again (and reported as non-retryable) by the workflow;
-		// failing here saves starting a server for a typo.
-		printErr(env, "run", fmt.Errorf("input: %w", err))
-		return exitFailed
+	if !strings.Contains(req.Source, "://") {
+		if _, err := os.Stat(req.Source); err != nil {
+			// Checked again (and reported as non-retryable) by the
+			// workflow; failing here saves starting a server for a typo.
+			// Objects are checked by the workers, with their credentials.
+			printErr(env, "run", fmt.Errorf("input: %w", err))
+			return exitFailed
+		}
 	}
 	c, err := o.conn.connect(ctx, env)
 	if err != nil {
@@ -147,7 +208,9 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	}
 	defer c.Close()
 	if !o.NoWorker {
-		stop, err := startWorkers(c, o.worker, activities.New(activities.Libav(), c.logger))
+		acts := activities.New(activities.Libav(), c.logger)
+		acts.Store = o.store.mezzfs()
+		stop, err := startWorkers(c, o.worker, acts)
 		if err != nil {
 			printErr(env, "run", err)
 			return exitFailed
@@ -273,6 +336,8 @@ func runSubmit(ctx context.Context, env *Env, args []string) int {
 type workerCmdOptions struct {
 	conn   connOptions
 	worker workerOptions
+	// store configures the s3:// inputs and outputs the activities open.
+	store storeOptions
 }
 
 func runWorker(ctx context.Context, env *Env, args []string) int {
@@ -280,6 +345,7 @@ func runWorker(ctx context.Context, env *Env, args []string) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	o.conn.register(fs, env)
 	o.worker.register(fs)
+	o.store.register(fs)
 	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
 		return exitUsage
 	}
@@ -289,7 +355,9 @@ func runWorker(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	defer c.Close()
-	stop, err := startWorkers(c, o.worker, activities.New(activities.Libav(), c.logger))
+	acts := activities.New(activities.Libav(), c.logger)
+	acts.Store = o.store.mezzfs()
+	stop, err := startWorkers(c, o.worker, acts)
 	if err != nil {
 		printErr(env, "worker", err)
 		return exitFailed

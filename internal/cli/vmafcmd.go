@@ -48,9 +48,13 @@ func runVMAF(ctx context.Context, env *Env, args []string) int {
 	fs.IntVar(&o.Height, "height", 0, "height of raw .yuv inputs")
 	fs.StringVar(&o.PixFmt, "pixfmt", "yuv420p", "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, …)")
 	fs.BoolVar(&o.DisableClip, "disable-clip", false, "do not clip scores to the model's range")
+	var rd ioOptions
+	rd.register(fs)
 	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
 		return exitUsage
 	}
+	ctx = rd.context(ctx)
+	defer rd.print(env)
 	if o.Reference == "" || o.Distorted == "" {
 		fmt.Fprintln(env.Stderr, "reel vmaf: --reference and --distorted are required")
 		fs.Usage()
@@ -119,7 +123,7 @@ func openFrames(ctx context.Context, o vmafOptions, path string, w, h int) (fram
 		}
 		return d, nil
 	}
-	f, err := os.Open(path)
+	f, err := openRaw(ctx, path)
 	if err != nil {
 		return nil, err
 	}
