@@ -1,50 +1,28 @@
 package vmaf
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/reel-video/reel/frame"
-	"github.com/ulikunitz/xz"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
-
-// openY4MXZ opens an xz-compressed y4m file.
-func openY4MXZ(t testing.TB, path string) (*frame.Y4MReader, func()) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := xz.NewReader(bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	yr, err := frame.NewY4MReader(zr)
-	if err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	return yr, func() { f.Close() }
-}
 
 // forEachGoldenFrame calls fn for the first maxFrames frame pairs of a
 // golden pair (all frames when maxFrames <= 0).
-func forEachGoldenFrame(t testing.TB, dir string, p goldenPair, maxFrames int, fn func(i int, ref, dis *frame.Frame)) {
+func forEachGoldenFrame(t testing.TB, dir string, p vmaftest.GoldenPair, maxFrames int, fn func(i int, ref, dis *frame.Frame)) {
 	t.Helper()
-	rr, c1 := openY4MXZ(t, filepath.Join(dir, p.Ref))
+	rr, c1 := vmaftest.OpenY4MXZ(t, filepath.Join(dir, p.Ref))
 	defer c1()
 	var dr *frame.Y4MReader
 	if p.Pair == "ref_vs_ref" {
 		dr = rr
 	} else {
 		var c2 func()
-		dr, c2 = openY4MXZ(t, filepath.Join(dir, p.Dist))
+		dr, c2 = vmaftest.OpenY4MXZ(t, filepath.Join(dir, p.Dist))
 		defer c2()
 	}
 	for i := 0; maxFrames <= 0 || i < maxFrames; i++ {
@@ -75,7 +53,7 @@ func goldenFrameLimit(t testing.TB) int {
 // TestFeaturesAlone compares this package's psnr, float_ssim and
 // float_ms_ssim with libvmaf's values in the golden .vmaf.hp.json files.
 func TestFeaturesAlone(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	worst := map[string]float64{}
 	for _, p := range pairs {
 		r := readReport(t, filepath.Join(dir, p.VmafHPJSON))

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
 
 func TestEmbeddedModels(t *testing.T) {
@@ -89,7 +91,7 @@ func TestPiecewiseLinear(t *testing.T) {
 // the golden .vmaf.hp.json files) into the default model and compares with
 // libvmaf's per-frame vmaf.
 func TestModelOnly(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	m, err := LoadModel("", ModelOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +129,7 @@ func TestModelOnly(t *testing.T) {
 // TestModelOnlyVariants checks the NEG, 4K and no-clip models against the
 // .models.json runs (whose inputs are printed with 6 decimals only).
 func TestModelOnlyVariants(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	models := map[string]ModelOptions{
 		"vmaf_v0.6.1":        {},
 		"vmaf_v0.6.1_noclip": {DisableClip: true},
@@ -169,7 +171,7 @@ func TestModelOnlyVariants(t *testing.T) {
 // TestJSONMatchesLibvmaf re-writes each full-precision golden report with
 // WriteJSON and compares it with libvmaf's own 6-decimal output.
 func TestJSONMatchesLibvmaf(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	fps := regexp.MustCompile(`(?m)^  "fps": .*$`)
 	for _, p := range pairs {
 		r := readReport(t, filepath.Join(dir, p.VmafHPJSON))

@@ -1,65 +1,15 @@
 package vmaf
 
 import (
-	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/reel-video/reel/frame"
-	"github.com/ulikunitz/xz"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
-
-// readYUV420 reads every frame of a headerless yuv420p file (8-bit, or
-// little-endian 16-bit words for bpc > 8).
-func readYUV420(t testing.TB, r io.Reader, w, h, bpc int) []*frame.Frame {
-	t.Helper()
-	br := bufio.NewReader(r)
-	var out []*frame.Frame
-	for {
-		f, err := frame.New(w, h, bpc, frame.Chroma420)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for p := 0; p < 3; p++ {
-			pl := &f.Planes[p]
-			if bpc == 8 {
-				_, err = io.ReadFull(br, pl.Pix8)
-			} else {
-				err = binary.Read(br, binary.LittleEndian, pl.Pix16)
-			}
-			if err != nil {
-				if p == 0 && errors.Is(err, io.EOF) {
-					return out
-				}
-				t.Fatalf("frame %d plane %d: %v", len(out), p, err)
-			}
-		}
-		f.Index = len(out)
-		out = append(out, f)
-	}
-}
-
-func readYUVFile(t testing.TB, path string, w, h, bpc int) []*frame.Frame {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if filepath.Ext(path) == ".xz" {
-		if r, err = xz.NewReader(bufio.NewReader(f)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return readYUV420(t, r, w, h, bpc)
-}
 
 func scoreFrames(t testing.TB, cfg Config, ref, dis []*frame.Frame) *Result {
 	t.Helper()
@@ -103,10 +53,10 @@ func checkPooled(t *testing.T, label string, res *Result, want map[string]float6
 }
 
 // TestTestdata160x90 runs the default model on the 160x90 Netflix pair
-// stored in testdata (runs without ../shared).
+// stored in testdata/vmaf (runs without ../shared) and compares with
+// libvmaf's numbers in expected_pooled_160x90.json.
 func TestTestdata160x90(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "vmaf")
-	b, err := os.ReadFile(filepath.Join(dir, "top_160x90.expected.json"))
+	b, err := os.ReadFile(vmaftest.Testdata(t, "expected_pooled_160x90.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,10 +73,9 @@ func TestTestdata160x90(t *testing.T) {
 	if err := json.Unmarshal(b, &exp); err != nil {
 		t.Fatal(err)
 	}
-	ref := readYUVFile(t, filepath.Join(dir, "top_160x90_ref.yuv.xz"), exp.Width, exp.Height, 8)
-	dis := readYUVFile(t, filepath.Join(dir, "top_160x90_dis.yuv.xz"), exp.Width, exp.Height, 8)
-	if len(ref) != exp.Frames || len(dis) != exp.Frames {
-		t.Fatalf("read %d/%d frames, want %d", len(ref), len(dis), exp.Frames)
+	ref, dis := vmaftest.ReadTestdataPair(t, 0)
+	if len(ref) != exp.Frames || len(dis) != exp.Frames || ref[0].Width != exp.Width || ref[0].Height != exp.Height {
+		t.Fatalf("read %d/%d %dx%d frames, want %d %dx%d", len(ref), len(dis), ref[0].Width, ref[0].Height, exp.Frames, exp.Width, exp.Height)
 	}
 	res := scoreFrames(t, Config{Threads: 2}, ref, dis)
 	checkPooled(t, "160x90", res, exp.PooledMean)
@@ -143,16 +92,10 @@ func TestTestdata160x90(t *testing.T) {
 	checkPooled(t, "160x90 ref vs ref", rr, exp.RefVsRef)
 }
 
-func netflixDir(t testing.TB) string {
-	return filepath.Join(sharedDir(t), "netflix")
-}
-
 // TestNetflixAkiyo checks libvmaf's "VMAF hacking" case: dis = ref·gain,
 // which VMAF rewards above 100 without clipping; NEG counters it.
 func TestNetflixAkiyo(t *testing.T) {
-	dir := netflixDir(t)
-	ref := readYUVFile(t, filepath.Join(dir, "refp_vmaf_hacking_investigation_0_0_akiyo_cif_notyuv_0to0_identity_vs_akiyo_cif_notyuv_0to0_multiply_q_352x288"), 352, 288, 8)
-	dis := readYUVFile(t, filepath.Join(dir, "disp_vmaf_hacking_investigation_0_0_akiyo_cif_notyuv_0to0_identity_vs_akiyo_cif_notyuv_0to0_multiply_q_352x288"), 352, 288, 8)
+	ref, dis := vmaftest.NetflixAkiyo.Read(t)
 	res := scoreFrames(t, Config{Threads: 2, Models: []ModelSpec{
 		{Version: "vmaf_v0.6.1", Options: ModelOptions{DisableClip: true, Name: "vmaf_noclip"}},
 		{Version: "vmaf_v0.6.1neg", Options: ModelOptions{DisableClip: true, Name: "vmaf_neg_noclip"}},
@@ -169,9 +112,7 @@ func TestNetflixAkiyo(t *testing.T) {
 
 // TestNetflix10bit checks the 3-frame 10-bit 576x324 pair.
 func TestNetflix10bit(t *testing.T) {
-	dir := netflixDir(t)
-	ref := readYUVFile(t, filepath.Join(dir, "src01_hrc00_576x324.yuv420p10le.yuv"), 576, 324, 10)
-	dis := readYUVFile(t, filepath.Join(dir, "src01_hrc01_576x324.yuv420p10le.yuv"), 576, 324, 10)
+	ref, dis := vmaftest.Netflix10bit.Read(t)
 	if len(ref) != 3 || len(dis) != 3 {
 		t.Fatalf("read %d/%d frames", len(ref), len(dis))
 	}
@@ -193,9 +134,7 @@ func TestNetflix10bit(t *testing.T) {
 // in ../shared, also checking that float_ms_ssim refuses 160x90 as
 // libvmaf does.
 func TestNetflix160x90Shared(t *testing.T) {
-	dir := netflixDir(t)
-	ref := readYUVFile(t, filepath.Join(dir, "ref_test_0_1_src01_hrc00_576x324_576x324_vs_src01_hrc01_576x324_576x324_q_160x90.yuv"), 160, 90, 8)
-	dis := readYUVFile(t, filepath.Join(dir, "dis_test_0_1_src01_hrc00_576x324_576x324_vs_src01_hrc01_576x324_576x324_q_160x90.yuv"), 160, 90, 8)
+	ref, dis := vmaftest.Netflix160x90.Read(t)
 	res := scoreFrames(t, Config{Threads: 2, Features: []string{FeatureSSIM}}, ref, dis)
 	checkPooled(t, "160x90", res, map[string]float64{"vmaf": 92.520903, "integer_motion2": 1.357764, "integer_adm2": 0.980744})
 	s, _ := NewScorer(Config{Features: []string{FeatureMSSSIM}})

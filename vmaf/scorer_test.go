@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
 
 // compareResult checks every metric of want (libvmaf) that got also has,
@@ -55,7 +56,7 @@ func fmtWorst(w map[string]float64) string {
 	return b.String()
 }
 
-func scoreGolden(t *testing.T, dir string, p goldenPair, cfg Config, maxFrames int) *Result {
+func scoreGolden(t *testing.T, dir string, p vmaftest.GoldenPair, cfg Config, maxFrames int) *Result {
 	t.Helper()
 	s, err := NewScorer(cfg)
 	if err != nil {
@@ -79,7 +80,7 @@ func scoreGolden(t *testing.T, dir string, p goldenPair, cfg Config, maxFrames i
 // TestScorerFeaturesGolden runs the Scorer without a model (VIF, motion,
 // PSNR, SSIM, MS-SSIM) on golden pairs.
 func TestScorerFeaturesGolden(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	if testing.Short() {
 		pairs = pairs[:1]
 	}
@@ -100,7 +101,7 @@ func TestScorerFeaturesGolden(t *testing.T) {
 // every golden pair — pooled VMAF within 0.01, every frame's VMAF within
 // 0.05 and every feature within 1e-4 of libvmaf.
 func TestGoldenFull(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	if testing.Short() {
 		pairs = pairs[:1]
 	}
@@ -146,7 +147,7 @@ func TestGoldenFull(t *testing.T) {
 // TestGoldenModels checks the NEG, 4K and no-clip models in one run
 // against libvmaf's .models.json (6-decimal values).
 func TestGoldenModels(t *testing.T) {
-	dir, pairs := loadManifest(t)
+	dir, pairs := vmaftest.LoadManifest(t)
 	if testing.Short() {
 		pairs = pairs[:1]
 	}

@@ -1,9 +1,10 @@
 package vmaf
 
 import (
-	"github.com/reel-video/reel/frame"
-	"path/filepath"
 	"testing"
+
+	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
 
 // TestWindowedScoringMatchesWhole: a sequence scored in windows by
@@ -11,9 +12,7 @@ import (
 // one frame past its end) and merged gives exactly the whole-sequence
 // numbers. This is what lets a scoring activity resume mid-title.
 func TestWindowedScoringMatchesWhole(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "vmaf")
-	ref := readYUVFile(t, filepath.Join(dir, "top_160x90_ref.yuv.xz"), 160, 90, 8)
-	dis := readYUVFile(t, filepath.Join(dir, "top_160x90_dis.yuv.xz"), 160, 90, 8)
+	ref, dis := vmaftest.ReadTestdataPair(t, 0)
 	cfg := Config{Features: []string{FeaturePSNR}, Threads: 2}
 	whole := score(t, cfg, ref, dis, -1, 0, len(ref))
 

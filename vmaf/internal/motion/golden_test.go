@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
 
 // runAll pushes every plane and flushes, returning the scores in order.
@@ -36,20 +37,19 @@ func runAll(t testing.TB, planes []*frame.Plane, bpc int) []Score {
 // output. Motion depends on the reference only, so one pair per clip
 // suffices; all pairs are checked anyway unless -short.
 func TestGolden(t *testing.T) {
-	shared := needShared(t)
-	gdir := filepath.Join(shared, "vmaf", "golden")
+	gdir, pairs := vmaftest.LoadManifest(t)
 	var lastRef string
 	var got []Score
-	for _, p := range loadManifest(t, shared) {
+	for _, p := range pairs {
 		if testing.Short() && p.Pair != "dist_crf38" {
 			continue
 		}
 		t.Run(p.Dir+"/"+p.Pair, func(t *testing.T) {
 			if p.Ref != lastRef {
-				got = runAll(t, readY4MXZ(t, filepath.Join(gdir, p.Ref)), 8)
+				got = runAll(t, vmaftest.Luma(vmaftest.ReadY4MXZ(t, filepath.Join(gdir, p.Ref))), 8)
 				lastRef = p.Ref
 			}
-			want := loadHP(t, filepath.Join(gdir, p.HP))
+			want := vmaftest.LoadHP(t, filepath.Join(gdir, p.VmafHPJSON))
 			if len(want) != len(got) {
 				t.Fatalf("golden has %d frames, computed %d", len(want), len(got))
 			}

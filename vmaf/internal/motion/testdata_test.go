@@ -1,16 +1,10 @@
 package motion
 
 import (
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/vmaf/motion_expected_160x90.json from this implementation")
-
-const repoTestdata = "../../../testdata/vmaf"
 
 type expectedFile struct {
 	Note   string  `json:"note"`
@@ -18,31 +12,21 @@ type expectedFile struct {
 }
 
 // TestRepoTestdata needs nothing outside the repository: the first 10
-// reference frames of Netflix's 160x90 test pair (stored by the vif
-// package's tests as vif_ref_160x90_10f.yuv) and the per-frame scores of
-// this implementation, which is bit-exact with libvmaf 3.2 on every golden
+// reference frames of Netflix's 160x90 test pair (testdata/vmaf/
+// netflix_160x90_ref.yuv.xz) and the per-frame scores of this
+// implementation recorded in expected_motion_160x90.json (rewrite with
+// -args -update), which is bit-exact with libvmaf 3.2 on every golden
 // pair. The comparison is exact.
 func TestRepoTestdata(t *testing.T) {
-	ref := readYUV420(t, filepath.Join(repoTestdata, "vif_ref_160x90_10f.yuv"), 160, 90, 8)
-	got := runAll(t, ref, 8)
-	path := filepath.Join(repoTestdata, "motion_expected_160x90.json")
-	if *update {
-		b, _ := json.MarshalIndent(expectedFile{
-			Note:   "integer motion (Motion = VMAF_integer_feature_motion_sad_score, Motion2 = integer_motion2, Motion3 = integer_motion3) of vif_ref_160x90_10f.yuv as a 10-frame clip; produced by reel's vmaf/internal/motion, which is bit-exact with libvmaf v3.2.0-13-gf85a8536 on all golden pairs",
-			Frames: got,
-		}, "", " ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	ref, _ := vmaftest.ReadTestdataPair(t, 10)
+	got := runAll(t, vmaftest.Luma(ref), 8)
+	rec := expectedFile{
+		Note:   "integer motion (Motion = VMAF_integer_feature_motion_sad_score, Motion2 = integer_motion2, Motion3 = integer_motion3) of the first 10 frames of netflix_160x90_ref.yuv.xz as a 10-frame clip; produced by reel's vmaf/internal/motion, which is bit-exact with libvmaf v3.2.0-13-gf85a8536 on all golden pairs",
+		Frames: got,
 	}
 	var want expectedFile
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
+	if !vmaftest.Recorded(t, "expected_motion_160x90.json", rec, &want) {
+		return
 	}
 	if len(want.Frames) != len(got) {
 		t.Fatalf("expected %d frames, computed %d", len(want.Frames), len(got))

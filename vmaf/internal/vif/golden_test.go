@@ -7,15 +7,14 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/vmaftest"
 )
 
 // TestGolden compares every frame of every golden pair with libvmaf's
 // full-precision output. libvmaf's integer VIF is deterministic, so the
 // values must be identical; 1e-4 is the acceptance ceiling.
 func TestGolden(t *testing.T) {
-	shared := needShared(t)
-	pairs := loadManifest(t, shared)
-	gdir := filepath.Join(shared, "vmaf", "golden")
+	gdir, pairs := vmaftest.LoadManifest(t)
 	var lastRef string
 	var refPlanes []*frame.Plane
 	for _, p := range pairs {
@@ -24,14 +23,14 @@ func TestGolden(t *testing.T) {
 		}
 		t.Run(p.Dir+"/"+p.Pair, func(t *testing.T) {
 			if p.Ref != lastRef {
-				refPlanes = readY4MXZ(t, filepath.Join(gdir, p.Ref))
+				refPlanes = vmaftest.Luma(vmaftest.ReadY4MXZ(t, filepath.Join(gdir, p.Ref)))
 				lastRef = p.Ref
 			}
 			disPlanes := refPlanes
 			if p.Dist != p.Ref {
-				disPlanes = readY4MXZ(t, filepath.Join(gdir, p.Dist))
+				disPlanes = vmaftest.Luma(vmaftest.ReadY4MXZ(t, filepath.Join(gdir, p.Dist)))
 			}
-			want := loadHP(t, filepath.Join(gdir, p.HP))
+			want := vmaftest.LoadHP(t, filepath.Join(gdir, p.VmafHPJSON))
 			if len(want) != len(refPlanes) || len(disPlanes) != len(refPlanes) {
 				t.Fatalf("frame counts: ref %d dis %d golden %d", len(refPlanes), len(disPlanes), len(want))
 			}
