@@ -9,7 +9,10 @@ import (
 	"github.com/reel-video/reel/frame"
 )
 
-func randPair(rng *rand.Rand, w, h, bpc int, smooth bool) (*frame.Plane, *frame.Plane) {
+// randPair makes a reference plane (noise, or smooth texture) and a
+// distorted one: mode 0 adds noise, 1 boosts contrast (the enhancement
+// gain path), 2 is an identical copy.
+func randPair(rng *rand.Rand, w, h, bpc int, smooth bool, mode int) (*frame.Plane, *frame.Plane) {
 	maxv := 1<<bpc - 1
 	mk := func(stride int) *frame.Plane {
 		p := &frame.Plane{Width: w, Height: h, Stride: stride}
@@ -36,7 +39,14 @@ func randPair(rng *rand.Rand, w, h, bpc int, smooth bool) (*frame.Plane, *frame.
 				v = (x*5+y*3)%(maxv/2) + ((x/8+y/8)%2)*(maxv/4) + rng.IntN(maxv/16+1)
 			}
 			set(ref, x, y, v)
-			set(dis, x, y, v+rng.IntN(maxv/8+1)-maxv/16)
+			switch mode {
+			case 0:
+				set(dis, x, y, v+rng.IntN(maxv/8+1)-maxv/16)
+			case 1:
+				set(dis, x, y, maxv/2+(v-maxv/2)*5/4+rng.IntN(3)-1)
+			default:
+				set(dis, x, y, v)
+			}
 		}
 	}
 	return ref, dis
@@ -49,13 +59,13 @@ func TestAsmMatchesGo(t *testing.T) {
 		t.Skip("no AVX2")
 	}
 	rng := rand.New(rand.NewPCG(3, 5))
-	for n := 0; n < 30; n++ {
+	for n := 0; n < 45; n++ {
 		w, h := MinSize+rng.IntN(300), MinSize+rng.IntN(100)
 		if n%3 == 0 {
 			w |= 1
 		}
 		for _, bpc := range []int{8, 10} {
-			ref, dis := randPair(rng, w, h, bpc, n%2 == 0)
+			ref, dis := randPair(rng, w, h, bpc, n%2 == 0, n%3)
 			for _, egl := range []float64{100, 1} {
 				opt := Options{EnhnGainLimit: egl}
 				got, err := Compute(ref, dis, bpc, opt)

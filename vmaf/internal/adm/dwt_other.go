@@ -17,3 +17,9 @@ func (a *cmArgs) init(irf [3]int32, addH int64, shH uint32, addD int64, shD uint
 func cm0Row(a *cmArgs, src, angles [3][]int16, F, R []int32, ro, uo, do, j0, n int) (ih, iv, id int64) {
 	panic("unreachable")
 }
+
+type decArgs struct{}
+
+func (a *decArgs) init(egl float64) {}
+
+func decouple0Row(a *decArgs, ref, dis, r, ad *band16, k, n int) { panic("unreachable") }

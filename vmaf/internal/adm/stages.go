@@ -72,8 +72,19 @@ func decouple0(ref, dis *band16, r, a *band16, w, h, stride int, egl float64) {
 	left, right := extRegion(w)
 	top, bottom := extRegion(h)
 	dl := divLookup
+	var args decArgs
+	nvec := 0
+	if hasAVX2 {
+		// The kernel computes the angle products in int32: exact for
+		// DWT coefficients, which stay within ±2^15-1 (|DWT| < 23000).
+		nvec = (right - left) &^ 3
+		args.init(egl)
+	}
 	for i := top; i < bottom; i++ {
-		for j := left; j < right; j++ {
+		if nvec > 0 {
+			decouple0Row(&args, ref, dis, r, a, i*stride+left, nvec)
+		}
+		for j := left + nvec; j < right; j++ {
 			k := i*stride + j
 			oh, ov, od := int32(ref.h[k]), int32(ref.v[k]), int32(ref.d[k])
 			th, tv, td := int32(dis.h[k]), int32(dis.v[k]), int32(dis.d[k])
