@@ -62,7 +62,7 @@ type Activities struct {
 	// HeartbeatEvery throttles progress heartbeats. Default: 1 s.
 	HeartbeatEvery time.Duration
 	// ScoreWindow is how many frames ScoreRungs scores between saves (the
-	// most work a retried attempt redoes). Default: 300.
+	// most work a retried attempt redoes). Default: 100.
 	ScoreWindow int
 	// ScoreThreads is the number of goroutines scoring VMAF. Default: the
 	// number of CPUs.

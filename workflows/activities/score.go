@@ -218,7 +218,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	}
 	window := a.ScoreWindow
 	if window <= 0 {
-		window = 300
+		window = 100
 	}
 	threads := a.ScoreThreads
 	if threads <= 0 {
