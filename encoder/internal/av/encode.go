@@ -114,7 +114,11 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 			err = opts.Set(k, v, 0)
 		}
 	}
-	for _, kv := range cfg.Options {
+	options := cfg.Options
+	if cfg.Encoder == "libx264" {
+		options = x264Options(options)
+	}
+	for _, kv := range options {
 		set(kv[0], kv[1])
 	}
 	if cfg.BitrateKbps > 0 {
