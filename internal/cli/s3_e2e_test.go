@@ -77,10 +77,17 @@ func TestRunS3EndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// reel probe reads the object through mezzfs and prints its stats.
+	code, stdout, stderr := reel(ctx, "probe", "s3://mezz/bbb.mp4", "--stats", "--s3-endpoint", s.Endpoint)
+	if code != 0 || !strings.Contains(stdout, `"width": 1280`) {
+		t.Fatalf("probe: exit %d\n%s%s", code, stdout, stderr)
+	}
+	checkStats(t, stderr, "s3://mezz/bbb.mp4", fi.Size())
+
 	dir := t.TempDir()
 	port := strconv.Itoa(freePorts(t))
 	base := []string{"--state-dir", filepath.Join(dir, "state"), "--embedded-port", port, "--s3-endpoint", s.Endpoint, "--s3-path-style"}
-	code, stdout, stderr := reel(ctx, append([]string{"run", "s3://mezz/bbb.mp4", "--out", "s3://out/bbb/", "--json", "--quiet"}, base...)...)
+	code, stdout, stderr = reel(ctx, append([]string{"run", "s3://mezz/bbb.mp4", "--out", "s3://out/bbb/", "--json", "--quiet"}, base...)...)
 	if code != 0 {
 		t.Fatalf("reel run: exit %d\n%s", code, stderr)
 	}
@@ -192,4 +199,30 @@ func TestTitleRequestLocations(t *testing.T) {
 			t.Errorf("%s --out %s: %q %q %q, %v", tt.input, tt.out, req.Source, req.Out, req.TitleID, err)
 		}
 	}
+}
+
+// checkStats checks --stats output: one JSON line with the reads of input,
+// which fetched something but not more than the whole file's size twice.
+func checkStats(t *testing.T, stderr, input string, size int64) {
+	t.Helper()
+	var v ioStatsView
+	if err := json.Unmarshal([]byte(strings.TrimSpace(stderr)), &v); err != nil {
+		t.Fatalf("--stats: %v\n%s", err, stderr)
+	}
+	in, ok := v.Inputs[input]
+	if !ok || in.Requests == 0 || in.BytesFetched == 0 || in.BytesFetched > 2*size || v.BytesFetched != in.BytesFetched {
+		t.Errorf("--stats: %s", stderr)
+	}
+}
+
+func TestProbeStatsLocal(t *testing.T) {
+	fi, err := os.Stat(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := reel(context.Background(), "probe", clip, "--stats")
+	if code != 0 {
+		t.Fatalf("probe: exit %d\n%s", code, stderr)
+	}
+	checkStats(t, stderr, clip, fi.Size())
 }
