@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/mezzfstest"
+	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -141,5 +143,56 @@ func TestOutDirS3(t *testing.T) {
 		SourceIdentity(ctx, workflows.SourceIdentityInput{Source: "s3://out/src.bin"})
 	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeAccessDenied {
 		t.Errorf("wrong credentials: %v", err)
+	}
+}
+
+// TestEncodeLadderAndReportToS3 runs the one-pass ladder encode and the
+// report with the title's output in S3.
+func TestEncodeLadderAndReportToS3(t *testing.T) {
+	s, err := mezzfstest.Start(t.TempDir())
+	if err != nil {
+		t.Skipf("skipping: no S3 server (versitygw): %v", err)
+	}
+	defer s.Stop()
+	ctx := context.Background()
+	bucket, err := s.NewBucket(ctx, "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, a := actEnv(t)
+	a.Store = mezzfs.Options{S3: s.Options()}
+	a.ScratchDir = t.TempDir()
+	enc := encodeClip(t, env, "s3://out/t")
+	for i, r := range enc.Rungs {
+		info, err := bucket.Stat(ctx, "t/rungs/"+rungs[i].ID+".mp4")
+		if r.Path != "s3://out/t/rungs/"+rungs[i].ID+".mp4" || err != nil || info.Size != r.Bytes || r.Frames != 132 {
+			t.Errorf("rung %+v: object %+v, %v", r, info, err)
+		}
+	}
+	v, err := env.ExecuteActivity(workflows.ActivityWriteReport, workflows.WriteReportInput{TitleID: "t", Out: "s3://out/t", Rungs: enc.Rungs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wr workflows.WriteReportOutput
+	if err := v.Get(&wr); err != nil || wr.Path != "s3://out/t/report.json" {
+		t.Fatalf("report %+v, %v", wr, err)
+	}
+	b, err := a.readLoc(ctx, wr.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := report.Read(bytes.NewReader(b))
+	if err != nil || len(rep.Rungs) != 2 || rep.Rungs[0].Path != "rungs/small.mp4" {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	entries, _ := os.ReadDir(a.ScratchDir)
+	if len(entries) != 0 {
+		t.Errorf("scratch directories left: %v", entries)
+	}
+	// A missing output bucket is a non-retryable NotFound.
+	_, err = env.ExecuteActivity(workflows.ActivityWriteReport, workflows.WriteReportInput{TitleID: "t", Out: "s3://nobucket/t"})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeNotFound || !app.NonRetryable() {
+		t.Errorf("missing bucket: %v", err)
 	}
 }
