@@ -25,8 +25,13 @@ vet: deps
 	$(GO) vet ./...
 	$(GOBIN)/workflowcheck ./workflows/...
 
+# End-to-end tests (internal/cli: embedded Temporal server, real workers,
+# subprocesses) run after the rest, on their own, so that heavy unit tests
+# in other packages do not starve the in-process server.
+E2E := ./internal/cli
 test: vet
-	$(GO) test -timeout 25m ./...
+	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v '/internal/cli$$')
+	$(GO) test -timeout 20m $(E2E)
 
 test-short: deps
 	$(GO) test -short ./...

@@ -52,7 +52,7 @@ const (
 var NonRetryableErrorTypes = []string{
 	ErrTypeNotFound, ErrTypeEmptyInput, ErrTypeInvalidMedia, ErrTypeTruncatedMedia,
 	ErrTypeNoVideo, ErrTypeUnsupported, ErrTypeInvalidSettings, ErrTypeInvalidRequest,
-	ErrTypeNoAudio, ErrTypeSourceChanged,
+	ErrTypeNoAudio, ErrTypeSourceChanged, ErrTypeAccessDenied,
 }
 
 // EncodeTitleName is the registered name of the EncodeTitle workflow.
