@@ -65,12 +65,12 @@ func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, video *medi
 	st.Total = len(res.Chunks)
 	run := &chunkRun{outs: make([]EncodeChunkOutput, len(res.Chunks))}
 
-	audioCtx := activityCtx(ctx, QueueEncode, 6*time.Hour, 30*time.Second)
+	audioCtx := activityCtx(ctx, QueueEncode, 6*time.Hour, heartbeatTimeout)
 	for _, a := range req.Profile.Audio {
 		run.audio = append(run.audio, workflow.ExecuteActivity(audioCtx, ActivityEncodeAudio, EncodeAudioInput{Source: req.Source, Spec: a, Out: req.Out}))
 	}
 
-	encCtx := activityCtx(ctx, QueueEncode, 24*time.Hour, 20*time.Second)
+	encCtx := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
 	limit := req.Profile.Encode.WithDefaults().MaxParallel
 	sel := workflow.NewSelector(ctx)
 	var firstErr error
@@ -117,7 +117,7 @@ func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, video *medi
 // stitchRungs joins every rung's chunks in plan order (I/O queue) and
 // collects the audio renditions.
 func stitchRungs(ctx workflow.Context, req TitleRequest, specs []media.RungSpec, run *chunkRun, res *chunkedResult) error {
-	stitchCtx := activityCtx(ctx, QueueIO, 6*time.Hour, 30*time.Second)
+	stitchCtx := activityCtx(ctx, QueueIO, 6*time.Hour, heartbeatTimeout)
 	futures := make([]workflow.Future, len(specs))
 	for r, spec := range specs {
 		paths := make([]string, len(run.outs))

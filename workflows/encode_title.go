@@ -57,6 +57,12 @@ var retry = &temporal.RetryPolicy{
 	NonRetryableErrorTypes: NonRetryableErrorTypes,
 }
 
+// heartbeatTimeout is how long a long activity may go without a heartbeat
+// before Temporal gives it to another worker: short enough that a dead
+// worker's chunk moves on soon, long enough that a heavily loaded machine
+// (whose heartbeats queue behind the work) does not lose its progress.
+const heartbeatTimeout = 30 * time.Second
+
 func activityCtx(ctx workflow.Context, queue string, startToClose, heartbeat time.Duration) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           queue,
@@ -170,7 +176,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 
 	if qcVersion >= 1 {
 		err = next(func() error {
-			c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
+			c := activityCtx(ctx, QueueCPU, 24*time.Hour, heartbeatTimeout)
 			in := AnalyzeInput{Source: req.Source, Out: req.Out, QC: req.Profile.QC, Frames: video.FrameCount}
 			return workflow.ExecuteActivity(c, ActivityAnalyze, in).Get(ctx, &analyzed)
 		})
@@ -202,7 +208,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		encoded.Rungs = chunked.Rungs
 	} else {
 		err = next(func() error {
-			c := activityCtx(ctx, QueueEncode, 24*time.Hour, 20*time.Second)
+			c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
 			in := EncodeLadderInput{Source: req.Source, Out: req.Out, Rungs: specs, Frames: video.FrameCount}
 			return workflow.ExecuteActivity(c, ActivityEncodeLadder, in).Get(ctx, &encoded)
 		})
@@ -212,7 +218,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 
 	err = next(func() error {
-		c := activityCtx(ctx, QueueCPU, 24*time.Hour, 20*time.Second)
+		c := activityCtx(ctx, QueueCPU, 24*time.Hour, heartbeatTimeout)
 		in := ScoreRungsInput{Source: req.Source, Out: req.Out, Rungs: encoded.Rungs, Frames: video.FrameCount, RungQC: qcVersion >= 1, QC: req.Profile.QC, FrameRate: video.FrameRate}
 		return workflow.ExecuteActivity(c, ActivityScoreRungs, in).Get(ctx, &scored)
 	})
