@@ -18,14 +18,16 @@
 # The source is ../shared/corpus/VID_1920x1080_cabac_temporal_direct.264 (54
 # frames, looped to 144 at 24 fps) when present, else lavfi testsrc2.
 # Before timing, one chunk is encoded by `reel encode` and by ffmpeg and the
-# x264 option strings the two streams carry (x264's SEI) are compared, so a
-# settings drift between this script and reel shows up as "differ".
+# x264 option strings the two streams carry (x264's SEI) are compared, and
+# so are the CPU kernel sets libx264 reports (reel avoids AVX-512; so does
+# the ffmpeg CLI here, through x264's asm= option): a drift between this
+# script and reel shows up as "differ". A first untimed reel run warms up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
 PRESET="${REEL_BENCH_PRESET:-veryfast}"
 FPS=24
-FRAMES=$((6 * FPS))
+FRAMES=$((${LADDER_SECONDS:-6} * FPS)) # LADDER_SECONDS: shorter for a smoke test
 GOP=48 # as BenchmarkLadder1080p5Rungs: 2 s at 24 fps
 # id width height crf — must match BenchmarkLadder1080p5Rungs.
 RUNGS=(
@@ -36,6 +38,12 @@ RUNGS=(
   "234p 416 234 26"
 )
 X264P="keyint=$GOP:min-keyint=$GOP:scenecut=0:open-gop=0" # as encoder.rungConfig
+# reel keeps libx264 off its AVX-512 kernels (encoder/internal/av/x264cpu.go);
+# give the ffmpeg CLI the same CPU set: what libx264 detects minus AVX512*.
+x264caps() { grep -a -m1 'using cpu capabilities' | sed 's/.*using cpu capabilities: //'; }
+X264ASM="$(ffmpeg -v info -nostdin -f lavfi -i testsrc2=size=64x64 -frames:v 1 -c:v libx264 -f null - 2>&1 | x264caps |
+  tr ' ' '\n' | grep -v '^AVX512' | paste -sd, -)" || true
+[ -n "$X264ASM" ] && X264P+=":asm=$X264ASM"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -61,9 +69,9 @@ go build -o "$work/reel" ./cmd/reel
 # x264 writes its full option string into the stream; compare reel's with
 # ffmpeg's for one rung (the 360p one, first GOP).
 x264opts() { grep -aoE 'options: [^[:cntrl:]]*' "$1" | head -1; }
-"$work/reel" encode "$mezz" --start 0 --frames $GOP --rung 640x360 --crf 25 --preset "$PRESET" --gop $GOP \
+"$work/reel" encode "$mezz" --start 0 --frames $((FRAMES < GOP ? FRAMES : GOP)) --rung 640x360 --crf 25 --preset "$PRESET" --gop $GOP \
   --out "$work/check-reel.mp4" >/dev/null
-ffmpeg -v error -nostdin -y -i "$mezz" -frames:v $GOP -an -vf "scale=640:360:flags=bicubic,format=yuv420p" \
+ffmpeg -v error -nostdin -y -i "$mezz" -frames:v $((FRAMES < GOP ? FRAMES : GOP)) -an -vf "scale=640:360:flags=bicubic,format=yuv420p" \
   -c:v libx264 -preset "$PRESET" -crf 25 -x264-params "$X264P" "$work/check-ffmpeg.mp4"
 if [ "$(x264opts "$work/check-reel.mp4")" = "$(x264opts "$work/check-ffmpeg.mp4")" ]; then
   settings="identical"
@@ -106,6 +114,11 @@ timed() { # timed NAME: runs run_NAME, appends its wall seconds to $work/NAME.ti
   echo "  $1: $(tail -1 "$work/$1.times") s" >&2
 }
 
+run_reel
+cpu_reel="$(x264caps <"$work/reel.out")" || true
+cpu_ffmpeg="$(ffmpeg -v info -nostdin -i "$work/check-ffmpeg.mp4" -c:v libx264 -x264-params "$X264P" -f null - 2>&1 | x264caps)" || true
+if [ "$cpu_reel" = "$cpu_ffmpeg" ]; then cpus="identical ($cpu_reel)"; else cpus="differ: reel $cpu_reel, ffmpeg $cpu_ffmpeg"; fi
+
 order=(reel sep split)
 for ((it = 0; it < RUNS; it++)); do
   echo "iteration $((it + 1))/$RUNS" >&2
@@ -116,7 +129,7 @@ median() { sort -g "$work/$1.times" | awk '{ v[NR] = $1 } END { print (NR % 2) ?
 reel=$(median reel) sep=$(median sep) split=$(median split)
 echo
 echo "== 5-rung H.264 ladder, ${FRAMES} frames 1080p${FPS} FFV1 ($src), x264 preset $PRESET, median of $RUNS =="
-echo "x264 settings reel vs ffmpeg CLI: $settings"
+echo "x264 settings reel vs ffmpeg CLI: $settings; x264 CPU kernels: $cpus"
 awk -v r="$reel" -v s="$sep" -v p="$split" -v n="$FRAMES" 'BEGIN {
   printf "%-34s %8s %9s\n", "", "wall s", "frames/s"
   printf "%-34s %8.2f %9.1f\n", "reel EncodeLadder (decode once)", r, n / r
