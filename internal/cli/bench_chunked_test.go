@@ -116,15 +116,7 @@ audio: []
 
 	port := strconv.Itoa(freePorts(t))
 	hostPort := "127.0.0.1:" + port
-	start := func(name string, args ...string) *exec.Cmd {
-		cmd := exec.Command(bin, args...)
-		cmd.Stdout, cmd.Stderr = &syncBuffer{}, &syncBuffer{}
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start %s: %v", name, err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		return cmd
-	}
+	start := func(name string, args ...string) *exec.Cmd { return startReel(t, bin, name, args...) }
 	serving := func(c *exec.Cmd) func() bool {
 		return func() bool { return strings.Contains(c.Stderr.(*syncBuffer).String(), "serving") }
 	}

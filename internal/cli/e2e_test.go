@@ -294,10 +294,7 @@ func TestInterruptedRunResumes(t *testing.T) {
 	bin := buildReel(t, dir)
 	// A longer mezzanine so that the interrupt lands mid-encode.
 	mezz := filepath.Join(dir, "mezz.mkv")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
-		"-frames:v", "500", "-c:v", "ffv1", mezz).CombinedOutput(); err != nil {
-		t.Fatalf("make mezzanine: %v\n%s", err, out)
-	}
+	makeMezzanine(t, mezz, "1280x720", 500)
 	port := strconv.Itoa(freePorts(t))
 	args := []string{"run", mezz, "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port,
 		"--out", filepath.Join(dir, "out"), "--json"}
@@ -355,4 +352,26 @@ func buildReel(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// startReel starts the reel binary with args; its output is kept in
+// syncBuffers, and the process is killed when the test ends.
+func startReel(t *testing.T, bin, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &syncBuffer{}, &syncBuffer{}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
+}
+
+// makeMezzanine writes an FFV1 mezzanine of frames testsrc2 frames at 25 fps.
+func makeMezzanine(t *testing.T, path, size string, frames int) {
+	t.Helper()
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size="+size+":rate=25",
+		"-frames:v", strconv.Itoa(frames), "-c:v", "ffv1", path).CombinedOutput(); err != nil {
+		t.Fatalf("make mezzanine: %v\n%s", err, out)
+	}
 }

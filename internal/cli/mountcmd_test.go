@@ -47,7 +47,9 @@ func TestMountAndReplay(t *testing.T) {
 		done <- Run(ctx, &Env{Stdout: &errb, Stderr: &errb, Getenv: func(string) string { return "" }},
 			[]string{"mount", src, mnt, "--record", trace, "--stats"})
 	}()
-	waitFor(t, 20*time.Second, func() bool { return strings.Contains(errb.String(), "Ctrl-C unmounts") || strings.Contains(errb.String(), "reel mount:") }, "mount")
+	waitFor(t, 20*time.Second, func() bool {
+		return strings.Contains(errb.String(), "Ctrl-C unmounts") || strings.Contains(errb.String(), "reel mount:")
+	}, "mount")
 	if !strings.Contains(errb.String(), "Ctrl-C unmounts") {
 		cancel()
 		<-done

@@ -32,10 +32,7 @@ func TestTwoWorkersAndAKilledOne(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildReel(t, dir)
 	mezz := filepath.Join(dir, "mezz.mkv")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
-		"-frames:v", "500", "-c:v", "ffv1", mezz).CombinedOutput(); err != nil {
-		t.Fatalf("make mezzanine: %v\n%s", err, out)
-	}
+	makeMezzanine(t, mezz, "640x360", 500)
 	prof := filepath.Join(dir, "profile.yaml")
 	if err := os.WriteFile(prof, []byte(`ladder:
   defaults: {preset: veryfast}
@@ -52,15 +49,7 @@ audio: []
 	hostPort := "127.0.0.1:" + port
 	state := filepath.Join(dir, "state")
 
-	start := func(name string, args ...string) *exec.Cmd {
-		cmd := exec.Command(bin, args...)
-		cmd.Stdout, cmd.Stderr = &syncBuffer{}, &syncBuffer{}
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start %s: %v", name, err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		return cmd
-	}
+	start := func(name string, args ...string) *exec.Cmd { return startReel(t, bin, name, args...) }
 	// The server and the non-encode queues in one process, no encode queue.
 	server := start("server", "worker", "--state-dir", state, "--embedded-port", port, "--queues", "reel,reel-io,reel-cpu")
 	waitFor(t, 90*time.Second, func() bool { return strings.Contains(server.Stderr.(*syncBuffer).String(), "serving") }, "server start")
@@ -121,7 +110,7 @@ audio: []
 			t.Fatal(err)
 		}
 		if !bytes.Equal(ra, rb) {
-			t.Errorf("rung %s differs between the undisturbed run and the one with a killed worker", rung)
+			t.Errorf("rung %s differs between the undisturbed run and the one with a killed worker; chunks that differ: %v", rung, diffChunks(t, filepath.Join(dir, "a", ".chunks"), filepath.Join(dir, "b", ".chunks")))
 		}
 		if _, _, n := ffprobeVideo(t, filepath.Join(dir, "b", "rungs", rung+".mp4")); n != 500 {
 			t.Errorf("rung %s has %d frames, want 500", rung, n)
@@ -167,4 +156,23 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool, what string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// diffChunks lists the chunk files (content-addressed, so both runs use the
+// same names) whose bytes differ between two caches.
+func diffChunks(t *testing.T, a, b string) []string {
+	var diff []string
+	_ = filepath.Walk(a, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(p, ".mp4") {
+			return nil
+		}
+		rel, _ := filepath.Rel(a, p)
+		x, _ := os.ReadFile(p)
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil || !bytes.Equal(x, y) {
+			diff = append(diff, fmt.Sprintf("%s (%d vs %d bytes, %v)", rel, len(x), len(y), err))
+		}
+		return nil
+	})
+	return diff
 }
