@@ -37,3 +37,7 @@ install_go_tool() { # name module@version
   fi
 }
 install_go_tool workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+
+# The S3-compatible server the tests start on loopback (Apache-2.0), built
+# once here so that test packages running in parallel do not race to build it.
+bash "$(dirname "$0")/versitygw.sh" >/dev/null
