@@ -1,6 +1,10 @@
 package adm
 
-import "math"
+import (
+	"math"
+
+	"github.com/reel-video/reel/vmaf/internal/glibcmath"
+)
 
 // powf reproduces glibc's single-precision pow (the ARM optimized-routines
 // algorithm used by glibc >= 2.28, here in the variant glibc selects on x86-64
@@ -8,26 +12,8 @@ import "math"
 // libvmaf calls powf(x, 1.0f/3.0f) for its cube roots, and the float result
 // feeds the scores directly, so the last bit matters.
 //
-// The tables are the published constants of that algorithm (ARM Ltd., MIT).
-
-var powfLog2Tab = [16]struct{ invc, logc float64 }{
-	{0x1.661ec79f8f3bep+0, -0x1.efec65b963019p-2},
-	{0x1.571ed4aaf883dp+0, -0x1.b0b6832d4fca4p-2},
-	{0x1.49539f0f010bp+0, -0x1.7418b0a1fb77bp-2},
-	{0x1.3c995b0b80385p+0, -0x1.39de91a6dcf7bp-2},
-	{0x1.30d190c8864a5p+0, -0x1.01d9bf3f2b631p-2},
-	{0x1.25e227b0b8eap+0, -0x1.97c1d1b3b7afp-3},
-	{0x1.1bb4a4a1a343fp+0, -0x1.2f9e393af3c9fp-3},
-	{0x1.12358f08ae5bap+0, -0x1.960cbbf788d5cp-4},
-	{0x1.0953f419900a7p+0, -0x1.a6f9db6475fcep-5},
-	{0x1p+0, 0x0p+0},
-	{0x1.e608cfd9a47acp-1, 0x1.338ca9f24f53dp-4},
-	{0x1.ca4b31f026aap-1, 0x1.476a9543891bap-3},
-	{0x1.b2036576afce6p-1, 0x1.e840b4ac4e4d2p-3},
-	{0x1.9c2d163a1aa2dp-1, 0x1.40645f0c6651cp-2},
-	{0x1.886e6037841edp-1, 0x1.88e9c2c1b9ff8p-2},
-	{0x1.767dcf5534862p-1, 0x1.ce0a44eb17bccp-2},
-}
+// The tables are the published constants of that algorithm (ARM Ltd., MIT);
+// the log2 table is shared with vif's log2f (package glibcmath).
 
 var powfLog2Poly = [5]float64{
 	0x1.27616c9496e0bp-2,
@@ -70,8 +56,8 @@ func powfLog2(ix uint32) float64 {
 	top := tmp & 0xff800000
 	iz := ix - top
 	k := int32(top) >> 23
-	invc := powfLog2Tab[i].invc
-	logc := powfLog2Tab[i].logc
+	invc := glibcmath.Log2Tab[i].InvC
+	logc := glibcmath.Log2Tab[i].LogC
 	z := float64(math.Float32frombits(iz))
 	r := fmadd(z, invc, -1)
 	y0 := logc + float64(k)
