@@ -21,7 +21,6 @@ import (
 	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/workflows"
-	"github.com/reel-video/reel/workflows/activities"
 )
 
 // titleOptions are the flags that make a TitleRequest.
@@ -208,9 +207,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	}
 	defer c.Close()
 	if !o.NoWorker {
-		acts := activities.New(activities.Libav(), c.logger)
-		acts.Store = o.store.mezzfs()
-		stop, err := startWorkers(c, o.worker, acts)
+		stop, err := startWorkers(c, o.worker, o.store)
 		if err != nil {
 			printErr(env, "run", err)
 			return exitFailed
@@ -355,9 +352,7 @@ func runWorker(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	defer c.Close()
-	acts := activities.New(activities.Libav(), c.logger)
-	acts.Store = o.store.mezzfs()
-	stop, err := startWorkers(c, o.worker, acts)
+	stop, err := startWorkers(c, o.worker, o.store)
 	if err != nil {
 		printErr(env, "worker", err)
 		return exitFailed

@@ -142,8 +142,12 @@ func (w *workerOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&w.CPUConcurrency, "cpu-concurrency", 1, "scoring/analysis activities run at once on this process")
 }
 
-// startWorkers starts one worker per queue; stop them with the returned func.
-func startWorkers(c *conn, opts workerOptions, acts *activities.Activities) (func(), error) {
+// startWorkers starts one worker per queue, with the real activities
+// (libav, and store for s3:// inputs and outputs); stop them with the
+// returned func.
+func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), error) {
+	acts := activities.New(activities.Libav(), c.logger)
+	acts.Store = store.mezzfs()
 	queues := opts.Queues
 	if len(queues) == 0 {
 		queues = workflows.AllQueues
