@@ -3,12 +3,12 @@ package encoder
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/reel-video/reel/encoder/encodertest"
 	"github.com/reel-video/reel/frame"
 )
 
@@ -173,41 +173,6 @@ func TestEncodeChunkInvalid(t *testing.T) {
 	}
 }
 
-// corruptPacket zeroes the first half of the payload of the packet that
-// holds frame n (intra-only input, one packet per frame, in order), so
-// that the decoder rejects it.
-func corruptPacket(t *testing.T, path string, n int) {
-	t.Helper()
-	out := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=size,pos", "-of", "csv=p=0:nk=0", path)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var pos, size int64
-	for _, kv := range strings.Split(lines[n], ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "pos":
-			fmt.Sscan(v, &pos)
-		case "size":
-			fmt.Sscan(v, &size)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if size <= 0 || pos <= 0 || pos+8+size > int64(len(b)) {
-		t.Fatalf("packet %d: %q", n, lines[n])
-	}
-	if b[pos] != 0xff || b[pos+1] != 0xd8 {
-		pos += 8 // AVI chunk header
-	}
-	for i := pos; i < pos+size/2; i++ {
-		b[i] = 0
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestEncodeChunkCorruptPacket corrupts one frame's packet in the middle
 // of a file: without concealment the chunk fails naming that frame; with
 // it, the frame repeats the previous one and is listed.
@@ -218,7 +183,7 @@ func TestEncodeChunkCorruptPacket(t *testing.T) {
 	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-frames:v", "40", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", "3", src)
 	good := decodeAll(t, src, DecoderOptions{PixelFormat: "yuv420p"})
 	const bad = 23
-	corruptPacket(t, src, bad)
+	encodertest.CorruptPacket(t, src, bad)
 	out := t.TempDir()
 	rung := lossless("r", 160, 90)
 	opts := ChunkOptions{StartFrame: 20, Frames: 8, Rungs: []RungSpec{rung},

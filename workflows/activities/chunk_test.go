@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/encoder/encodertest"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/profile"
@@ -305,42 +306,6 @@ func TestEncodeAudio(t *testing.T) {
 	}
 }
 
-// corruptFrame zeroes half of the packet of frame n of an intra-only AVI.
-func corruptFrame(t *testing.T, path string, n int) {
-	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=size,pos", "-of", "csv=p=0:nk=0", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var pos, size int64
-	for _, kv := range strings.Split(lines[n], ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "pos":
-			fmt.Sscan(v, &pos)
-		case "size":
-			fmt.Sscan(v, &size)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if size <= 0 || pos <= 0 || pos+8+size > int64(len(b)) {
-		t.Fatalf("packet %d: %q", n, lines[n])
-	}
-	if b[pos] != 0xff || b[pos+1] != 0xd8 {
-		pos += 8 // AVI chunk header
-	}
-	for i := pos; i < pos+size/2; i++ {
-		b[i] = 0
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestEncodeChunkCorruptFrame: a generated mezzanine with one corrupt
 // packet fails its chunk as InvalidMedia naming the frame, or, with
 // Conceal, encodes and lists it.
@@ -356,7 +321,7 @@ func TestEncodeChunkCorruptFrame(t *testing.T) {
 		"-frames:v", "40", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", "3", src).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v: %s", err, out)
 	}
-	corruptFrame(t, src, 23)
+	encodertest.CorruptPacket(t, src, 23)
 	env, _ := actEnv(t)
 	in := workflows.EncodeChunkInput{Source: src, Chunk: plan.Chunk{Index: 1, StartFrame: 20, Frames: 10}, Cache: t.TempDir(),
 		Rungs: []media.RungSpec{{ID: "r", Width: 160, Height: 90, CRF: 20, Preset: "ultrafast"}}}
