@@ -37,7 +37,7 @@ RUNGS=(
   "360p 640 360 25"
   "234p 416 234 26"
 )
-X264P="keyint=$GOP:min-keyint=$GOP:scenecut=0:open-gop=0" # as encoder.rungConfig
+X264P="keyint=$GOP:min-keyint=$GOP:scenecut=0:open-gop=0:stitchable=1" # as encoder.rungConfig
 # reel keeps libx264 off its AVX-512 kernels (encoder/internal/av/x264cpu.go);
 # give the ffmpeg CLI the same CPU set: what libx264 detects minus AVX512*.
 x264caps() { grep -a -m1 'using cpu capabilities' | sed 's/.*using cpu capabilities: //'; }

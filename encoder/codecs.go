@@ -82,7 +82,10 @@ func rungConfig(r RungSpec, path string, w, h int) av.RungConfig {
 		if r.Profile != "" {
 			opt("profile", r.Profile)
 		}
-		params := "open-gop=0"
+		// stitchable: headers (the PPS's initial QP) that do not depend on
+		// the CRF, so chunks of one rung encoded at different CRFs (the
+		// per-shot optimizer's) share one avcC and stitch.
+		params := "open-gop=0:stitchable=1"
 		if r.GOPFrames > 0 {
 			params = "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:" + params
 		}
@@ -98,7 +101,9 @@ func rungConfig(r RungSpec, path string, w, h int) av.RungConfig {
 		if r.Profile != "" {
 			opt("profile", r.Profile)
 		}
-		params := "open-gop=0:log-level=error"
+		// info=0: no SEI with the option string (CRF included) in the
+		// headers, so chunks at different CRFs share one hvcC.
+		params := "open-gop=0:log-level=error:info=0"
 		if r.GOPFrames > 0 {
 			params = "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:" + params
 		}

@@ -17,13 +17,19 @@ import (
 // sizes, for one rung, and returns their paths.
 func encodeChunks(t *testing.T, rung RungSpec, sizes []int) []string {
 	t.Helper()
+	return encodeChunksWith(t, func(int) RungSpec { return rung }, sizes)
+}
+
+// encodeChunksWith is encodeChunks with chunk i encoded with rung(i).
+func encodeChunksWith(t *testing.T, rungOf func(i int) RungSpec, sizes []int) []string {
+	t.Helper()
 	dir := t.TempDir()
 	var paths []string
 	start := 0
 	for i, n := range sizes {
 		p := filepath.Join(dir, fmt.Sprintf("chunk%02d.mp4", i))
 		if _, err := EncodeChunk(context.Background(), bbb, ChunkOptions{
-			StartFrame: start, Frames: n, Rungs: []RungSpec{rung},
+			StartFrame: start, Frames: n, Rungs: []RungSpec{rungOf(i)},
 			OutputPath: func(RungSpec) string { return p },
 		}); err != nil {
 			t.Fatal(err)
@@ -94,6 +100,56 @@ func TestStitch(t *testing.T) {
 			sameFrames(t, "stitched", decodeAll(t, out, DecoderOptions{}), want)
 		})
 	}
+}
+
+// TestStitchPerChunkCRF stitches chunks encoded at different CRFs, as the
+// per-shot optimizer makes them: the codec headers must not depend on the
+// CRF (x264 stitchable, x265 without its info SEI), and the stitched rung
+// decodes to the chunks' frames.
+func TestStitchPerChunkCRF(t *testing.T) {
+	needFFmpeg(t)
+	for _, tc := range []struct {
+		rung RungSpec
+		crfs []float64
+	}{
+		{RungSpec{ID: "h264", Codec: "h264", Width: 192, Height: 108, Preset: "veryfast", GOPFrames: 12}, []float64{20, 34, 27}},
+		{RungSpec{ID: "hevc", Codec: "hevc", Width: 192, Height: 108, Preset: "ultrafast", GOPFrames: 12}, []float64{22, 36, 29}},
+		{RungSpec{ID: "vp9", Codec: "vp9", Width: 192, Height: 108, Preset: "8", GOPFrames: 12}, []float64{30, 50, 40}},
+		{RungSpec{ID: "av1", Codec: "av1", Width: 192, Height: 108, Preset: "12", GOPFrames: 12}, []float64{30, 50, 40}},
+	} {
+		t.Run(tc.rung.ID, func(t *testing.T) {
+			chunks := encodeChunksWith(t, func(i int) RungSpec {
+				r := tc.rung
+				r.CRF = tc.crfs[i]
+				return r
+			}, []int{12, 12, 12})
+			if sz := fileSizes(t, chunks); sz[0] <= sz[1] {
+				t.Errorf("chunk sizes %v: CRF %v should make chunk 0 larger than chunk 1", sz, tc.crfs)
+			}
+			out := filepath.Join(t.TempDir(), "rung.mp4")
+			if _, err := Stitch(context.Background(), chunks, out); err != nil {
+				t.Fatal(err)
+			}
+			var want []*frame.Frame
+			for _, c := range chunks {
+				want = append(want, decodeAll(t, c, DecoderOptions{})...)
+			}
+			sameFrames(t, "stitched", decodeAll(t, out, DecoderOptions{}), want)
+		})
+	}
+}
+
+func fileSizes(t *testing.T, paths []string) []int64 {
+	t.Helper()
+	out := make([]int64, len(paths))
+	for i, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = st.Size()
+	}
+	return out
 }
 
 func TestStitchErrors(t *testing.T) {

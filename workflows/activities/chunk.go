@@ -27,7 +27,7 @@ const identityBytes = 1 << 20
 
 // chunkKeyVersion is mixed into every chunk key; bump it when the chunk
 // encode changes what it writes for the same settings.
-const chunkKeyVersion = 1
+const chunkKeyVersion = 2 // 2: x264 stitchable, x265 info=0
 
 // SourceIdentityOf computes a local file's identity: size, modification
 // time and the SHA-256 of its first and last MiB. Errors wrap

@@ -28,7 +28,7 @@ import (
 
 // trialKeyVersion is mixed into every trial key; bump it when a trial's
 // encode, reference or scoring changes for the same settings.
-const trialKeyVersion = 1
+const trialKeyVersion = 2 // 2: x264 stitchable, x265 info=0
 
 // trialReference describes how the reference of a trial is made; it enters
 // the key so that a different reference never reuses results.
