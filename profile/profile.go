@@ -137,15 +137,152 @@ func DefaultAudio() []Audio {
 	return []Audio{{ID: "aac-128k", Codec: "aac", BitrateKbps: 128, Channels: 2, SampleRate: 48000}}
 }
 
-// Ladder lists the rungs of a fixed ladder.
+// Ladder modes.
+const (
+	// LadderPerTitle finds the title's ladder from trial encodes on a
+	// sample of its shots (the rate–quality convex hull), and with
+	// PerTitle.PerShot picks each chunk's CRF per rung.
+	LadderPerTitle = "per-title"
+	// LadderFixed encodes the listed rungs.
+	LadderFixed = "fixed"
+)
+
+// Ladder says what to encode: a per-title ladder or fixed rungs.
 type Ladder struct {
-	// Mode is "fixed": encode the rungs as listed (capped at the source size).
+	// Mode is "per-title" (trial encodes choose the rungs, see PerTitle)
+	// or "fixed" (encode Rungs as listed, capped at the source size).
+	// Default: "fixed" when rungs are listed, else "per-title".
 	Mode string `yaml:"mode" json:"mode"`
-	// Defaults apply to every rung that leaves a setting empty.
+	// Defaults apply to every rung that leaves a setting empty; a
+	// per-title ladder's rungs take their codec, preset, profile, bit
+	// depth and GOP from here (its CRFs come from the trial encodes).
 	Defaults Codec `yaml:"defaults" json:"defaults"`
-	// Rungs from the highest to the lowest.
+	// PerTitle configures the per-title ladder (mode per-title only).
+	PerTitle *PerTitle `yaml:"per_title" json:"per_title,omitempty"`
+	// Rungs of a fixed ladder, from the highest to the lowest.
 	Rungs []Rung `yaml:"rungs" json:"rungs"`
 }
+
+// PerTitle configures the per-title ladder: the trial grid, the sample of
+// shots it is encoded on, the rung constraints (ladder.Constraints) and the
+// per-shot optimizer. Zero fields take the documented defaults.
+type PerTitle struct {
+	// Heights are the trial resolutions in lines, each sized to the
+	// source's display aspect and capped at the source. Default: the
+	// heights of Apple's HLS authoring ladder, 234 360 432 540 720 1080.
+	Heights []int `yaml:"heights" json:"heights,omitempty"`
+	// CRFs are the trial quality settings of the codec (ladder.defaults'
+	// codec). Default: h264 and hevc 18 23 28 33 38; vp9 and av1 24 32 40
+	// 48 56. Rungs may fall between them (interpolated to CRFStep).
+	CRFs []float64 `yaml:"crfs" json:"crfs,omitempty"`
+	// CRFStep is the granularity of rung CRFs between trial CRFs: 1
+	// (default) picks whole CRFs.
+	CRFStep float64 `yaml:"crf_step" json:"crf_step,omitempty"`
+	// Rungs is the most rungs (default 6); MinRungs the fewest acceptable
+	// (default 1): a title that cannot fit MinRungs within the bounds
+	// fails with an InvalidSettings error naming them.
+	Rungs    int `yaml:"rungs" json:"rungs,omitempty"`
+	MinRungs int `yaml:"min_rungs" json:"min_rungs,omitempty"`
+	// MinKbps and MaxKbps bound every rung's predicted bitrate (default
+	// none and 8000); MinVMAF and MaxVMAF its predicted VMAF (default
+	// none and 95: a ceiling not worth spending bits above).
+	MinKbps float64 `yaml:"min_kbps" json:"min_kbps,omitempty"`
+	MaxKbps float64 `yaml:"max_kbps" json:"max_kbps,omitempty"`
+	MinVMAF float64 `yaml:"min_vmaf" json:"min_vmaf,omitempty"`
+	MaxVMAF float64 `yaml:"max_vmaf" json:"max_vmaf,omitempty"`
+	// MinRatio is the least bitrate ratio between adjacent rungs (default
+	// 1.5); MinVMAFStep the least VMAF step (default 0: none).
+	MinRatio    float64 `yaml:"min_ratio" json:"min_ratio,omitempty"`
+	MinVMAFStep float64 `yaml:"min_vmaf_step" json:"min_vmaf_step,omitempty"`
+	// Sample bounds the cost of the trial encodes.
+	Sample Sample `yaml:"sample" json:"sample"`
+	// PerShot turns on the per-shot optimizer (default true): for each
+	// rung, every chunk gets the CRF that reaches the rung's VMAF with the
+	// fewest bits over the title (the Dynamic Optimizer's Lagrangian
+	// slope matching, at the rung's resolution). Off, every chunk of a
+	// rung uses the rung's CRF.
+	PerShot *bool `yaml:"per_shot" json:"per_shot,omitempty"`
+}
+
+// Sample bounds the shots trial-encoded for a per-title ladder
+// (ladder.SampleOptions).
+type Sample struct {
+	// MaxSeconds bounds the sample's total duration (default 20).
+	MaxSeconds float64 `yaml:"max_seconds" json:"max_seconds,omitempty"`
+	// MaxShots bounds the number of sampled shots (default 8).
+	MaxShots int `yaml:"max_shots" json:"max_shots,omitempty"`
+	// MaxShotSeconds bounds the window taken from one shot (default 5).
+	MaxShotSeconds float64 `yaml:"max_shot_seconds" json:"max_shot_seconds,omitempty"`
+	// MinShotSeconds is the shortest sample worth a trial (default 1).
+	MinShotSeconds float64 `yaml:"min_shot_seconds" json:"min_shot_seconds,omitempty"`
+}
+
+// DefaultTrialHeights are PerTitle.Heights' default: the heights of
+// Apple's HLS authoring spec H.264 ladder.
+func DefaultTrialHeights() []int { return []int{234, 360, 432, 540, 720, 1080} }
+
+// DefaultTrialCRFs returns PerTitle.CRFs' default for a codec.
+func DefaultTrialCRFs(codec string) []float64 {
+	switch codec {
+	case "vp9", "av1":
+		return []float64{24, 32, 40, 48, 56}
+	default:
+		return []float64{18, 23, 28, 33, 38}
+	}
+}
+
+// WithDefaults returns pt (nil is all defaults) with zero fields set to
+// their defaults for the codec.
+func (pt *PerTitle) WithDefaults(codec string) PerTitle {
+	var c PerTitle
+	if pt != nil {
+		c = *pt
+	}
+	if len(c.Heights) == 0 {
+		c.Heights = DefaultTrialHeights()
+	}
+	if len(c.CRFs) == 0 {
+		c.CRFs = DefaultTrialCRFs(codec)
+	}
+	if c.CRFStep == 0 {
+		c.CRFStep = 1
+	}
+	if c.Rungs == 0 {
+		c.Rungs = 6
+	}
+	if c.MinRungs == 0 {
+		c.MinRungs = 1
+	}
+	if c.MaxKbps == 0 {
+		c.MaxKbps = 8000
+	}
+	if c.MaxVMAF == 0 {
+		c.MaxVMAF = 95
+	}
+	if c.MinRatio == 0 {
+		c.MinRatio = 1.5
+	}
+	if c.Sample.MaxSeconds == 0 {
+		c.Sample.MaxSeconds = 20
+	}
+	if c.Sample.MaxShots == 0 {
+		c.Sample.MaxShots = 8
+	}
+	if c.Sample.MaxShotSeconds == 0 {
+		c.Sample.MaxShotSeconds = 5
+	}
+	if c.Sample.MinShotSeconds == 0 {
+		c.Sample.MinShotSeconds = 1
+	}
+	if c.PerShot == nil {
+		on := true
+		c.PerShot = &on
+	}
+	return c
+}
+
+// PerShotOn reports whether the per-shot optimizer is on (default true).
+func (pt PerTitle) PerShotOn() bool { return pt.PerShot == nil || *pt.PerShot }
 
 // Codec holds encoder settings; zero values mean "take the default".
 type Codec struct {
@@ -282,13 +419,20 @@ func (p *Profile) fill() {
 		p.OnCorrupt = OnCorruptFail
 	}
 	if p.Ladder.Mode == "" {
-		p.Ladder.Mode = "fixed"
+		p.Ladder.Mode = LadderPerTitle
+		if len(p.Ladder.Rungs) > 0 {
+			p.Ladder.Mode = LadderFixed
+		}
 	}
 	builtin := Codec{Codec: "h264", CRF: 23, Preset: "medium", GOPSeconds: p.SegmentSeconds, BitDepth: 8}
 	if p.Ladder.Defaults.Codec == "" || p.Ladder.Defaults.Codec == "h264" {
 		builtin.Profile = "high"
 	}
 	p.Ladder.Defaults.over(builtin)
+	if p.Ladder.Mode == LadderPerTitle {
+		pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+		p.Ladder.PerTitle = &pt
+	}
 	for i := range p.Ladder.Rungs {
 		r := &p.Ladder.Rungs[i]
 		r.Codec.over(p.Ladder.Defaults)
@@ -383,11 +527,21 @@ func (p *Profile) Validate() error {
 		bad("segment_seconds %g out of range (0, 60]", p.SegmentSeconds)
 		seg = 2
 	}
-	if p.Ladder.Mode != "fixed" {
-		bad("ladder.mode %q: only \"fixed\" is supported", p.Ladder.Mode)
-	}
-	if len(p.Ladder.Rungs) == 0 {
-		bad("ladder.rungs: at least one rung is needed")
+	switch p.Ladder.Mode {
+	case LadderFixed:
+		if len(p.Ladder.Rungs) == 0 {
+			bad("ladder.rungs: at least one rung is needed")
+		}
+		if p.Ladder.PerTitle != nil {
+			bad("ladder.per_title: only for mode per-title")
+		}
+	case LadderPerTitle:
+		if len(p.Ladder.Rungs) > 0 {
+			bad("ladder.rungs: a per-title ladder chooses its rungs; list rungs only with mode fixed")
+		}
+		p.Ladder.checkPerTitle(seg, bad)
+	default:
+		bad("ladder.mode %q unknown (per-title, fixed)", p.Ladder.Mode)
 	}
 	if len(p.Ladder.Rungs) > 20 {
 		bad("ladder.rungs: %d rungs; at most 20", len(p.Ladder.Rungs))
@@ -408,40 +562,7 @@ func (p *Profile) Validate() error {
 		if r.Height < 16 || r.Height > 4320 {
 			bad("%s: height %d out of range 16–4320", at, r.Height)
 		}
-		vc, ok := media.LookupVideoCodec(r.Codec.Codec)
-		if !ok || vc.Name != r.Codec.Codec {
-			bad("%s: codec %q unsupported (supported: %s)", at, r.Codec.Codec, strings.Join(media.VideoCodecNames, ", "))
-			continue
-		}
-		if r.BitrateKbps < 0 || r.MaxrateKbps < 0 || r.BufsizeKbps < 0 {
-			bad("%s: negative bitrate", at)
-		}
-		if r.BitrateKbps > 0 && r.MaxrateKbps < r.BitrateKbps {
-			bad("%s: maxrate_kbps %d below bitrate_kbps %d", at, r.MaxrateKbps, r.BitrateKbps)
-		}
-		if r.BitrateKbps > 0 && r.BufsizeKbps == 0 {
-			bad("%s: bitrate_kbps needs bufsize_kbps", at)
-		}
-		if r.BitrateKbps == 0 {
-			if r.CRF == 0 {
-				bad("%s: crf or bitrate_kbps is required", at)
-			} else if r.CRF < vc.CRFMin || r.CRF > vc.CRFMax {
-				bad("%s: crf %g out of range %g–%g for %s", at, r.CRF, vc.CRFMin, vc.CRFMax, vc.Name)
-			}
-		}
-		if _, err := vc.PresetValue(r.Preset); err != nil {
-			bad("%s: %v", at, err)
-		}
-		if r.BitDepth != 0 && r.BitDepth != 8 && r.BitDepth != 10 {
-			bad("%s: bit_depth %d (want 8 or 10)", at, r.BitDepth)
-		} else if err := vc.CheckProfile(r.Profile, r.BitDepth); err != nil {
-			bad("%s: %v", at, err)
-		}
-		if r.GOPSeconds <= 0 || r.GOPSeconds > 20 {
-			bad("%s: gop_seconds %g out of range (0, 20]", at, r.GOPSeconds)
-		} else if !wholeMultiple(seg / r.GOPSeconds) {
-			bad("%s: gop_seconds %g must divide segment_seconds %g (every segment starts with a keyframe)", at, r.GOPSeconds, seg)
-		}
+		r.Codec.check(at, seg, true, bad)
 	}
 
 	c := p.Chunking.WithDefaults(seg)
@@ -515,6 +636,105 @@ func (p *Profile) Validate() error {
 		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// check validates encoder settings at a field path; rate says whether CRF
+// or bitrate must be set (fixed rungs) rather than left to the per-title
+// ladder.
+func (r Codec) check(at string, seg float64, rate bool, bad func(string, ...any)) {
+	vc, ok := media.LookupVideoCodec(r.Codec)
+	if !ok || vc.Name != r.Codec {
+		bad("%s: codec %q unsupported (supported: %s)", at, r.Codec, strings.Join(media.VideoCodecNames, ", "))
+		return
+	}
+	if r.BitrateKbps < 0 || r.MaxrateKbps < 0 || r.BufsizeKbps < 0 {
+		bad("%s: negative bitrate", at)
+	}
+	if r.BitrateKbps > 0 && r.MaxrateKbps < r.BitrateKbps {
+		bad("%s: maxrate_kbps %d below bitrate_kbps %d", at, r.MaxrateKbps, r.BitrateKbps)
+	}
+	if r.BitrateKbps > 0 && r.BufsizeKbps == 0 {
+		bad("%s: bitrate_kbps needs bufsize_kbps", at)
+	}
+	if r.BitrateKbps == 0 {
+		if r.CRF == 0 && rate {
+			bad("%s: crf or bitrate_kbps is required", at)
+		} else if r.CRF != 0 && (r.CRF < vc.CRFMin || r.CRF > vc.CRFMax) {
+			bad("%s: crf %g out of range %g–%g for %s", at, r.CRF, vc.CRFMin, vc.CRFMax, vc.Name)
+		}
+	}
+	if _, err := vc.PresetValue(r.Preset); err != nil {
+		bad("%s: %v", at, err)
+	}
+	if r.BitDepth != 0 && r.BitDepth != 8 && r.BitDepth != 10 {
+		bad("%s: bit_depth %d (want 8 or 10)", at, r.BitDepth)
+	} else if err := vc.CheckProfile(r.Profile, r.BitDepth); err != nil {
+		bad("%s: %v", at, err)
+	}
+	if r.GOPSeconds <= 0 || r.GOPSeconds > 20 {
+		bad("%s: gop_seconds %g out of range (0, 20]", at, r.GOPSeconds)
+	} else if !wholeMultiple(seg / r.GOPSeconds) {
+		bad("%s: gop_seconds %g must divide segment_seconds %g (every segment starts with a keyframe)", at, r.GOPSeconds, seg)
+	}
+}
+
+// checkPerTitle validates a per-title ladder: its defaults (the rungs'
+// settings) and its per_title section.
+func (l Ladder) checkPerTitle(seg float64, bad func(string, ...any)) {
+	d := l.Defaults
+	if d.BitrateKbps > 0 {
+		bad("ladder.defaults: bitrate_kbps: a per-title ladder encodes at the CRFs it chooses; use mode fixed for bitrate rungs")
+	}
+	d.check("ladder.defaults", seg, false, bad)
+	vc, ok := media.LookupVideoCodec(d.Codec)
+	pt := l.PerTitle.WithDefaults(d.Codec)
+	if len(pt.Heights) > 16 {
+		bad("ladder.per_title.heights: %d heights; at most 16", len(pt.Heights))
+	}
+	for _, h := range pt.Heights {
+		if h < 16 || h > 4320 {
+			bad("ladder.per_title.heights: height %d out of range 16–4320", h)
+		}
+	}
+	if len(pt.CRFs) < 2 || len(pt.CRFs) > 16 {
+		bad("ladder.per_title.crfs: %d CRFs; want 2–16", len(pt.CRFs))
+	}
+	for _, c := range pt.CRFs {
+		if ok && !(c >= max(vc.CRFMin, 1) && c <= vc.CRFMax) {
+			bad("ladder.per_title.crfs: crf %g out of range %g–%g for %s", c, max(vc.CRFMin, 1), vc.CRFMax, vc.Name)
+		}
+	}
+	if !(pt.CRFStep > 0 && pt.CRFStep <= 10) {
+		bad("ladder.per_title.crf_step %g out of range (0, 10]", pt.CRFStep)
+	}
+	if pt.Rungs < 1 || pt.Rungs > 20 {
+		bad("ladder.per_title.rungs %d out of range 1–20", pt.Rungs)
+	}
+	if pt.MinRungs < 1 || pt.MinRungs > pt.Rungs {
+		bad("ladder.per_title.min_rungs %d out of range 1–rungs (%d)", pt.MinRungs, pt.Rungs)
+	}
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case !finite(pt.MinKbps) || !finite(pt.MaxKbps) || pt.MinKbps < 0 || pt.MaxKbps <= pt.MinKbps:
+		bad("ladder.per_title: min_kbps %g and max_kbps %g: want 0 ≤ min < max", pt.MinKbps, pt.MaxKbps)
+	case !finite(pt.MinVMAF) || !finite(pt.MaxVMAF) || pt.MinVMAF < 0 || pt.MaxVMAF > 100 || pt.MaxVMAF <= pt.MinVMAF:
+		bad("ladder.per_title: min_vmaf %g and max_vmaf %g: want 0 ≤ min < max ≤ 100", pt.MinVMAF, pt.MaxVMAF)
+	case !finite(pt.MinRatio) || pt.MinRatio < 1 || pt.MinRatio > 10:
+		bad("ladder.per_title.min_ratio %g out of range 1–10", pt.MinRatio)
+	case !finite(pt.MinVMAFStep) || pt.MinVMAFStep < 0 || pt.MinVMAFStep > 50:
+		bad("ladder.per_title.min_vmaf_step %g out of range 0–50", pt.MinVMAFStep)
+	}
+	sm := pt.Sample
+	switch {
+	case !finite(sm.MaxSeconds) || sm.MaxSeconds < 0.5 || sm.MaxSeconds > 3600:
+		bad("ladder.per_title.sample.max_seconds %g out of range 0.5–3600", sm.MaxSeconds)
+	case sm.MaxShots < 1 || sm.MaxShots > 100:
+		bad("ladder.per_title.sample.max_shots %d out of range 1–100", sm.MaxShots)
+	case !finite(sm.MaxShotSeconds) || sm.MaxShotSeconds < 0.5 || sm.MaxShotSeconds > 3600:
+		bad("ladder.per_title.sample.max_shot_seconds %g out of range 0.5–3600", sm.MaxShotSeconds)
+	case !finite(sm.MinShotSeconds) || sm.MinShotSeconds <= 0 || sm.MinShotSeconds > sm.MaxShotSeconds:
+		bad("ladder.per_title.sample.min_shot_seconds %g out of range (0, max_shot_seconds]", sm.MinShotSeconds)
+	}
 }
 
 // safeID reports whether id can name a file.

@@ -2,19 +2,89 @@ package profile
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
 
 func TestDefault(t *testing.T) {
 	p := Default()
-	if len(p.Ladder.Rungs) != 3 {
-		t.Fatalf("default has %d rungs, want 3", len(p.Ladder.Rungs))
+	if p.Ladder.Mode != LadderPerTitle || len(p.Ladder.Rungs) != 0 || p.Ladder.PerTitle == nil {
+		t.Fatalf("default ladder %+v, want per-title without rungs", p.Ladder)
 	}
-	for _, r := range p.Ladder.Rungs {
-		if r.Codec.Codec != "h264" || r.Preset != "medium" || r.GOPSeconds != 2 || r.CRF == 0 {
-			t.Errorf("rung %s did not inherit defaults: %+v", r.ID, r.Codec)
-		}
+	// The YAML spells out every default: it must agree with WithDefaults.
+	want := (*PerTitle)(nil).WithDefaults("h264")
+	if got := *p.Ladder.PerTitle; !reflect.DeepEqual(got, want) {
+		t.Errorf("default.yaml per_title %+v\nWithDefaults    %+v", got, want)
+	}
+	if d := p.Ladder.Defaults; d.Codec != "h264" || d.Preset != "medium" || d.GOPSeconds != 2 || d.Profile != "high" {
+		t.Errorf("defaults %+v", d)
+	}
+}
+
+func TestPerTitle(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string // substring; empty means valid
+		check   func(t *testing.T, p Profile)
+	}{
+		{"mode from rungs", "ladder:\n  rungs: [{height: 480}]\n", "", func(t *testing.T, p Profile) {
+			if p.Ladder.Mode != LadderFixed || p.Ladder.PerTitle != nil {
+				t.Errorf("ladder %+v", p.Ladder)
+			}
+		}},
+		{"mode without rungs", "ladder: {defaults: {codec: av1}}\n", "", func(t *testing.T, p Profile) {
+			pt := p.Ladder.PerTitle
+			if p.Ladder.Mode != LadderPerTitle || pt == nil || !reflect.DeepEqual(pt.CRFs, DefaultTrialCRFs("av1")) || !pt.PerShotOn() {
+				t.Errorf("ladder %+v", p.Ladder)
+			}
+		}},
+		{"empty profile ladder", "name: x\n", "", func(t *testing.T, p Profile) {
+			if p.Ladder.Mode != LadderPerTitle {
+				t.Errorf("mode %q", p.Ladder.Mode)
+			}
+		}},
+		{"per_shot off", "ladder: {per_title: {per_shot: false, rungs: 4, heights: [360, 720]}}\n", "", func(t *testing.T, p Profile) {
+			pt := p.Ladder.PerTitle
+			if pt.PerShotOn() || pt.Rungs != 4 || len(pt.Heights) != 2 || pt.MaxKbps != 8000 {
+				t.Errorf("per_title %+v", pt)
+			}
+		}},
+		{"rungs with per-title", "ladder: {mode: per-title, rungs: [{height: 480}]}\n", "list rungs only with mode fixed", nil},
+		{"per_title with fixed", "ladder: {mode: fixed, per_title: {rungs: 3}, rungs: [{height: 480}]}\n", "only for mode per-title", nil},
+		{"vbr defaults", "ladder: {defaults: {bitrate_kbps: 1000}}\n", "use mode fixed for bitrate rungs", nil},
+		{"bad crf", "ladder: {per_title: {crfs: [10, 60]}}\n", "crf 60 out of range 1–51 for h264", nil},
+		{"one crf", "ladder: {per_title: {crfs: [23]}}\n", "1 CRFs; want 2–16", nil},
+		{"bad height", "ladder: {per_title: {heights: [8]}}\n", "height 8 out of range", nil},
+		{"min above max kbps", "ladder: {per_title: {min_kbps: 9000}}\n", "min_kbps 9000 and max_kbps 8000", nil},
+		{"vmaf above 100", "ladder: {per_title: {max_vmaf: 101}}\n", "max_vmaf 101", nil},
+		{"ratio below 1", "ladder: {per_title: {min_ratio: 0.5}}\n", "min_ratio 0.5", nil},
+		{"min_rungs above rungs", "ladder: {per_title: {rungs: 3, min_rungs: 4}}\n", "min_rungs 4", nil},
+		{"sample", "ladder: {per_title: {sample: {max_shots: 0, max_seconds: 0.1}}}\n", "sample.max_seconds 0.1", nil},
+		{"unknown field", "ladder: {per_title: {rung: 3}}\n", "field rung not found", nil},
+		{"bad mode", "ladder: {mode: dynamic}\n", "ladder.mode \"dynamic\" unknown (per-title, fixed)", nil},
+		{"bad preset", "ladder: {defaults: {preset: quick}}\n", "ladder.defaults: preset \"quick\"", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse(strings.NewReader(tt.yaml))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				tt.check(t, p)
+				// fill is idempotent: a parsed profile (as a workflow
+				// history carries it) validates as it is.
+				if err := p.Validate(); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want ErrInvalid mentioning %q", err, tt.wantErr)
+			}
+		})
 	}
 }
 
@@ -28,7 +98,7 @@ func TestParse(t *testing.T) {
 		{"vbr fills maxrate", "ladder:\n  rungs:\n    - {height: 480, bitrate_kbps: 1000}\n", ""},
 		{"empty", "", "empty profile"},
 		{"unknown field", "ladder:\n  rungz: []\n", "rungz"},
-		{"no rungs", "ladder:\n  rungs: []\n", "at least one rung"},
+		{"no rungs", "ladder:\n  mode: fixed\n  rungs: []\n", "at least one rung"},
 		{"bad codec", "ladder:\n  rungs:\n    - {height: 480, codec: mpeg1}\n", "codec \"mpeg1\" unsupported"},
 		{"bad crf", "ladder:\n  rungs:\n    - {height: 480, crf: 60}\n", "crf 60 out of range"},
 		{"bad height", "ladder:\n  rungs:\n    - {height: 4}\n", "height 4 out of range"},
@@ -67,6 +137,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(string(DefaultYAML()))
 	f.Add("ladder:\n  rungs:\n    - {height: 480, bitrate_kbps: 1000}\n")
 	f.Add("segment_seconds: 4\nchunking: {mode: fixed, min_seconds: 4, max_seconds: 8}\nencode: {max_parallel: 2}\non_corrupt: conceal\nladder:\n  rungs:\n    - {height: 480, codec: av1, crf: 35, preset: \"8\", bit_depth: 10}\n    - {height: 240, codec: vp9}\n")
+	f.Add("ladder: {defaults: {codec: vp9}, per_title: {crfs: [30, 40, 50], per_shot: false, sample: {max_shots: 2}}}\n")
 	f.Add("audio: []\nladder:\n  defaults: {codec: hevc, profile: main10, bit_depth: 10}\n  rungs:\n    - {height: 720}\n    - {height: 360, codec: h264, bit_depth: 8}\n")
 	f.Add("audio: [{codec: opus, channels: 6}, {id: stereo, codec: aac, sample_rate: 44100}]\nladder:\n  rungs:\n    - {height: 480}\n")
 	f.Add("chunking: {min_seconds: 3, max_seconds: 3.5}\nladder:\n  rungs:\n    - {height: 480, gop_seconds: 0.5}\n")
