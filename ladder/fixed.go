@@ -1,5 +1,6 @@
 // Package ladder holds the pure math of encode ladders: sizing rungs for a
-// source, and (later) the rate–quality convex hull and rung selection.
+// source, the rate–quality convex hull, rung selection, BD-rate, per-shot
+// optimization and the reference ladder per-title ladders are measured against.
 // It has no cgo and no I/O, so workflow code can call it deterministically.
 package ladder
 
