@@ -49,19 +49,21 @@ type chunkRun struct {
 	encodeSeconds float64
 }
 
-// encodeChunks encodes every chunk to every rung on the encode queue, at
-// most MaxParallel at once, counting finished chunks in the stage's
-// Done/Total. The audio renditions start meanwhile.
-func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, specs []media.RungSpec, shots []Shot, res *chunkedResult) (*chunkRun, error) {
+// sourceIdentity runs the SourceIdentity activity.
+func sourceIdentity(ctx workflow.Context, req TitleRequest) (SourceID, error) {
 	var id SourceID
 	ioCtx := activityCtx(ctx, QueueIO, 10*time.Minute, 0)
-	if err := workflow.ExecuteActivity(ioCtx, ActivitySourceIdentity, SourceIdentityInput{Source: req.Source}).Get(ctx, &id); err != nil {
-		return nil, err
-	}
-	res.Chunks = PlanChunks(req, video, shots)
-	if len(res.Chunks) == 0 {
-		return nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
-	}
+	err := workflow.ExecuteActivity(ioCtx, ActivitySourceIdentity, SourceIdentityInput{Source: req.Source}).Get(ctx, &id)
+	return id, err
+}
+
+// chunkSpecs returns the rung specs of chunk c.
+type chunkSpecs func(c int) []media.RungSpec
+
+// encodeChunks encodes every planned chunk (res.Chunks) to every rung on
+// the encode queue, at most MaxParallel at once, counting finished chunks
+// in the stage's Done/Total. The audio renditions start meanwhile.
+func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, id SourceID, specs chunkSpecs, res *chunkedResult) (*chunkRun, error) {
 	st.Total = len(res.Chunks)
 	run := &chunkRun{outs: make([]EncodeChunkOutput, len(res.Chunks))}
 
@@ -71,35 +73,18 @@ func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, video *medi
 	}
 
 	encCtx := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
-	limit := req.Profile.Encode.WithDefaults().MaxParallel
-	sel := workflow.NewSelector(ctx)
-	var firstErr error
-	inflight, next := 0, 0
-	for next < len(res.Chunks) || inflight > 0 {
-		if next < len(res.Chunks) && inflight < limit && firstErr == nil {
-			in := EncodeChunkInput{Source: req.Source, SourceID: id, Chunk: res.Chunks[next], Rungs: specs, Cache: cacheDir(req), Conceal: req.Profile.Conceal()}
-			k := next
-			sel.AddFuture(workflow.ExecuteActivity(encCtx, ActivityEncodeChunk, in), func(f workflow.Future) {
-				inflight--
-				if err := f.Get(ctx, &run.outs[k]); err != nil {
-					if firstErr == nil {
-						firstErr = err
-					}
-					return
-				}
-				st.Done++
-			})
-			inflight++
-			next++
-			continue
+	err := fanOut(ctx, len(res.Chunks), req.Profile.Encode.WithDefaults().MaxParallel, func(k int) workflow.Future {
+		in := EncodeChunkInput{Source: req.Source, SourceID: id, Chunk: res.Chunks[k], Rungs: specs(k), Cache: cacheDir(req), Conceal: req.Profile.Conceal()}
+		return workflow.ExecuteActivity(encCtx, ActivityEncodeChunk, in)
+	}, func(k int, f workflow.Future) error {
+		if err := f.Get(ctx, &run.outs[k]); err != nil {
+			return err
 		}
-		if inflight == 0 {
-			break // an error stopped the fan-out
-		}
-		sel.Select(ctx)
-	}
-	if firstErr != nil {
-		return nil, firstErr
+		st.Done++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, o := range run.outs {
 		run.encodeSeconds += o.EncodeSeconds

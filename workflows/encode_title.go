@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
 )
 
 // ProgressQuery is the query that returns a title's Progress.
@@ -119,9 +121,18 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	// Version 1 of "chunked-encode" encodes shot-aligned chunks in parallel
 	// and stitches them, with audio renditions, instead of one ladder pass.
 	chunkVersion := workflow.GetVersion(ctx, "chunked-encode", workflow.DefaultVersion, 1)
+	// Version 1 of "per-title" adds the per-title ladder (a complexity
+	// stage of trial encodes choosing the rungs, per-chunk CRFs) for
+	// profiles in that mode, and keeps fixed rungs of the same size but
+	// different bitrates apart.
+	perTitleVersion := workflow.GetVersion(ctx, "per-title", workflow.DefaultVersion, 1)
+	perTitle := req.Profile.Ladder.Mode == profile.LadderPerTitle
 	stages := []Stage{{Name: "probe", Activity: ActivityProbe, State: StatePending}}
 	if qcVersion >= 1 {
 		stages = append(stages, Stage{Name: "analyze", Activity: ActivityAnalyze, State: StatePending})
+	}
+	if perTitle {
+		stages = append(stages, Stage{Name: "complexity", Activity: ActivityTrialEncode, State: StatePending})
 	}
 	if chunkVersion >= 1 {
 		stages = append(stages,
@@ -143,6 +154,9 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 	if err := req.Profile.Validate(); err != nil {
 		return TitleResult{}, invalidRequest("%v", err)
+	}
+	if perTitle && (perTitleVersion < 1 || chunkVersion < 1 || qcVersion < 1) {
+		return TitleResult{}, invalidRequest("a per-title ladder needs the per-title workflow version")
 	}
 
 	var (
@@ -185,7 +199,22 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		}
 	}
 
-	specs, err = PlanRungs(req, video)
+	var (
+		pt *PerTitle
+		id SourceID
+	)
+	if perTitle {
+		st := &t.prog.Stages[stage]
+		err = next(func() (err error) {
+			if id, err = sourceIdentity(ctx, req); err != nil {
+				return err
+			}
+			pt, specs, err = perTitleTrials(ctx, st, req, video, analyzed.Shots, id)
+			return err
+		})
+	} else {
+		specs, err = planRungs(req, video, perTitleVersion >= 1)
+	}
 	if err != nil {
 		return TitleResult{}, err
 	}
@@ -195,7 +224,24 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		var run *chunkRun
 		st := &t.prog.Stages[stage]
 		err = next(func() (err error) {
-			run, err = encodeChunks(ctx, st, req, video, specs, analyzed.Shots, &chunked)
+			if id.IsZero() {
+				if id, err = sourceIdentity(ctx, req); err != nil {
+					return err
+				}
+			}
+			chunked.Chunks = PlanChunks(req, video, analyzed.Shots)
+			if len(chunked.Chunks) == 0 {
+				return temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
+			}
+			specsOf := func(int) []media.RungSpec { return specs }
+			if pt != nil && pt.PerShot {
+				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, req.Profile.Ladder.PerTitle.WithDefaults(req.Profile.Ladder.Defaults.Codec).CRFStep)
+				if err != nil {
+					return invalidSettings("%v", err)
+				}
+				specsOf = func(c int) []media.RungSpec { return perChunk[c] }
+			}
+			run, err = encodeChunks(ctx, st, req, id, specsOf, &chunked)
 			return err
 		})
 		if err != nil {
@@ -234,7 +280,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			Source: src, Out: req.Out, Profile: req.Profile.Name, Specs: specs,
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
 			Warnings: chunked.Warnings, Audio: chunked.Audio, Chunks: chunked.Chunks,
-			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed,
+			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed, PerTitle: pt,
 		}
 		if qcVersion >= 1 {
 			in.SourceQC, in.Shots = &analyzed.QC, analyzed.Shots
@@ -248,25 +294,64 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	return TitleResult{
 		ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
 		Audio: chunked.Audio, Chunks: len(chunked.Chunks), ReusedChunks: chunked.Reused, Warnings: chunked.Warnings,
+		Ladder: req.Profile.Ladder.Mode,
 	}, nil
 }
 
-// PlanRungs turns the profile's ladder into rung specs for this source:
-// sizes capped at the source and kept to its aspect, GOP in frames from the
-// source frame rate. It is a pure function, called from workflow code.
+// PlanRungs turns the profile's fixed ladder into rung specs for this
+// source: sizes capped at the source and kept to its aspect, GOP in frames
+// from the source frame rate. Rungs that land on the same size collapse
+// into one (ladder.Fit) unless their bitrates differ: a capped VBR rung
+// stays a rendition of its own next to a same-size rung at another
+// bitrate, as reference ladders such as Apple's have them. It is a pure
+// function, called from workflow code.
 func PlanRungs(req TitleRequest, video *media.StreamInfo) ([]media.RungSpec, error) {
+	return planRungs(req, video, true)
+}
+
+// planRungs is PlanRungs; without byRate (workflow histories before the
+// per-title version) rungs of one size collapse whatever their bitrates.
+func planRungs(req TitleRequest, video *media.StreamInfo, byRate bool) ([]media.RungSpec, error) {
 	sarN, sarD := parseRatio(video.SampleAspect, ':')
-	heights := make([]int, len(req.Profile.Ladder.Rungs))
-	for i, r := range req.Profile.Ladder.Rungs {
-		heights[i] = r.Height
+	src := ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}
+	rungs := req.Profile.Ladder.Rungs
+	// Groups of rungs that may collapse into each other: all of them, or
+	// those of one bitrate (0: CRF rungs).
+	groups := map[int][]int{}
+	var rates []int
+	for i, r := range rungs {
+		key := 0
+		if byRate {
+			key = r.BitrateKbps
+		}
+		if _, ok := groups[key]; !ok {
+			rates = append(rates, key)
+		}
+		groups[key] = append(groups[key], i)
 	}
-	idx, sizes, err := ladder.Fit(ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}, heights)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
+	type kept struct {
+		i    int
+		size ladder.Size
 	}
-	specs := make([]media.RungSpec, len(idx))
-	for k, i := range idx {
-		specs[k] = req.Profile.Ladder.Rungs[i].Spec(sizes[k].Width, sizes[k].Height, video.FPS)
+	var keep []kept
+	for _, key := range rates {
+		members := groups[key]
+		heights := make([]int, len(members))
+		for k, i := range members {
+			heights[k] = rungs[i].Height
+		}
+		idx, sizes, err := ladder.Fit(src, heights)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
+		}
+		for k, j := range idx {
+			keep = append(keep, kept{members[j], sizes[k]})
+		}
+	}
+	slices.SortFunc(keep, func(a, b kept) int { return a.i - b.i })
+	specs := make([]media.RungSpec, len(keep))
+	for k, r := range keep {
+		specs[k] = rungs[r.i].Spec(r.size.Width, r.size.Height, video.FPS)
 	}
 	return specs, nil
 }

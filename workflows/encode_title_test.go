@@ -75,6 +75,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(chunkFn, activity.RegisterOptions{Name: ActivityEncodeChunk})
 	env.RegisterActivityWithOptions(stitchFn, activity.RegisterOptions{Name: ActivityStitchRung})
 	env.RegisterActivityWithOptions(audioFn, activity.RegisterOptions{Name: ActivityEncodeAudio})
+	env.RegisterActivityWithOptions(trialFn, activity.RegisterOptions{Name: ActivityTrialEncode})
 	env.OnActivity(ActivityAnalyze, mock.Anything, mock.Anything).Return(analyzed, nil).Maybe()
 	env.OnActivity(ActivitySourceIdentity, mock.Anything, mock.Anything).Return(SourceID{Size: 1}, nil).Maybe()
 	env.OnActivity(ActivityEncodeAudio, mock.Anything, mock.Anything).Return(AudioOutput{ID: "aac-128k"}, nil).Maybe()
@@ -88,8 +89,18 @@ func source(w, h int) media.SourceInfo {
 	}}
 }
 
+// fixedProfile is a 3-rung fixed H.264 ladder (the built-in profile
+// before per-title became the default).
+func fixedProfile() profile.Profile {
+	p, err := profile.Parse(strings.NewReader("ladder:\n  mode: fixed\n  rungs:\n    - {id: 1080p, height: 1080, crf: 22}\n    - {id: 720p, height: 720, crf: 23}\n    - {id: 360p, height: 360, crf: 25}\n"))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
 func request() TitleRequest {
-	return TitleRequest{TitleID: "t1", Source: "/m/t.mov", Out: "/o/t1", Profile: profile.Default()}
+	return TitleRequest{TitleID: "t1", Source: "/m/t.mov", Out: "/o/t1", Profile: fixedProfile()}
 }
 
 func TestEncodeTitleHappyPath(t *testing.T) {
@@ -251,6 +262,7 @@ func TestEncodeTitleRejectsBadRequest(t *testing.T) {
 		{"no source", func(r *TitleRequest) { r.Source = "" }},
 		{"no title", func(r *TitleRequest) { r.TitleID = "" }},
 		{"bad profile", func(r *TitleRequest) { r.Profile.Ladder.Rungs = nil }},
+		{"bad ladder mode", func(r *TitleRequest) { r.Profile.Ladder.Mode = "magic" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

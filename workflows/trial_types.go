@@ -193,3 +193,66 @@ func (o TrialEncodeOutput) TitleShots(of, frames []int) []ladder.Shot {
 	}
 	return out
 }
+
+// Estimate sets r's title estimates (Bits, Frames, BitrateKbps, VMAF)
+// from its Shots: the ranges' per-frame bits and mean VMAF weighted by
+// their Weight, bits per frame turned into kbit/s at fps.
+func (r *TrialResult) Estimate(fps float64) {
+	r.Bits, r.Frames = 0, 0
+	var wsum, bpf, q float64
+	for _, s := range r.Shots {
+		r.Bits += s.Bits
+		r.Frames += s.Frames
+		w := s.Weight
+		if w == 0 {
+			w = float64(s.Frames)
+		}
+		wsum += w
+		if s.Frames > 0 {
+			bpf += w * s.Bits / float64(s.Frames)
+		}
+		q += w * s.VMAF
+	}
+	if wsum > 0 {
+		r.BitrateKbps = bpf / wsum * fps / 1000
+		r.VMAF = q / wsum
+	}
+}
+
+// MergeTrials joins the outputs of TrialEncode activities run on
+// different ranges of one title with the same grid (outs[k] made from
+// Ranges[k…] as given in order) into one output, as if one activity had
+// run on all the ranges: per grid point, the shots in order with Range
+// renumbered, and the title estimates recomputed over all of them.
+func MergeTrials(outs []TrialEncodeOutput) TrialEncodeOutput {
+	if len(outs) == 0 {
+		return TrialEncodeOutput{}
+	}
+	m := TrialEncodeOutput{FPS: outs[0].FPS, ScoreWidth: outs[0].ScoreWidth, ScoreHeight: outs[0].ScoreHeight, Model: outs[0].Model}
+	m.Results = make([]TrialResult, len(outs[0].Results))
+	for i, r := range outs[0].Results {
+		m.Results[i] = TrialResult{TrialPoint: r.TrialPoint}
+	}
+	base := 0
+	for _, o := range outs {
+		n := 0
+		for i := range m.Results {
+			if i >= len(o.Results) {
+				break
+			}
+			for _, s := range o.Results[i].Shots {
+				s.Range += base
+				m.Results[i].Shots = append(m.Results[i].Shots, s)
+			}
+			n = max(n, len(o.Results[i].Shots))
+		}
+		base += n
+		m.Encoded += o.Encoded
+		m.Reused += o.Reused
+		m.Seconds += o.Seconds
+	}
+	for i := range m.Results {
+		m.Results[i].Estimate(m.FPS)
+	}
+	return m
+}

@@ -85,6 +85,8 @@ type TitleResult struct {
 	Chunks       int      `json:"chunks,omitempty"`
 	ReusedChunks int      `json:"reused_chunks,omitempty"`
 	Warnings     []string `json:"warnings,omitempty"`
+	// Ladder is the profile's ladder mode ("per-title" or "fixed").
+	Ladder string `json:"ladder,omitempty"`
 }
 
 // WorkflowID returns the workflow id of a title's encode: the same title
@@ -185,6 +187,9 @@ type WriteReportInput struct {
 	// source frames that failed to decode and were concealed.
 	ReusedChunks int   `json:"reused_chunks,omitempty"`
 	Concealed    []int `json:"concealed,omitempty"`
+	// PerTitle is the per-title ladder's analysis and choices (nil for a
+	// fixed ladder).
+	PerTitle *PerTitle `json:"per_title,omitempty"`
 }
 
 // WriteReportOutput is the output of the WriteReport activity.

@@ -281,17 +281,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 
 	// Title estimates: weighted per-frame bits and mean VMAF.
 	for i := range out.Results {
-		res := &out.Results[i]
-		var wsum, bpf, q float64
-		for _, s := range res.Shots {
-			res.Bits += s.Bits
-			res.Frames += s.Frames
-			wsum += s.Weight
-			bpf += s.Weight * s.Bits / float64(s.Frames)
-			q += s.Weight * s.VMAF
-		}
-		res.BitrateKbps = bpf / wsum * fps / 1000
-		res.VMAF = q / wsum
+		out.Results[i].Estimate(fps)
 	}
 	out.Seconds = a.now().Sub(start).Seconds()
 	return out, nil

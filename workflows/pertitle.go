@@ -1,0 +1,324 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/plan"
+	"github.com/reel-video/reel/profile"
+)
+
+// PerTitle is what the per-title ladder decided and why: the trial grid
+// and its results, the title's convex hull, the chosen rungs with their
+// predictions, and each rung's per-chunk CRFs. It travels to the report.
+type PerTitle struct {
+	// Shots are the title's shots as sampled (AnalyzeOutput.Shots that
+	// lie in the title, or the whole title as one), Sample the trial-
+	// encoded ranges (one per sampled shot) and Of maps every shot to the
+	// index of the range standing for it.
+	Shots  []ladder.ShotSpan `json:"shots"`
+	Sample []TrialRange      `json:"sample"`
+	Of     []int             `json:"of"`
+	// Trials holds every grid point's results (title estimates and one
+	// entry per range), and FPS, score size and model.
+	Trials TrialEncodeOutput `json:"trials"`
+	// Hull is the title's convex hull of the grid's title estimates.
+	Hull []ladder.Point `json:"hull"`
+	// Rungs are the chosen rungs, highest first (as Specs).
+	Rungs []PerTitleRung `json:"rungs"`
+	// PerShot tells whether chunks of a rung got their own CRFs.
+	PerShot bool `json:"per_shot"`
+}
+
+// PerTitleRung is one chosen rung.
+type PerTitleRung struct {
+	ID string `json:"id"`
+	ladder.Rung
+	// PredictedKbps and PredictedVMAF are what the encode is expected to
+	// give: the rung's title estimate, or with per-shot CRFs the plan's.
+	PredictedKbps float64 `json:"predicted_kbps"`
+	PredictedVMAF float64 `json:"predicted_vmaf"`
+	// ChunkCRFs are the per-chunk CRFs of the per-shot plan, one per
+	// chunk in plan order (nil without per-shot optimization).
+	ChunkCRFs []float64 `json:"chunk_crfs,omitempty"`
+	// UniformKbps is the predicted bitrate of the same rung with every
+	// chunk at the rung's CRF, so that the per-shot saving reads
+	// 1 − PredictedKbps/UniformKbps (at the same predicted VMAF).
+	UniformKbps float64 `json:"uniform_kbps,omitempty"`
+}
+
+// shotSpans returns the title's shots as spans for sampling; a title
+// without shots is one span.
+func shotSpans(shots []Shot, frames int) []ladder.ShotSpan {
+	var out []ladder.ShotSpan
+	for _, s := range shots {
+		end := min(s.End, frames)
+		if end > s.Start && s.Start >= 0 {
+			out = append(out, ladder.ShotSpan{Start: s.Start, Frames: end - s.Start})
+		}
+	}
+	if len(out) == 0 && frames > 0 {
+		out = []ladder.ShotSpan{{Start: 0, Frames: frames}}
+	}
+	return out
+}
+
+// TrialGrid returns the trial grid of a per-title profile for a source:
+// every distinct size of the profile's heights (capped at the source)
+// × every trial CRF, with the ladder defaults' codec, preset and GOP.
+// Pure; called from workflow code.
+func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error) {
+	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	sarN, sarD := parseRatio(video.SampleAspect, ':')
+	_, sizes, err := ladder.Fit(ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}, pt.Heights)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
+	}
+	spec := profile.Rung{Codec: p.Ladder.Defaults}.Spec(2, 2, video.FPS)
+	var grid []TrialPoint
+	for _, sz := range sizes {
+		for _, crf := range pt.CRFs {
+			grid = append(grid, TrialPoint{Width: sz.Width, Height: sz.Height, Codec: spec.Codec, CRF: crf, Preset: spec.Preset, GOPFrames: spec.GOPFrames})
+		}
+	}
+	return grid, nil
+}
+
+// SelectRungs chooses the per-title rungs from the trial results and
+// returns them with their encode settings, highest first. Rung IDs are
+// "<height>p", with "-1", "-2", … from the cheapest when several rungs
+// share a height. Pure; called from workflow code.
+func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
+	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	points := trials.Points()
+	hull, err := ladder.Hull(points)
+	if err != nil {
+		return nil, nil, nil, invalidSettings("per-title ladder: %v", err)
+	}
+	chosen, err := ladder.Select(points, ladder.Constraints{
+		Rungs: pt.Rungs, MinRungs: pt.MinRungs, MinKbps: pt.MinKbps, MaxKbps: pt.MaxKbps,
+		MinVMAF: pt.MinVMAF, MaxVMAF: pt.MaxVMAF, MinRatio: pt.MinRatio, MinVMAFStep: pt.MinVMAFStep,
+		Interpolate: true, CRFStep: pt.CRFStep,
+	})
+	if err != nil {
+		return nil, nil, nil, invalidSettings("per-title ladder: no ladder fits ladder.per_title's bounds (kbps %g–%g, VMAF %g–%g, %d–%d rungs, ratio %g) for this title: %v",
+			pt.MinKbps, pt.MaxKbps, pt.MinVMAF, pt.MaxVMAF, pt.MinRungs, pt.Rungs, pt.MinRatio, err)
+	}
+	perHeight := map[int]int{}
+	for _, r := range chosen {
+		perHeight[r.Height]++
+	}
+	seen := map[int]int{}
+	rungs := make([]PerTitleRung, len(chosen))
+	specs := make([]media.RungSpec, len(chosen))
+	for i, r := range chosen { // cheapest first
+		id := fmt.Sprintf("%dp", r.Height)
+		if perHeight[r.Height] > 1 {
+			seen[r.Height]++
+			id = fmt.Sprintf("%dp-%d", r.Height, seen[r.Height])
+		}
+		k := len(chosen) - 1 - i // highest first
+		rungs[k] = PerTitleRung{ID: id, Rung: r, PredictedKbps: r.BitrateKbps, PredictedVMAF: r.VMAF}
+		c := p.Ladder.Defaults
+		c.CRF, c.BitrateKbps, c.MaxrateKbps, c.BufsizeKbps = r.CRF, 0, 0, 0
+		specs[k] = profile.Rung{ID: id, Height: r.Height, Codec: c}.Spec(r.Width, r.Height, video.FPS)
+	}
+	return rungs, specs, hull, nil
+}
+
+// chunkOptions returns every chunk's options at one size and codec for the
+// per-shot optimizer: a chunk's bits and mean VMAF at grid point k are
+// those of the sampled ranges standing for the shots it overlaps (of maps
+// shot → range), per frame, times the frames it takes of each shot.
+// Options are then interpolated to CRFs on multiples of crfStep.
+func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64) ([]ladder.Shot, error) {
+	var grid []int
+	for k, r := range trials.Results {
+		if r.Width == width && r.Height == height && r.Codec == codec {
+			grid = append(grid, k)
+		}
+	}
+	if len(grid) == 0 {
+		return nil, fmt.Errorf("%w: no trial encodes at %dx%d %s", ladder.ErrNoPoints, width, height, codec)
+	}
+	out := make([]ladder.Shot, len(chunks))
+	for c, ch := range chunks {
+		opts := make([]ladder.ShotOption, len(grid))
+		for n, k := range grid {
+			r := trials.Results[k]
+			opts[n] = ladder.ShotOption{Width: r.Width, Height: r.Height, Codec: r.Codec, CRF: r.CRF}
+		}
+		covered := 0
+		for s, sp := range spans {
+			lo, hi := max(ch.StartFrame, sp.Start), min(ch.StartFrame+ch.Frames, sp.Start+sp.Frames)
+			if hi <= lo || s >= len(of) {
+				continue
+			}
+			overlap := float64(hi - lo)
+			covered += hi - lo
+			for n, k := range grid {
+				ts := trials.Results[k].Shots[of[s]]
+				opts[n].Bits += overlap * ts.Bits / float64(ts.Frames)
+				opts[n].Quality += overlap * ts.VMAF
+			}
+		}
+		if covered == 0 {
+			return nil, fmt.Errorf("%w: chunk %d (frames %d+%d) overlaps no shot", ladder.ErrNoPoints, c, ch.StartFrame, ch.Frames)
+		}
+		for n := range opts {
+			opts[n].Quality /= float64(covered)
+		}
+		interp, err := ladder.InterpolateOptions(opts, crfStep)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c, err)
+		}
+		out[c] = ladder.Shot{Frames: covered, Options: interp}
+	}
+	return out, nil
+}
+
+// PlanPerShot gives every chunk of each rung its own CRF (the Dynamic
+// Optimizer at the rung's resolution): the CRFs that reach, over the
+// title, the VMAF the chunks would reach all at the rung's CRF, with the
+// fewest bits. It sets each rung's ChunkCRFs, UniformKbps and predictions,
+// and returns per chunk the rung specs to encode it with. Pure; called
+// from workflow code.
+func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfStep float64) ([][]media.RungSpec, error) {
+	fps := pt.Trials.FPS
+	kbps := func(bits float64, frames int) float64 { return bits / (float64(frames) / fps) / 1000 }
+	perChunk := make([][]media.RungSpec, len(chunks))
+	for c := range chunks {
+		perChunk[c] = slices.Clone(specs)
+	}
+	for r := range pt.Rungs {
+		rung := &pt.Rungs[r]
+		shots, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, rung.Width, rung.Height, rung.Codec, crfStep)
+		if err != nil {
+			return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
+		}
+		// The uniform plan: every chunk at the rung's CRF.
+		var ubits, uq float64
+		frames := 0
+		for c, sh := range shots {
+			i := slices.IndexFunc(sh.Options, func(o ladder.ShotOption) bool { return o.CRF == rung.CRF })
+			if i < 0 {
+				return nil, fmt.Errorf("per-shot plan of rung %s: chunk %d has no option at CRF %g", rung.ID, c, rung.CRF)
+			}
+			ubits += sh.Options[i].Bits
+			uq += float64(sh.Frames) * sh.Options[i].Quality
+			frames += sh.Frames
+		}
+		uq /= float64(frames)
+		planned, err := ladder.MinBitsForQuality(shots, uq*(1-1e-12))
+		if err != nil {
+			return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
+		}
+		rung.UniformKbps = kbps(ubits, frames)
+		rung.ChunkCRFs = make([]float64, len(chunks))
+		if planned.Bits > ubits { // cannot happen (uniform is feasible); keep uniform
+			for c := range chunks {
+				rung.ChunkCRFs[c] = rung.CRF
+			}
+			rung.PredictedKbps, rung.PredictedVMAF = rung.UniformKbps, uq
+			continue
+		}
+		for _, ch := range planned.Choices {
+			rung.ChunkCRFs[ch.Shot] = ch.CRF
+			perChunk[ch.Shot][r].CRF = ch.CRF
+		}
+		rung.PredictedKbps, rung.PredictedVMAF = kbps(planned.Bits, frames), planned.Quality
+	}
+	return perChunk, nil
+}
+
+// invalidSettings is a non-retryable error for settings that cannot work
+// for this title.
+func invalidSettings(format string, a ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, a...), ErrTypeInvalidSettings, nil)
+}
+
+// perTitleTrials is the complexity stage: sample the title's shots, trial-
+// encode the grid on every sampled range (one TrialEncode activity per
+// range, at most MaxParallel at once, on the encode queue), merge, and
+// choose the rungs.
+func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, shots []Shot, id SourceID) (*PerTitle, []media.RungSpec, error) {
+	p := req.Profile
+	cfg := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	spans := shotSpans(shots, video.FrameCount)
+	if len(spans) == 0 {
+		return nil, nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
+	}
+	fps := video.FPS
+	if !(fps > 0) || math.IsInf(fps, 0) {
+		fps = 25
+	}
+	sample, err := ladder.SampleShots(spans, ladder.SampleOptions{FPS: fps, MaxSeconds: cfg.Sample.MaxSeconds, MaxShots: cfg.Sample.MaxShots,
+		MaxShotSeconds: cfg.Sample.MaxShotSeconds, MinShotSeconds: cfg.Sample.MinShotSeconds})
+	if err != nil {
+		return nil, nil, invalidSettings("per-title sample: %v", err)
+	}
+	grid, err := TrialGrid(p, video)
+	if err != nil {
+		return nil, nil, err
+	}
+	ranges := TrialRanges(sample)
+	st.Total = len(ranges)
+	outs := make([]TrialEncodeOutput, len(ranges))
+	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
+	err = fanOut(ctx, len(ranges), p.Encode.WithDefaults().MaxParallel, func(k int) workflow.Future {
+		in := TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[k : k+1], Grid: grid, Cache: cacheDir(req)}
+		return workflow.ExecuteActivity(c, ActivityTrialEncode, in)
+	}, func(k int, f workflow.Future) error {
+		if err := f.Get(ctx, &outs[k]); err != nil {
+			return err
+		}
+		st.Done++
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	pt := &PerTitle{Shots: spans, Sample: ranges, Of: sample.Of, Trials: MergeTrials(outs), PerShot: cfg.PerShotOn()}
+	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials)
+	if err != nil {
+		return nil, nil, err
+	}
+	pt.Rungs, pt.Hull = rungs, hull
+	return pt, specs, nil
+}
+
+// fanOut starts n activities, at most limit at once, and hands each
+// finished future to done; the first error stops new starts and is
+// returned once the running ones finish.
+func fanOut(ctx workflow.Context, n, limit int, start func(k int) workflow.Future, done func(k int, f workflow.Future) error) error {
+	sel := workflow.NewSelector(ctx)
+	var firstErr error
+	inflight, next := 0, 0
+	for next < n || inflight > 0 {
+		if next < n && inflight < limit && firstErr == nil {
+			k := next
+			sel.AddFuture(start(k), func(f workflow.Future) {
+				inflight--
+				if err := done(k, f); err != nil && firstErr == nil {
+					firstErr = err
+				}
+			})
+			inflight++
+			next++
+			continue
+		}
+		if inflight == 0 {
+			break // an error stopped the fan-out
+		}
+		sel.Select(ctx)
+	}
+	return firstErr
+}
+

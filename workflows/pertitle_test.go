@@ -1,0 +1,309 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
+)
+
+func trialFn(context.Context, TrialEncodeInput) (TrialEncodeOutput, error) {
+	return TrialEncodeOutput{}, nil
+}
+
+// complexityOf is the synthetic source's encoding difficulty at a frame:
+// the first 40 frames (shot 0) are easy, the rest (shot 1) four times as
+// hard.
+func complexityOf(frame int) float64 {
+	if frame < 40 {
+		return 1
+	}
+	return 4
+}
+
+// fakeTrial answers like TrialEncode on a synthetic title: bits per frame
+// halve every 6 CRF and grow with the picture and the range's complexity;
+// VMAF rises concavely with bits towards a ceiling set by the height.
+func fakeTrial(_ context.Context, in TrialEncodeInput) (TrialEncodeOutput, error) {
+	const fps = 25
+	out := TrialEncodeOutput{FPS: fps, ScoreWidth: 1280, ScoreHeight: 720, Model: "vmaf_v0.6.1"}
+	for _, p := range in.Grid {
+		res := TrialResult{TrialPoint: p}
+		for ri, r := range in.Ranges {
+			cx := complexityOf(r.StartFrame)
+			px := float64(p.Width * p.Height)
+			bpf := cx * px / 8 * math.Exp2(-(p.CRF-23)/6)
+			v := (60 + 40*float64(p.Height)/720) * (1 - math.Exp(-bpf/(cx*px/6)))
+			res.Shots = append(res.Shots, TrialShot{Range: ri, Shot: r.Shot, StartFrame: r.StartFrame, Frames: r.Frames, Weight: r.Weight,
+				Bits: bpf * float64(r.Frames), BitrateKbps: bpf * fps / 1000, VMAF: v})
+		}
+		res.Estimate(fps)
+		out.Results = append(out.Results, res)
+		out.Encoded += len(in.Ranges)
+	}
+	return out, nil
+}
+
+func perTitleProfile(t *testing.T, yaml string) profile.Profile {
+	t.Helper()
+	p, err := profile.Parse(strings.NewReader("ladder:\n  mode: per-title\n" + yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type perTitleRun struct {
+	trials    []TrialEncodeInput
+	chunks    []EncodeChunkInput
+	report    WriteReportInput
+	result    TitleResult
+	err       error
+	maxTrials int
+}
+
+func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
+	t.Helper()
+	env := newEnv(t)
+	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(source(1280, 720), nil)
+	run := &perTitleRun{}
+	var mu sync.Mutex
+	running := 0
+	env.OnActivity(ActivityTrialEncode, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in TrialEncodeInput) (TrialEncodeOutput, error) {
+			mu.Lock()
+			run.trials = append(run.trials, in)
+			running++
+			run.maxTrials = max(run.maxTrials, running)
+			mu.Unlock()
+			defer func() { mu.Lock(); running--; mu.Unlock() }()
+			return fakeTrial(ctx, in)
+		})
+	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
+			mu.Lock()
+			run.chunks = append(run.chunks, in)
+			mu.Unlock()
+			return fakeChunk(ctx, in)
+		})
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
+	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{}, nil)
+	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in WriteReportInput) (WriteReportOutput, error) {
+			run.report = in
+			return WriteReportOutput{Path: "/o/r.json"}, nil
+		})
+	req := request()
+	req.Profile = p
+	env.ExecuteWorkflow(EncodeTitleName, req)
+	if run.err = env.GetWorkflowError(); run.err == nil {
+		if err := env.GetWorkflowResult(&run.result); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.SortFunc(run.chunks, func(a, b EncodeChunkInput) int { return a.Chunk.StartFrame - b.Chunk.StartFrame })
+	return run
+}
+
+// TestEncodeTitlePerTitle: the complexity stage trial-encodes the grid on
+// each sampled shot in parallel activities, the rungs come from the convex
+// hull within the profile's bounds, and the per-shot optimizer moves
+// quality to the easy chunk, where VMAF is cheaper (a lower CRF than the
+// hard chunk's), for fewer predicted bits than the rung's CRF everywhere
+// at the same predicted VMAF.
+func TestEncodeTitlePerTitle(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97}\nchunking: {min_seconds: 2, max_seconds: 2}\nencode: {max_parallel: 1}\n")
+	run := runPerTitle(t, p)
+	if run.err != nil {
+		t.Fatal(run.err)
+	}
+	if len(run.trials) != 2 || run.maxTrials != 1 {
+		t.Fatalf("%d trial activities (at most %d at once), want one per shot (2), one at a time", len(run.trials), run.maxTrials)
+	}
+	for _, in := range run.trials {
+		if len(in.Ranges) != 1 || len(in.Grid) != 12 || in.Cache != "/o/t1/.chunks" || in.SourceID.IsZero() {
+			t.Errorf("trial input %+v", in)
+		}
+	}
+	pt := run.report.PerTitle
+	if pt == nil || !pt.PerShot || len(pt.Rungs) < 2 || len(pt.Rungs) > 4 || len(pt.Hull) == 0 || len(pt.Trials.Results) != 12 {
+		t.Fatalf("report's per-title section %+v", pt)
+	}
+	if run.result.Ladder != profile.LadderPerTitle {
+		t.Errorf("result ladder %q", run.result.Ladder)
+	}
+	specs := run.report.Specs
+	if len(specs) != len(pt.Rungs) {
+		t.Fatalf("%d specs for %d rungs", len(specs), len(pt.Rungs))
+	}
+	for i, r := range pt.Rungs {
+		s := specs[i]
+		if s.ID != r.ID || s.Width != r.Width || s.Height != r.Height || s.CRF != r.CRF || s.Codec != "h264" || s.GOPFrames != 50 || s.Preset != "medium" {
+			t.Errorf("spec %+v for rung %+v", s, r)
+		}
+		if i > 0 && r.BitrateKbps >= pt.Rungs[i-1].BitrateKbps {
+			t.Errorf("rungs not highest first: %v then %v kbit/s", pt.Rungs[i-1].BitrateKbps, r.BitrateKbps)
+		}
+		if r.VMAF > 97 {
+			t.Errorf("rung %s predicted VMAF %v above max_vmaf", r.ID, r.VMAF)
+		}
+	}
+	// Chunks: 0–49 (mostly the easy shot) and 50–99 (hard).
+	if len(run.chunks) != 2 {
+		t.Fatalf("%d chunks", len(run.chunks))
+	}
+	saved := false
+	for i, r := range pt.Rungs {
+		if len(r.ChunkCRFs) != 2 {
+			t.Fatalf("rung %s chunk CRFs %v", r.ID, r.ChunkCRFs)
+		}
+		for c, in := range run.chunks {
+			if got := in.Rungs[i].CRF; got != r.ChunkCRFs[c] {
+				t.Errorf("chunk %d rung %s encoded at CRF %v, plan says %v", c, r.ID, got, r.ChunkCRFs[c])
+			}
+		}
+		// VMAF points are cheaper on the easy chunk: at equal slope it
+		// gets the lower CRF (or the same one).
+		if r.ChunkCRFs[0] > r.ChunkCRFs[1] {
+			t.Errorf("rung %s: easy chunk at CRF %v, hard chunk at %v", r.ID, r.ChunkCRFs[0], r.ChunkCRFs[1])
+		}
+		if r.PredictedKbps > r.UniformKbps*(1+1e-9) || r.PredictedVMAF < r.VMAF-1 {
+			t.Errorf("rung %s: per-shot %v kbit/s VMAF %v vs uniform %v kbit/s, rung VMAF %v", r.ID, r.PredictedKbps, r.PredictedVMAF, r.UniformKbps, r.VMAF)
+		}
+		if r.PredictedKbps < r.UniformKbps*0.99 {
+			saved = true
+		}
+	}
+	if !saved {
+		t.Error("the per-shot optimizer saved nothing on a title with an easy and a hard shot")
+	}
+	if _, ok := run.report.Timings["complexity"]; !ok {
+		t.Errorf("no complexity stage in the timings %v", run.report.Timings)
+	}
+}
+
+// TestEncodeTitlePerTitleUniform: with per_shot off, every chunk of a rung
+// is encoded at the rung's CRF.
+func TestEncodeTitlePerTitleUniform(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {per_shot: false, heights: [360, 720]}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
+	run := runPerTitle(t, p)
+	if run.err != nil {
+		t.Fatal(run.err)
+	}
+	pt := run.report.PerTitle
+	if pt == nil || pt.PerShot {
+		t.Fatalf("per-title section %+v", pt)
+	}
+	for _, in := range run.chunks {
+		if !slices.Equal(in.Rungs, run.report.Specs) {
+			t.Errorf("chunk %d specs %+v, want the rungs' %+v", in.Chunk.Index, in.Rungs, run.report.Specs)
+		}
+	}
+	for _, r := range pt.Rungs {
+		if r.ChunkCRFs != nil || r.PredictedKbps != r.BitrateKbps {
+			t.Errorf("rung %+v", r)
+		}
+	}
+}
+
+// TestEncodeTitlePerTitleInfeasible: bounds no ladder can meet fail the
+// title with a non-retryable InvalidSettings error naming them, before
+// any chunk is encoded.
+func TestEncodeTitlePerTitleInfeasible(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {min_vmaf: 99.9, max_vmaf: 100}\n")
+	run := runPerTitle(t, p)
+	var app *temporal.ApplicationError
+	if !errors.As(run.err, &app) || app.Type() != ErrTypeInvalidSettings || !strings.Contains(run.err.Error(), "VMAF 99.9–100") {
+		t.Fatalf("err = %v, want InvalidSettings naming the bounds", run.err)
+	}
+	if len(run.chunks) != 0 {
+		t.Errorf("%d chunks encoded", len(run.chunks))
+	}
+}
+
+func TestMergeTrials(t *testing.T) {
+	grid := []TrialPoint{{Width: 640, Height: 360, Codec: "h264", CRF: 23}, {Width: 640, Height: 360, Codec: "h264", CRF: 30}}
+	ranges := []TrialRange{{Shot: 0, StartFrame: 0, Frames: 40, Weight: 40}, {Shot: 3, StartFrame: 60, Frames: 20, Weight: 60}}
+	whole, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	var parts []TrialEncodeOutput
+	for k := range ranges {
+		o, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges[k : k+1], Grid: grid})
+		parts = append(parts, o)
+	}
+	m := MergeTrials(parts)
+	if m.Encoded != whole.Encoded || len(m.Results) != 2 {
+		t.Fatalf("merged %+v", m)
+	}
+	for i := range m.Results {
+		a, b := m.Results[i], whole.Results[i]
+		if math.Abs(a.BitrateKbps-b.BitrateKbps) > 1e-9*b.BitrateKbps || math.Abs(a.VMAF-b.VMAF) > 1e-9 || a.Bits != b.Bits || a.Frames != b.Frames {
+			t.Errorf("point %d: merged %v kbit/s VMAF %v, one activity %v, %v", i, a.BitrateKbps, a.VMAF, b.BitrateKbps, b.VMAF)
+		}
+		for j, s := range a.Shots {
+			if s.Range != j || s.StartFrame != ranges[j].StartFrame {
+				t.Errorf("point %d shot %d: %+v", i, j, s)
+			}
+		}
+	}
+	if got := MergeTrials(nil); len(got.Results) != 0 {
+		t.Errorf("MergeTrials(nil) = %+v", got)
+	}
+}
+
+// TestPlanRungsKeepsBitrateRungs: rungs capped onto one size collapse when
+// they are CRF rungs, but stay apart when their bitrates differ (Apple's
+// ladder has two 432p and two 1080p rungs); histories before the per-title
+// version collapse both.
+func TestPlanRungsKeepsBitrateRungs(t *testing.T) {
+	p, err := profile.Parse(strings.NewReader(`ladder:
+  rungs:
+    - {id: a1080, height: 1080, bitrate_kbps: 7800}
+    - {id: b1080, height: 1080, bitrate_kbps: 6000}
+    - {id: c720, height: 720, bitrate_kbps: 4500}
+    - {id: d720, height: 720, bitrate_kbps: 4500}
+    - {id: e432, height: 432, bitrate_kbps: 1100}
+    - {id: f432, height: 432, bitrate_kbps: 730}
+    - {id: g720, height: 720, crf: 22}
+    - {id: h1080, height: 1080, crf: 20}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := source(1280, 720)
+	video := src.Video()
+	ids := func(specs []media.RungSpec) string {
+		var s []string
+		for _, r := range specs {
+			s = append(s, r.ID)
+		}
+		return strings.Join(s, " ")
+	}
+	specs, err := PlanRungs(TitleRequest{Profile: p}, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(specs); got != "a1080 b1080 c720 e432 f432 g720" {
+		t.Errorf("PlanRungs kept %s", got)
+	}
+	for _, r := range specs {
+		if r.Height > 720 {
+			t.Errorf("rung %s at %dx%d above the source", r.ID, r.Width, r.Height)
+		}
+	}
+	old, err := planRungs(TitleRequest{Profile: p}, video, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(old); got != "c720 e432" {
+		t.Errorf("old planRungs kept %s", got)
+	}
+}
