@@ -321,4 +321,3 @@ func fanOut(ctx workflow.Context, n, limit int, start func(k int) workflow.Futur
 	}
 	return firstErr
 }
-
