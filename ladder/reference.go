@@ -98,3 +98,20 @@ func Predicted(rungs []PlacedRung) []RDPoint {
 	}
 	return out
 }
+
+// Monotone sorts points by rate and keeps those whose quality is above
+// every cheaper point's: a ladder's rungs that a BD measure can use
+// (BDRate needs quality rising with rate). dropped are the others, which
+// a cheaper rung beats or matches.
+func Monotone(ps []RDPoint) (kept, dropped []RDPoint) {
+	sorted := slices.Clone(ps)
+	slices.SortStableFunc(sorted, func(a, b RDPoint) int { return cmp.Compare(a.Rate, b.Rate) })
+	for _, p := range sorted {
+		if len(kept) == 0 || p.Quality > kept[len(kept)-1].Quality {
+			kept = append(kept, p)
+		} else {
+			dropped = append(dropped, p)
+		}
+	}
+	return kept, dropped
+}

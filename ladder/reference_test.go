@@ -2,6 +2,7 @@ package ladder
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -181,5 +182,12 @@ func TestPerShotMatchesPerTitleOnUniformTitle(t *testing.T) {
 				t.Errorf("rung %dp CRF %v (VMAF %.3f): shot %d chose CRF %v", r.Height, r.CRF, r.VMAF, c.Shot, c.CRF)
 			}
 		}
+	}
+}
+
+func TestMonotone(t *testing.T) {
+	kept, dropped := Monotone([]RDPoint{{300, 50}, {100, 40}, {200, 45}, {400, 49}, {500, 60}, {250, 45}})
+	if fmt.Sprint(kept) != "[{100 40} {200 45} {300 50} {500 60}]" || fmt.Sprint(dropped) != "[{250 45} {400 49}]" {
+		t.Errorf("kept %v, dropped %v", kept, dropped)
 	}
 }

@@ -24,6 +24,9 @@ type Report struct {
 	Rungs         []Rung           `json:"rungs"`
 	// Audio lists the audio renditions.
 	Audio []Audio `json:"audio,omitempty"`
+	// Ladder says how the rungs were chosen: fixed, or per-title with the
+	// trial encodes, hull, predictions and reference comparison.
+	Ladder *Ladder `json:"ladder,omitempty"`
 	// Chunks describes the chunked encode (absent for a one-pass encode).
 	Chunks *Chunks `json:"chunks,omitempty"`
 	// QC holds the QC checks' findings on the source and on every rung.

@@ -312,8 +312,7 @@ func PlanRungs(req TitleRequest, video *media.StreamInfo) ([]media.RungSpec, err
 // planRungs is PlanRungs; without byRate (workflow histories before the
 // per-title version) rungs of one size collapse whatever their bitrates.
 func planRungs(req TitleRequest, video *media.StreamInfo, byRate bool) ([]media.RungSpec, error) {
-	sarN, sarD := parseRatio(video.SampleAspect, ':')
-	src := ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}
+	src := LadderSource(video)
 	rungs := req.Profile.Ladder.Rungs
 	// Groups of rungs that may collapse into each other: all of them, or
 	// those of one bitrate (0: CRF rungs).
@@ -354,6 +353,12 @@ func planRungs(req TitleRequest, video *media.StreamInfo, byRate bool) ([]media.
 		specs[k] = rungs[r.i].Spec(r.size.Width, r.size.Height, video.FPS)
 	}
 	return specs, nil
+}
+
+// LadderSource returns a video stream's geometry for package ladder.
+func LadderSource(video *media.StreamInfo) ladder.Source {
+	sarN, sarD := parseRatio(video.SampleAspect, ':')
+	return ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}
 }
 
 // parseRatio parses "a:b" (or "a/b" with sep '/'); 0, 0 when it cannot.

@@ -76,8 +76,7 @@ func shotSpans(shots []Shot, frames int) []ladder.ShotSpan {
 // Pure; called from workflow code.
 func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error) {
 	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
-	sarN, sarD := parseRatio(video.SampleAspect, ':')
-	_, sizes, err := ladder.Fit(ladder.Source{Width: video.Width, Height: video.Height, SARNum: sarN, SARDen: sarD}, pt.Heights)
+	_, sizes, err := ladder.Fit(LadderSource(video), pt.Heights)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
 	}

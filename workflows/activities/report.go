@@ -80,6 +80,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 			r.Chunks.Plan = append(r.Chunks.Plan, report.ChunkSpan{Start: c.StartFrame, Frames: c.Frames})
 		}
 	}
+	r.Ladder = ladderSection(in.Source, in.PerTitle, r.Rungs)
 	qc, err := a.qcSection(ctx, in)
 	if err != nil {
 		return workflows.WriteReportOutput{}, classify(err)

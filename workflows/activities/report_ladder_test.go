@@ -1,0 +1,80 @@
+package activities
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/workflows"
+)
+
+// syntheticTrials is a 1280×720 title's trial results: bits halve every 6
+// CRF, VMAF rises concavely with bits towards a ceiling set by the height.
+func syntheticTrials(grid []workflows.TrialPoint) workflows.TrialEncodeOutput {
+	const fps = 25
+	out := workflows.TrialEncodeOutput{FPS: fps, ScoreWidth: 1280, ScoreHeight: 720, Model: "vmaf_v0.6.1"}
+	for _, p := range grid {
+		px := float64(p.Width * p.Height)
+		bpf := px / 6 * math.Exp2(-(p.CRF-23)/6)
+		v := (60 + 40*float64(p.Height)/720) * (1 - math.Exp(-bpf/(px/5)))
+		res := workflows.TrialResult{TrialPoint: p, Shots: []workflows.TrialShot{{Frames: 50, Weight: 100, Bits: 50 * bpf, BitrateKbps: bpf * fps / 1000, VMAF: v}}}
+		res.Estimate(fps)
+		out.Results = append(out.Results, res)
+	}
+	return out
+}
+
+func TestLadderSection(t *testing.T) {
+	src := media.SourceInfo{Streams: []media.StreamInfo{{Type: "video", Width: 1280, Height: 720, FPS: 25, FrameCount: 100, SampleAspect: "1:1"}}}
+	p := profile.Default()
+	grid, err := workflows.TrialGrid(p, src.Video())
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials := syntheticTrials(grid)
+	rungs, _, hull, err := workflows.SelectRungs(p, src.Video(), trials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := &workflows.PerTitle{Trials: trials, Rungs: rungs, Hull: hull, Sample: []workflows.TrialRange{{Frames: 50, Weight: 100}}}
+	for _, scale := range []float64{1, 1.1} {
+		var measured []report.Rung
+		for _, r := range rungs {
+			measured = append(measured, report.Rung{ID: r.ID, BitrateKbps: r.PredictedKbps * scale, VMAF: report.VMAF{Mean: r.PredictedVMAF}})
+		}
+		l := ladderSection(src, pt, measured)
+		if l.Mode != "per-title" || len(l.Rungs) != len(rungs) || len(l.Trials.Grid) != len(grid) || len(l.Hull) != len(hull) {
+			t.Fatalf("section %+v", l)
+		}
+		ref := l.Reference
+		if ref == nil || ref.BDRatePredicted == nil || ref.BDRateMeasured == nil || ref.BDVMAFMeasured == nil {
+			t.Fatalf("reference %+v", ref)
+		}
+		if len(ref.Rungs) != 9 || ref.Rungs[8].Height != 720 {
+			t.Errorf("reference rungs %+v: want Apple's nine, capped at 720 lines", ref.Rungs)
+		}
+		// Measured rates scaled by 1.1 at the same VMAF: BD-rate moves by
+		// exactly that factor.
+		want := (1+*ref.BDRatePredicted)*scale - 1
+		if math.Abs(*ref.BDRateMeasured-want) > 1e-9 {
+			t.Errorf("scale %v: measured BD-rate %v, want %v (predicted %v)", scale, *ref.BDRateMeasured, want, *ref.BDRatePredicted)
+		}
+		for _, r := range l.Rungs {
+			if r.MeasuredKbps == 0 || r.PredictedKbps == 0 || r.MeasuredVMAF != r.PredictedVMAF {
+				t.Errorf("rung %+v", r)
+			}
+		}
+	}
+	if l := ladderSection(src, nil, nil); l.Mode != "fixed" || l.Trials != nil {
+		t.Errorf("fixed section %+v", l)
+	}
+	// Too few rungs for a BD-rate: the reason, not a number.
+	one := *pt
+	one.Rungs = rungs[:1]
+	if ref := ladderSection(src, &one, nil).Reference; ref.BDRatePredicted != nil || !strings.Contains(ref.BDRatePredictedError, "at least 4") {
+		t.Errorf("one rung: %+v", ref)
+	}
+}
