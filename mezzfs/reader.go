@@ -240,11 +240,28 @@ func (r *Reader) retry(ctx context.Context, op func(ctx context.Context) (progre
 
 // ReadAt implements io.ReaderAt.
 func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
+	bufs, release, err := r.Borrow(off, len(p))
+	defer release()
+	n := 0
+	for _, b := range bufs {
+		n += copy(p[n:], b)
+	}
+	return n, err
+}
+
+// Borrow reads like ReadAt, but instead of copying it returns the bytes
+// as slices of the Reader's own blocks (at most two per MiB read with the
+// default BlockSize), in order. They stay valid, and must not be
+// modified, until release is called; call it exactly once, also on error.
+// The error is ReadAt's: io.EOF when the slices hold fewer than n bytes
+// because the object ends.
+func (r *Reader) Borrow(off int64, n int) (bufs [][]byte, release func(), err error) {
+	release = func() {}
 	if off < 0 {
-		return 0, fmt.Errorf("mezzfs: %s: negative offset %d", r.name(), off)
+		return nil, release, fmt.Errorf("mezzfs: %s: negative offset %d", r.name(), off)
 	}
 	if r.opts.Trace != nil {
-		r.opts.Trace.record(r.key, off, len(p))
+		r.opts.Trace.record(r.key, off, n)
 	}
 	r.st.reads.Add(1)
 	if off >= r.info.Size {
@@ -252,41 +269,44 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 		closed := r.closed
 		r.mu.Unlock()
 		if closed {
-			return 0, ErrClosed
+			return nil, release, ErrClosed
 		}
-		return 0, io.EOF
+		return nil, release, io.EOF
 	}
-	n := int64(len(p))
-	if n > r.info.Size-off {
-		n = r.info.Size - off
+	want := int64(n)
+	if want > r.info.Size-off {
+		want = r.info.Size - off
 	}
-	if n == 0 {
-		return 0, nil
+	if want == 0 {
+		return nil, release, nil
 	}
-	want, err := r.plan(off, n)
+	blocks, err := r.plan(off, want)
 	if err != nil {
-		return 0, err
+		return nil, release, err
 	}
-	defer r.release(want)
-	copied := 0
+	release = func() { r.release(blocks) }
 	bs := r.opts.BlockSize
-	for _, b := range want {
+	bufs = make([][]byte, 0, len(blocks))
+	got := int64(0)
+	for _, b := range blocks {
 		select {
 		case <-b.done:
 		case <-r.ctx.Done():
-			return copied, fmt.Errorf("%s: %w", r.name(), ErrClosed)
+			return bufs, release, fmt.Errorf("%s: %w", r.name(), ErrClosed)
 		}
 		if b.err != nil {
-			return copied, b.err
+			return bufs, release, b.err
 		}
-		start := off + int64(copied)
-		copied += copy(p[copied:n], b.data[start-b.idx*bs:])
+		start := off + got - b.idx*bs
+		k := min(int64(len(b.data))-start, want-got)
+		bufs = append(bufs, b.data[start:start+k:start+k])
+		got += k
 	}
-	r.st.bytesServed.Add(int64(copied))
-	if int64(copied) < int64(len(p)) {
-		return copied, io.EOF
+	r.st.bytesServed.Add(got)
+	if got < int64(n) {
+		return bufs, release, io.EOF
 	}
-	return copied, nil
+	return bufs, release, nil
 }
 
 // plan returns the blocks covering [off, off+n), starting fetches for the

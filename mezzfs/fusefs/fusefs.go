@@ -298,12 +298,54 @@ var (
 	_ fs.FileReleaser = (*handle)(nil)
 )
 
+// Read answers with the Reader's cached blocks themselves: go-fuse
+// writes them to the kernel with one writev, so the bytes are copied once
+// (into the page cache) instead of first into dest.
 func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	n, err := h.r.ReadAt(dest, off)
+	bufs, release, err := h.r.Borrow(off, len(dest))
 	if err != nil && !errors.Is(err, io.EOF) {
+		release()
 		return nil, errno(err)
 	}
-	return fuse.ReadResultData(dest[:n]), fs.OK
+	res := &blockResult{bufs: bufs, release: release}
+	if res.Size() == 0 {
+		// go-fuse sends an empty reply without calling Done.
+		res.Done()
+	}
+	return res, fs.OK
+}
+
+// blockResult is a fuse.ReadResult over borrowed Reader blocks. Its
+// Slices method makes go-fuse write them with writev (no splice attempt,
+// no copy into its own buffer); Done returns them to the Reader.
+type blockResult struct {
+	bufs    [][]byte
+	release func()
+}
+
+func (b *blockResult) Size() int {
+	n := 0
+	for _, v := range b.bufs {
+		n += len(v)
+	}
+	return n
+}
+
+func (b *blockResult) Bytes(buf []byte) ([]byte, fuse.Status) {
+	buf = buf[:0]
+	for _, v := range b.bufs {
+		buf = append(buf, v...)
+	}
+	return buf, fuse.OK
+}
+
+func (b *blockResult) Slices() ([][]byte, fuse.Status) { return b.bufs, fuse.OK }
+
+func (b *blockResult) Done() {
+	if b.release != nil {
+		b.release()
+		b.release = nil
+	}
 }
 
 func (h *handle) Release(ctx context.Context) syscall.Errno {
