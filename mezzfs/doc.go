@@ -28,6 +28,11 @@
 //   - Missing consecutive blocks are fetched with one ranged GET (at most
 //     MaxFetch bytes), at most Concurrency GETs at a time; read-ahead only
 //     uses free slots, so it never delays a read that is waiting.
+//   - With Stream (the FUSE mount's default), a clearly sequential read
+//     is served by one GET to the end of the object, consumed only as far
+//     as the read-ahead window asks and dropped on a seek.
+//   - Borrow reads without copying: it lends the cached blocks until
+//     released (the FUSE mount writes them to the kernel directly).
 //   - The ETag is pinned at open and sent as If-Match; responses are
 //     checked for ETag, Content-Range and length, and every block is read
 //     in full before it is used. A replaced object is ErrChanged, never a

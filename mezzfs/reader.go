@@ -46,6 +46,16 @@ type ReaderOptions struct {
 	// StallTimeout fails (and retries) a request that delivers no byte
 	// for this long, headers included. Default 30s.
 	StallTimeout time.Duration
+	// Stream, if set, serves a clearly sequential read with one GET to
+	// the end of the object instead of a ranged GET per MaxFetch: it
+	// starts when read-ahead begins at the object's first block or once
+	// the window has grown to four blocks, fills blocks in order only as
+	// far as the read-ahead window asks, and is dropped (its connection
+	// closed) on a seek. Fewer requests, and servers send a GET from
+	// offset 0 to the end as efficiently as a plain GET (versitygw uses
+	// sendfile for it, not for other ranges). It holds one Concurrency
+	// slot while open. Ignored with CacheDir. Default false.
+	Stream bool
 	// CacheDir, if set, keeps fetched blocks on disk as well, keyed by
 	// store, key, ETag and block size, so other Readers (and processes)
 	// reuse them. Default: none.
@@ -137,6 +147,7 @@ type Reader struct {
 	nextOff int64    // where a sequential read would continue
 	ra      int64    // current read-ahead window in bytes
 	free    [][]byte // recycled block buffers (cap BlockSize)
+	stream  *stream  // the open streaming GET, if any
 
 	posMu sync.Mutex
 	pos   int64
@@ -154,6 +165,24 @@ type block struct {
 	// recycled once no one uses it. Both guarded by Reader.mu.
 	refs    int
 	evicted bool
+	// s is the stream that will fill this block, until it does (or
+	// hands the block back). Guarded by Reader.mu.
+	s *stream
+}
+
+// streamMinBlocks is the read-ahead window, in blocks, from which a
+// sequential read not at the object's start opens a stream.
+const streamMinBlocks = 4
+
+// stream is one open-ended GET filling blocks next, next+1, ... in
+// order. Blocks [next, end) are placeholders it owns; plan extends end
+// as the read-ahead window advances. Fields guarded by Reader.mu.
+type stream struct {
+	next, end int64
+	stopped   bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wake      chan struct{} // signalled when end grows
 }
 
 type counters struct {
@@ -322,9 +351,12 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 		return nil, fmt.Errorf("%s: %w", r.name(), ErrClosed)
 	}
 
-	// Sequential detection, tolerant of the small reordering of parallel
-	// kernel reads: within a block of where the last read ended.
-	if d := off - r.nextOff; d >= -bs && d <= bs {
+	// Sequential detection, tolerant of the reordering of parallel
+	// kernel reads (several requests of up to 1 MiB in flight, handled
+	// in any order): within the read-ahead window (at least a block) of
+	// where the furthest read so far ended.
+	tol := max(bs, r.ra)
+	if d := off - r.nextOff; d >= -tol && d <= tol {
 		if r.ra == 0 {
 			r.ra = bs
 		} else {
@@ -339,15 +371,40 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 	} else {
 		r.ra = 0
 		r.nextOff = off + n
+		r.stopStreamLocked()
+	}
+	raEnd := last
+	if r.ra > 0 {
+		raEnd = min((off+n+r.ra-1)/bs, lastBlock)
+	}
+	if r.stream == nil && r.opts.Stream && r.disk == nil && r.ra > 0 {
+		k := first
+		for k <= raEnd && r.blocks[k] != nil {
+			k++
+		}
+		if k <= raEnd && (k == 0 || r.ra >= streamMinBlocks*bs) {
+			r.startStreamLocked(k)
+		}
 	}
 
 	want := make([]*block, 0, last-first+1)
 	var missing []*block
 	for i := first; i <= last; i++ {
 		b, ok := r.blocks[i]
+		streamed := false
+		if !ok && r.stream != nil && i >= r.stream.next && (i-r.stream.end)*bs <= r.ra {
+			// Where the stream is heading: let it fetch the block.
+			r.extendStreamLocked(r.stream, i)
+			b, ok = r.blocks[i]
+			streamed = ok
+		}
 		if ok {
 			b.refs++
-			r.st.hits.Add(1)
+			if streamed {
+				r.st.misses.Add(1)
+			} else {
+				r.st.hits.Add(1)
+			}
 			if b.elem != nil {
 				r.lru.MoveToFront(b.elem)
 			}
@@ -363,9 +420,10 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 
 	// Read-ahead: only into free fetch slots, never past the end.
 	if r.ra > 0 {
-		end := (off + n + r.ra - 1) / bs
-		if end > lastBlock {
-			end = lastBlock
+		end := raEnd
+		if s := r.stream; s != nil {
+			r.extendStreamLocked(s, end)
+			return want, nil
 		}
 		// Top the window up only once less than half of it is buffered,
 		// so steady-state fetches are large (about half the window)
@@ -402,6 +460,152 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 		}
 	}
 	return want, nil
+}
+
+// startStreamLocked opens a stream at block k if a fetch slot is free.
+func (r *Reader) startStreamLocked(k int64) {
+	select {
+	case r.sem <- struct{}{}:
+	default:
+		return
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	s := &stream{next: k, end: k, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	r.stream = s
+	r.wg.Add(1)
+	go r.runStream(s)
+}
+
+// stopStreamLocked drops the open stream: its GET is cancelled and the
+// blocks it still owned are fetched the ordinary way if a read waits for
+// them, forgotten otherwise.
+func (r *Reader) stopStreamLocked() {
+	if s := r.stream; s != nil {
+		s.stopped = true
+		r.stream = nil
+		s.cancel()
+	}
+}
+
+// extendStreamLocked hands the stream the blocks up to to (inclusive),
+// stopping at the first one already cached or being fetched.
+func (r *Reader) extendStreamLocked(s *stream, to int64) {
+	to = min(to, (r.info.Size-1)/r.opts.BlockSize)
+	grew := false
+	for s.end <= to {
+		if _, ok := r.blocks[s.end]; ok {
+			break
+		}
+		b := r.newBlockLocked(s.end)
+		b.s = s
+		s.end++
+		grew = true
+	}
+	if grew {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// runStream fills the stream's blocks in order from one GET to the end
+// of the object (reopened after the last whole block on a transient
+// failure), waiting while it is ahead of the read-ahead window.
+func (r *Reader) runStream(s *stream) {
+	defer r.wg.Done()
+	defer func() { <-r.sem }()
+	bs := r.opts.BlockSize
+	err := r.retry(s.ctx, func(ctx context.Context) (bool, error) {
+		r.mu.Lock()
+		start := s.next
+		r.mu.Unlock()
+		if start*bs >= r.info.Size {
+			return false, nil
+		}
+		progress := false
+		err := r.getBlocks(ctx, start*bs, r.info.Size-start*bs, func() (*block, int64) {
+			b := r.streamNext(ctx, s)
+			if b == nil {
+				return nil, 0
+			}
+			return b, r.blockLen(b.idx)
+		}, func() {
+			r.mu.Lock()
+			s.next++
+			r.mu.Unlock()
+			progress = true
+		})
+		return progress, err
+	})
+	r.endStream(s, err)
+}
+
+// streamNext returns the next block s is to fill, waiting until plan
+// asks for it; nil once s is stopped or meets a block it does not own.
+func (r *Reader) streamNext(ctx context.Context, s *stream) *block {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		if s.stopped {
+			return nil
+		}
+		if s.next < s.end {
+			if b := r.blocks[s.next]; b != nil && b.s == s {
+				return b
+			}
+			s.stopped = true
+			return nil
+		}
+		if _, ok := r.blocks[s.next]; ok || s.next*r.opts.BlockSize >= r.info.Size {
+			if r.stream == s {
+				r.stream = nil
+			}
+			s.stopped = true
+			return nil
+		}
+		r.mu.Unlock()
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+		}
+		r.mu.Lock()
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// endStream settles the blocks s still owned: with err (and s not
+// stopped on purpose) they fail; otherwise those a read waits for are
+// fetched the ordinary way and the rest forgotten.
+func (r *Reader) endStream(s *stream, err error) {
+	r.mu.Lock()
+	if r.stream == s {
+		r.stream = nil
+	}
+	failed := err != nil && !s.stopped
+	s.stopped = true
+	var fail, again []*block
+	for i := s.next; i < s.end; i++ {
+		b := r.blocks[i]
+		if b == nil || b.s != s {
+			continue
+		}
+		b.s = nil
+		switch {
+		case failed:
+			fail = append(fail, b)
+		case b.refs > 0:
+			again = append(again, b)
+		default:
+			delete(r.blocks, i)
+		}
+	}
+	r.launchLocked(again)
+	r.mu.Unlock()
+	s.cancel()
+	r.failBlocks(fail, err)
 }
 
 func (r *Reader) newBlockLocked(i int64) *block {
@@ -514,9 +718,10 @@ func (r *Reader) fetchRange(run []*block) {
 }
 
 // getBlocks issues one GET for [start, start+n) and reads it block by
-// block: next names the block to fill and its length, filled is called
-// once it is complete. A request with no byte for StallTimeout is
-// cancelled.
+// block: next names the block to fill and its length (nil: stop early,
+// closing the request), filled is called once it is complete. A request
+// with no byte for StallTimeout is cancelled (not counting time spent in
+// next).
 func (r *Reader) getBlocks(ctx context.Context, start, n int64, next func() (*block, int64), filled func()) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -538,7 +743,13 @@ func (r *Reader) getBlocks(ctx context.Context, start, n int64, next func() (*bl
 	defer rc.Close()
 	body := &progressReader{r: rc, timer: timer, stall: r.opts.StallTimeout}
 	for got := int64(0); got < n; {
+		// A stream may wait here for the read-ahead window: no stall.
+		timer.Stop()
 		b, bn := next()
+		if b == nil {
+			return nil
+		}
+		timer.Reset(r.opts.StallTimeout)
 		buf := r.getBuf(bn)
 		m, err := io.ReadFull(body, buf)
 		r.st.bytesFetched.Add(int64(m))

@@ -90,6 +90,8 @@ func TestReaderMatches(t *testing.T) {
 		{"defaults", mezzfs.ReaderOptions{}},
 		{"tiny blocks, small cache", mezzfs.ReaderOptions{BlockSize: 64 << 10, CacheBytes: 512 << 10, MaxFetch: 256 << 10, Concurrency: 2}},
 		{"no read-ahead", mezzfs.ReaderOptions{MaxReadAhead: -1, BlockSize: 3 << 20}},
+		{"stream", mezzfs.ReaderOptions{Stream: true}},
+		{"stream, tiny blocks, small cache", mezzfs.ReaderOptions{Stream: true, BlockSize: 64 << 10, CacheBytes: 512 << 10, Concurrency: 2}},
 	}
 	for _, sc := range stores() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -267,28 +269,36 @@ func TestReaderFaults(t *testing.T) {
 		}, retrys: true},
 	}
 	for _, tt := range tests {
-		for _, rp := range readPatterns {
-			t.Run(tt.name+"/"+rp.name, func(t *testing.T) {
-				proxy.Reset()
-				proxy.Enqueue(tt.queue...)
-				proxy.SetPlan(tt.plan)
-				o := opts
-				if tt.opts.BlockSize != 0 {
-					o = tt.opts
+		for _, stream := range []bool{false, true} {
+			for _, rp := range readPatterns {
+				name := tt.name + "/" + rp.name
+				if stream {
+					name = tt.name + "/stream/" + rp.name
 				}
-				r, err := mezzfs.NewReader(ctx, st, "obj", o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
-				got := rp.read(t, r, len(data))
-				if !bytes.Equal(got, data) {
-					t.Fatalf("bytes differ; proxy log:\n%s", strings.Join(proxy.Log(), "\n"))
-				}
-				if s := r.Stats(); tt.retrys && s.Retries == 0 {
-					t.Errorf("no retry counted: %+v", s)
-				}
-			})
+				t.Run(name, func(t *testing.T) {
+					proxy.Reset()
+					proxy.Enqueue(tt.queue...)
+					proxy.SetPlan(tt.plan)
+					o := opts
+					if tt.opts.BlockSize != 0 {
+						o = tt.opts
+					}
+					o.Stream = stream
+					r, err := mezzfs.NewReader(ctx, st, "obj", o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer r.Close()
+					got := rp.read(t, r, len(data))
+					if !bytes.Equal(got, data) {
+						t.Fatalf("bytes differ; proxy log:\n%s", strings.Join(proxy.Log(), "\n"))
+					}
+					// (A stream is one request: the plan's faults hit later ones.)
+					if s := r.Stats(); tt.retrys && s.Retries == 0 && !(stream && tt.plan != nil) {
+						t.Errorf("no retry counted: %+v", s)
+					}
+				})
+			}
 		}
 	}
 }
@@ -415,5 +425,74 @@ func TestReplay(t *testing.T) {
 	}
 	if _, err := mezzfs.Replay(ctx, st, "m.mov", strings.NewReader("{not json\n")); err == nil {
 		t.Fatal("bad trace accepted")
+	}
+}
+
+func TestReaderStream(t *testing.T) {
+	ctx := context.Background()
+	st := newBucket(t)
+	data := payload(24<<20+777, 51)
+	put(t, st, "k", data)
+	open := func(o mezzfs.ReaderOptions) *mezzfs.Reader {
+		o.Stream = true
+		r, err := mezzfs.NewReader(ctx, st, "k", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+
+	// A whole sequential read is one GET, fetching nothing twice.
+	r := open(mezzfs.ReaderOptions{})
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("sequential read: %d bytes, %v", len(got), err)
+	}
+	if s := r.Stats(); s.Requests != 1 || s.ReadAmplification != 1 {
+		t.Fatalf("sequential read: %+v", s)
+	}
+
+	// The stream only runs as far ahead as the read-ahead window: reading
+	// the first 2 MiB with a 2 MiB window fetches 4 MiB, not the object.
+	r = open(mezzfs.ReaderOptions{MaxReadAhead: 2 << 20})
+	buf := make([]byte, 256<<10)
+	for off := int64(0); off < 2<<20; off += int64(len(buf)) {
+		if _, err := r.ReadAt(buf, off); err != nil || !bytes.Equal(buf, data[off:off+int64(len(buf))]) {
+			t.Fatalf("ReadAt(%d): %v", off, err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // let the stream fill what it may
+	if s := r.Stats(); s.BytesFetched > 4<<20 {
+		t.Fatalf("2 MiB read fetched %d bytes: %+v", s.BytesFetched, s)
+	}
+
+	// Reads out of order by less than the window (parallel kernel
+	// requests) keep the stream; a seek past the window drops it and
+	// later sequential reads open a new one. Bytes are right throughout.
+	r = open(mezzfs.ReaderOptions{MaxReadAhead: 4 << 20})
+	offs := []int64{0, 1 << 19, 3 << 19, 2 << 19, 5 << 19, 4 << 19, 6 << 19, 20 << 20, 20<<20 + 1<<19}
+	for off := int64(21 << 20); off < int64(len(data)); off += 1 << 19 {
+		offs = append(offs, off)
+	}
+	buf = make([]byte, 1<<19)
+	for _, off := range offs {
+		n, err := r.ReadAt(buf, off)
+		if (err != nil && err != io.EOF) || !bytes.Equal(buf[:n], data[off:off+int64(n)]) {
+			t.Fatalf("ReadAt(%d) = %d, %v", off, n, err)
+		}
+	}
+	if s := r.Stats(); s.Requests < 2 || s.Requests > 6 {
+		t.Fatalf("reordered reads and one seek: %d requests (%+v)", s.Requests, s)
+	}
+
+	// Close stops a stream waiting for the window.
+	r = open(mezzfs.ReaderOptions{})
+	if _, err := r.ReadAt(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := r.ReadAt(buf, 1<<20); !errors.Is(err, mezzfs.ErrClosed) {
+		t.Fatalf("read after Close: %v", err)
 	}
 }

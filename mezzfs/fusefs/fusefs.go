@@ -29,8 +29,14 @@ import (
 // Options configures a mount. Zero fields take the documented defaults.
 type Options struct {
 	// Reader configures the Reader behind every open file (defaults as
-	// in mezzfs.ReaderOptions). Its Trace is ignored: use Record.
+	// in mezzfs.ReaderOptions, except Stream: see NoStream). Its Trace is
+	// ignored: use Record.
 	Reader mezzfs.ReaderOptions
+	// NoStream leaves Reader.Stream as given. By default the mount turns
+	// it on: a file read sequentially (the kernel's read-ahead) is served
+	// by one GET to the end of the object, which on loopback versitygw is
+	// what brings the mount close to plain-GET speed. Default false.
+	NoStream bool
 	// Record, if set, receives the read trace of every file as JSON lines
 	// (mezzfs.TraceRecord: key, offset, length, time), for mezzfs.Replay.
 	Record io.Writer
@@ -86,6 +92,7 @@ func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, o
 		m.trace = mezzfs.NewTraceWriter(opts.Record)
 	}
 	ropts := opts.Reader
+	ropts.Stream = ropts.Stream || !opts.NoStream
 	ropts.Trace = m.trace
 	root := &dirNode{}
 	root.onAdd = func(addCtx context.Context) {

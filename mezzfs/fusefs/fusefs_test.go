@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -206,5 +209,93 @@ func TestMountErrors(t *testing.T) {
 	st, _ = mezzfs.NewS3Store(ctx, "no-such-bucket", s.Options())
 	if _, err := fusefs.Mount(ctx, st, "", t.TempDir(), fusefs.Options{}); !errors.Is(err, mezzfs.ErrNotFound) {
 		t.Fatalf("missing bucket: %v", err)
+	}
+}
+
+// TestMountReadPatterns checks the bytes of reads the kernel turns into
+// parallel, out-of-order and overlapping FUSE requests: sequential reads
+// of several sizes, concurrent preads from many goroutines, and seeks
+// back and forth, with and without streaming, on a cold page cache.
+func TestMountReadPatterns(t *testing.T) {
+	requireFUSE(t)
+	ctx := context.Background()
+	s := s3test.Require(t, srv, srvErr)
+	st, err := s.NewBucket(ctx, "fuse-patterns-"+fmt.Sprint(os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 21<<20+4321)
+	for i := range data {
+		data[i] = byte(i*7 + i>>13)
+	}
+	if err := st.Put(ctx, "obj.bin", bytes.NewReader(data), int64(len(data))); err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, f *os.File, off int64, n int) {
+		t.Helper()
+		buf := make([]byte, n)
+		k, err := f.ReadAt(buf, off)
+		want := data[min(off, int64(len(data))):min(off+int64(n), int64(len(data)))]
+		if k != len(want) || (err != nil && !errors.Is(err, io.EOF)) || !bytes.Equal(buf[:k], want) {
+			t.Errorf("ReadAt(%d, %d) = %d, %v; bytes equal: %v", off, n, k, err, bytes.Equal(buf[:k], want))
+		}
+	}
+	for _, noStream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoStream=%v", noStream), func(t *testing.T) {
+			dir := t.TempDir()
+			// Fresh mounts: nothing in the page cache.
+			mount := func() (*fusefs.MountPoint, *os.File) {
+				m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{NoStream: noStream})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := os.Open(filepath.Join(dir, "obj.bin"))
+				if err != nil {
+					m.Unmount()
+					t.Fatal(err)
+				}
+				return m, f
+			}
+			for _, size := range []int{4 << 10, 100_000, 1 << 20, 3<<20 + 5} {
+				m, f := mount()
+				for off := int64(0); off < int64(len(data)); off += int64(size) {
+					check(t, f, off, size)
+				}
+				f.Close()
+				m.Unmount()
+			}
+
+			m, f := mount()
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(uint64(g), 1))
+					for range 40 {
+						off := rng.Int64N(int64(len(data)))
+						if g%2 == 0 { // runs of sequential reads from a random place
+							for k := range 6 {
+								check(t, f, off+int64(k)*(256<<10), 256<<10)
+							}
+						} else {
+							check(t, f, off, 1+rng.IntN(2<<20))
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			f.Close()
+			m.Unmount()
+
+			m, f = mount()
+			for _, off := range []int64{0, 20 << 20, 1 << 20, 5<<20 + 3, 4 << 20, 21 << 20, 2 << 20, 3 << 20, 6 << 20} {
+				check(t, f, off, 1<<20+17)
+			}
+			f.Close()
+			if err := m.Unmount(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
