@@ -19,7 +19,8 @@ type ChunkOptions struct {
 	// temporary name and renamed when complete.
 	OutputPath func(rung RungSpec) string
 	// Progress, when set, is called now and then with frames encoded so
-	// far and Frames.
+	// far and Frames, also while the encoders flush their look-ahead
+	// (then with the same count), so a heartbeat on it never starves.
 	Progress func(done, total int)
 	// Conceal replaces a frame that fails to decode with the previous good
 	// frame (the next good one when the chunk starts with failures) and
@@ -143,7 +144,10 @@ func EncodeChunk(ctx context.Context, input string, opts ChunkOptions) (_ ChunkO
 	if !opts.Conceal && len(res.Failed) > 0 {
 		return ChunkOutput{}, &FrameError{Input: input, Frames: res.Failed}
 	}
-	out, err := set.finish(opts.Frames, src.FPS)
+	// Encoders still hold their look-ahead frames: progress stays at the
+	// frames handed over until every one is flushed, but is reported
+	// after each, so that a caller heartbeating on it stays alive.
+	out, err := set.finish(opts.Frames, src.FPS, func() { progress(res.Encoded) })
 	if err != nil {
 		return ChunkOutput{}, err
 	}

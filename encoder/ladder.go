@@ -113,7 +113,7 @@ func EncodeLadder(ctx context.Context, input string, opts LadderOptions) (_ []Ru
 		return nil, err
 	}
 	frames := dec.Frames()
-	out, err := set.finish(frames, src.FPS)
+	out, err := set.finish(frames, src.FPS, func() { progress(frames) })
 	if err != nil {
 		return nil, err
 	}

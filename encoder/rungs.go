@@ -84,7 +84,7 @@ func (s *rungSet) encoders() []*av.RungEncoder {
 
 // finish flushes every encoder, checks that each wrote frames frames and
 // describes the outputs (still under their temporary names).
-func (s *rungSet) finish(frames int, fps float64) ([]RungOutput, error) {
+func (s *rungSet) finish(frames int, fps float64, alive func()) ([]RungOutput, error) {
 	if fps <= 0 {
 		fps = 25
 	}
@@ -95,6 +95,9 @@ func (s *rungSet) finish(frames int, fps float64) ([]RungOutput, error) {
 			return nil, fmt.Errorf("encoder: encode %s: rung %q: %w", s.input, r.spec.ID, mapErr(r.path, err))
 		}
 		r.busy += time.Since(t)
+		if alive != nil {
+			alive() // flushing many encoders' look-ahead takes a while
+		}
 		if n := r.enc.Frames(); n != frames {
 			return nil, fmt.Errorf("encoder: encode %s: rung %q: wrote %d frames for %d decoded", s.input, r.spec.ID, n, frames)
 		}
