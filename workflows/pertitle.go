@@ -268,7 +268,9 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 		return nil, nil, err
 	}
 	ranges := TrialRanges(sample)
-	st.Total = len(ranges)
+	if len(ranges) > 1 { // one range: clients show its heartbeat progress instead
+		st.Total = len(ranges)
+	}
 	outs := make([]TrialEncodeOutput, len(ranges))
 	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
 	err = fanOut(ctx, len(ranges), p.Encode.WithDefaults().MaxParallel, func(k int) workflow.Future {

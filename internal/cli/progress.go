@@ -108,8 +108,8 @@ func (v *progressView) draw(stages []stageView) {
 		// One line per stage whose state changed.
 		old := strings.Split(v.last, "\n")
 		for i, s := range stages {
-			line := fmt.Sprintf("%-7s %s", s.Name, s.State)
-			if i >= len(old) || !strings.HasPrefix(old[i], fmt.Sprintf("%-7s", s.Name)) || stateOf(old[i]) != s.State {
+			line := fmt.Sprintf("%-10s %s", s.Name, s.State)
+			if i >= len(old) || !strings.HasPrefix(old[i], fmt.Sprintf("%-10s", s.Name)) || stateOf(old[i]) != s.State {
 				fmt.Fprintln(v.w, "reel:", line)
 			}
 		}
@@ -138,7 +138,7 @@ func renderStage(s stageView, width int) string {
 	}
 	n := int(frac * float64(width))
 	bar := strings.Repeat("█", n) + strings.Repeat("░", width-n)
-	line := fmt.Sprintf("%-7s [%s] %s", s.Name, bar, s.State)
+	line := fmt.Sprintf("%-10s [%s] %s", s.Name, bar, s.State)
 	switch s.State {
 	case workflows.StateRunning:
 		if s.total > 0 {

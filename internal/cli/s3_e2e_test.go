@@ -86,7 +86,7 @@ func TestRunS3EndToEnd(t *testing.T) {
 
 	dir := t.TempDir()
 	port := strconv.Itoa(freePorts(t))
-	base := []string{"--state-dir", filepath.Join(dir, "state"), "--embedded-port", port, "--s3-endpoint", s.Endpoint, "--s3-path-style"}
+	base := []string{"--state-dir", filepath.Join(dir, "state"), "--embedded-port", port, "--s3-endpoint", s.Endpoint, "--s3-path-style", "--profile", writeFixedProfile(t, dir)}
 	code, stdout, stderr = reel(ctx, append([]string{"run", "s3://mezz/bbb.mp4", "--out", "s3://out/bbb/", "--json", "--quiet"}, base...)...)
 	if code != 0 {
 		t.Fatalf("reel run: exit %d\n%s", code, stderr)
