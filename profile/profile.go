@@ -244,41 +244,29 @@ func (pt *PerTitle) WithDefaults(codec string) PerTitle {
 	if len(c.CRFs) == 0 {
 		c.CRFs = DefaultTrialCRFs(codec)
 	}
-	if c.CRFStep == 0 {
-		c.CRFStep = 1
-	}
-	if c.Rungs == 0 {
-		c.Rungs = 6
-	}
-	if c.MinRungs == 0 {
-		c.MinRungs = 1
-	}
-	if c.MaxKbps == 0 {
-		c.MaxKbps = 8000
-	}
-	if c.MaxVMAF == 0 {
-		c.MaxVMAF = 95
-	}
-	if c.MinRatio == 0 {
-		c.MinRatio = 1.5
-	}
-	if c.Sample.MaxSeconds == 0 {
-		c.Sample.MaxSeconds = 20
-	}
-	if c.Sample.MaxShots == 0 {
-		c.Sample.MaxShots = 8
-	}
-	if c.Sample.MaxShotSeconds == 0 {
-		c.Sample.MaxShotSeconds = 5
-	}
-	if c.Sample.MinShotSeconds == 0 {
-		c.Sample.MinShotSeconds = 1
-	}
+	orDefault(&c.CRFStep, 1)
+	orDefault(&c.Rungs, 6)
+	orDefault(&c.MinRungs, 1)
+	orDefault(&c.MaxKbps, 8000)
+	orDefault(&c.MaxVMAF, 95)
+	orDefault(&c.MinRatio, 1.5)
+	orDefault(&c.Sample.MaxSeconds, 20)
+	orDefault(&c.Sample.MaxShots, 8)
+	orDefault(&c.Sample.MaxShotSeconds, 5)
+	orDefault(&c.Sample.MinShotSeconds, 1)
 	if c.PerShot == nil {
 		on := true
 		c.PerShot = &on
 	}
 	return c
+}
+
+// orDefault sets *v to def when it is the zero value.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // PerShotOn reports whether the per-shot optimizer is on (default true).
