@@ -337,76 +337,100 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 			Frames: r.Frames, Bits: bits, Bytes: bytes, EncodeSeconds: encodeSec}
 	}
 
-	// Score every trial against the reference in one pass.
+	// Score the trials against the reference, a batch of scorers at a
+	// time: as many scorers as threads, one goroutine each, so that the
+	// CPU-bound scoring goroutines never crowd out the worker's (and an
+	// embedded server's) goroutines that carry heartbeats. The reference
+	// (lossless, cheap to decode) is decoded once per batch.
 	t1 := a.now()
-	refFrames, err := a.Media.OpenFrames(ctx, path(ref), FrameOptions{PixelFormat: "yuv420p"})
-	if err != nil {
-		return nil, fmt.Errorf("trial reference: %w", err)
-	}
-	defer refFrames.Close()
 	threads := a.ScoreThreads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	dis := make([]Frames, len(points))
-	scorers := make([]*vmaf.Scorer, len(points))
-	for k := range points {
-		d, err := a.Media.OpenFrames(ctx, path(rungs[k+1]), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
+	batches := (len(points) + threads - 1) / threads
+	for b := 0; b < batches; b++ {
+		lo, hi := b*threads, min((b+1)*threads, len(points))
+		err := a.scoreTrials(ctx, path(ref), sw, sh, model, r.Frames, rungs[1+lo:1+hi], path, recs[lo:hi], func(n int) {
+			progress(r.Frames + (b*r.Frames+n)/batches)
+		})
 		if err != nil {
-			return nil, fmt.Errorf("trial %s: %w", rungs[k+1].ID, err)
+			return nil, err
+		}
+	}
+	for k := range recs {
+		recs[k].ScoreSeconds = a.now().Sub(t1).Seconds()
+		recs[k].Finished = a.now().UTC().Format(time.RFC3339)
+	}
+	return recs, nil
+}
+
+// scoreTrials scores trial encodes (one scorer goroutine each) against the
+// reference at ref, all scaled to sw×sh, filling recs' VMAF fields; progress
+// gets the frames scored.
+func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, model string, frames int,
+	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
+	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
+	if err != nil {
+		return fmt.Errorf("trial reference: %w", err)
+	}
+	defer refFrames.Close()
+	dis := make([]Frames, len(trials))
+	scorers := make([]*vmaf.Scorer, len(trials))
+	for k, rs := range trials {
+		d, err := a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
+		if err != nil {
+			return fmt.Errorf("trial %s: %w", rs.ID, err)
 		}
 		defer d.Close()
 		dis[k] = d
-		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: threads}); err != nil {
-			return nil, err
+		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1}); err != nil {
+			return err
 		}
 	}
 	n := 0
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		rf, err := refFrames.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("trial reference frame %d: %w", n, err)
+			return fmt.Errorf("trial reference frame %d: %w", n, err)
 		}
 		for k, d := range dis {
 			df, err := d.Next()
 			if errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%w: trial %s ends after %d frames, the reference has more", encoder.ErrInvalidData, rungs[k+1].ID, n)
+				return fmt.Errorf("%w: trial %s ends after %d frames, the reference has more", encoder.ErrInvalidData, trials[k].ID, n)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("trial %s frame %d: %w", rungs[k+1].ID, n, err)
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
 			}
 			if err := scorers[k].Push(rf, df); err != nil {
-				return nil, fmt.Errorf("trial %s frame %d: %w", rungs[k+1].ID, n, err)
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
 			}
 		}
 		n++
-		progress(r.Frames + n)
+		progress(n)
 	}
-	if n != r.Frames {
-		return nil, fmt.Errorf("%w: trial reference of range %d has %d frames, want %d", encoder.ErrInvalidData, ri, n, r.Frames)
+	if n != frames {
+		return fmt.Errorf("%w: trial reference has %d frames, want %d", encoder.ErrInvalidData, n, frames)
 	}
-	for k := range points {
+	for k := range trials {
 		if _, err := dis[k].Next(); !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: trial %s has more frames than the reference's %d", encoder.ErrInvalidData, rungs[k+1].ID, n)
+			return fmt.Errorf("%w: trial %s has more frames than the reference's %d", encoder.ErrInvalidData, trials[k].ID, n)
 		}
 		vr, err := scorers[k].Close()
 		if err != nil {
-			return nil, fmt.Errorf("trial %s: %w", rungs[k+1].ID, err)
+			return fmt.Errorf("trial %s: %w", trials[k].ID, err)
 		}
 		series, _ := vr.Series("vmaf")
 		p := vr.Pooled["vmaf"]
 		recs[k].VMAF, recs[k].VMAFMin, recs[k].VMAFHarmonicMean = p.Mean, p.Min, p.HarmonicMean
 		recs[k].PerFrame = series
-		recs[k].ScoreSeconds = a.now().Sub(t1).Seconds()
-		recs[k].Finished = a.now().UTC().Format(time.RFC3339)
 	}
-	return recs, nil
+	return nil
 }
 
 // payloadBits is a trial file's video payload in bits: the stream's bit
