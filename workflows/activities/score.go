@@ -224,6 +224,9 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
+	// The rungs' scorers share the threads: more CPU-bound goroutines than
+	// cores gain nothing and delay the goroutines that carry heartbeats.
+	threads = max(1, threads/max(1, len(in.Rungs)))
 	next, err := read()
 	if err != nil {
 		return nil, err
