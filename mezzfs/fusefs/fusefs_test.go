@@ -215,7 +215,8 @@ func TestMountErrors(t *testing.T) {
 // TestMountReadPatterns checks the bytes of reads the kernel turns into
 // parallel, out-of-order and overlapping FUSE requests: sequential reads
 // of several sizes, concurrent preads from many goroutines, and seeks
-// back and forth, with and without streaming, on a cold page cache.
+// back and forth, and mmap, with and without streaming and direct I/O,
+// on a cold page cache.
 func TestMountReadPatterns(t *testing.T) {
 	requireFUSE(t)
 	ctx := context.Background()
@@ -240,12 +241,12 @@ func TestMountReadPatterns(t *testing.T) {
 			t.Errorf("ReadAt(%d, %d) = %d, %v; bytes equal: %v", off, n, k, err, bytes.Equal(buf[:k], want))
 		}
 	}
-	for _, noStream := range []bool{false, true} {
-		t.Run(fmt.Sprintf("NoStream=%v", noStream), func(t *testing.T) {
+	for _, opts := range []fusefs.Options{{}, {NoStream: true}, {DirectIO: true}} {
+		t.Run(fmt.Sprintf("NoStream=%v,DirectIO=%v", opts.NoStream, opts.DirectIO), func(t *testing.T) {
 			dir := t.TempDir()
 			// Fresh mounts: nothing in the page cache.
 			mount := func() (*fusefs.MountPoint, *os.File) {
-				m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{NoStream: noStream})
+				m, err := fusefs.Mount(ctx, st, "", dir, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -291,6 +292,32 @@ func TestMountReadPatterns(t *testing.T) {
 			m, f = mount()
 			for _, off := range []int64{0, 20 << 20, 1 << 20, 5<<20 + 3, 4 << 20, 21 << 20, 2 << 20, 3 << 20, 6 << 20} {
 				check(t, f, off, 1<<20+17)
+			}
+			f.Close()
+			m.Unmount()
+
+			m, f = mount()
+			mem, err := syscall.Mmap(int(f.Fd()), 0, len(data), syscall.PROT_READ, syscall.MAP_SHARED)
+			if err != nil {
+				t.Errorf("mmap: %v", err)
+			} else {
+				// Touch the mapping only from inside a system call: a
+				// page fault in Go code blocks its thread in the kernel
+				// until this process's FUSE server answers, and a
+				// stop-the-world meanwhile would wait for that thread
+				// forever.
+				got, err := os.Create(filepath.Join(t.TempDir(), "mmap.bin"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := got.Write(mem); err != nil {
+					t.Errorf("writing the mapping: %v", err)
+				}
+				got.Close()
+				syscall.Munmap(mem)
+				if b, err := os.ReadFile(got.Name()); err != nil || !bytes.Equal(b, data) {
+					t.Errorf("mmap: bytes differ (%d bytes, %v)", len(b), err)
+				}
 			}
 			f.Close()
 			if err := m.Unmount(); err != nil {
