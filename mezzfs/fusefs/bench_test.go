@@ -31,7 +31,8 @@ var benchOnce = sync.OnceValues(func() (*mezzfs.S3Store, error) {
 // BenchmarkFUSESequentialRatio reads the benchmark object through a fresh
 // mount (so the page cache is cold) with 1 MiB reads, alternating with a
 // plain GET stream of the same object, and reports the median ratio
-// fuse/plain of per-iteration throughputs.
+// fuse/plain of per-iteration throughputs. $MEZZFS_BENCH_FUSE_REQ_KB sets
+// MaxRequest, MEZZFS_BENCH_FUSE_DIRECT=1 mounts with DirectIO.
 func BenchmarkFUSESequentialRatio(b *testing.B) {
 	s3test.Require(b, srv, srvErr)
 	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
@@ -55,7 +56,7 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 		return time.Since(t0)
 	}
 	fusePass := func() time.Duration {
-		m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{MaxRequest: benchMaxRequest()})
+		m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{MaxRequest: benchMaxRequest(), DirectIO: os.Getenv("MEZZFS_BENCH_FUSE_DIRECT") == "1"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -46,8 +46,10 @@ type Options struct {
 	// keep 128 KiB). Default 1 MiB.
 	KernelReadAhead int
 	// MaxRequest is the largest read the kernel sends in one FUSE request
-	// (max_read; Linux ≥ 4.20 allows up to 1 MiB). Default 512 KiB: a
-	// reply then fits go-fuse's 1 MiB splice pipe with its header.
+	// (max_read; Linux ≥ 4.20 allows up to 1 MiB). Default 1 MiB: replies
+	// are written with writev from the Reader's blocks, never spliced, so
+	// the size of go-fuse's splice pipe does not bound them, and fewer,
+	// larger requests read faster.
 	MaxRequest int
 	// DirectIO bypasses the kernel page cache (FOPEN_DIRECT_IO): every
 	// read(2) becomes a FUSE request of at most MaxRequest bytes, answered
@@ -135,7 +137,7 @@ func Mount(ctx context.Context, store mezzfs.Store, prefix, mountpoint string, o
 	}
 	maxReq := opts.MaxRequest
 	if maxReq <= 0 {
-		maxReq = 512 << 10
+		maxReq = 1 << 20
 	}
 	ra := opts.KernelReadAhead
 	if ra <= 0 {
