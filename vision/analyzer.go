@@ -57,9 +57,10 @@ type Analyzer struct {
 	checks []videoCheck
 	shots  *shotCheck
 
-	chans []chan work
-	done  sync.WaitGroup // worker goroutines
-	pool  framePool
+	chans  []chan work
+	tokens chan struct{}  // see LimitCPU
+	done   sync.WaitGroup // worker goroutines
+	pool   framePool
 
 	n        int
 	first    *frame.Frame // format of the first frame (no pixels kept)
@@ -126,13 +127,25 @@ func NewAnalyzer(cfg Config, info VideoInfo) (*Analyzer, error) {
 		go func(c videoCheck, ch chan work) {
 			defer a.done.Done()
 			for w := range ch {
+				if a.tokens != nil {
+					a.tokens <- struct{}{}
+				}
 				c.process(w.sf, w.idx)
+				if a.tokens != nil {
+					<-a.tokens
+				}
 				w.sf.release()
 			}
 		}(c, ch)
 	}
 	return a, nil
 }
+
+// LimitCPU makes the analyzer's check goroutines hold a token of tokens
+// (a value sent into the channel) while they process a frame, so that
+// everything sharing tokens (other analyzers, vmaf.Config.Tokens) runs at
+// most cap(tokens) frames at once. Call it before the first Push.
+func (a *Analyzer) LimitCPU(tokens chan struct{}) { a.tokens = tokens }
 
 // Push analyses the next frame. Frames must all have the first frame's
 // size, bit depth and subsampling.

@@ -63,6 +63,14 @@ type Config struct {
 	// Threads is the number of goroutines scoring frames in parallel;
 	// 0 means runtime.GOMAXPROCS(0).
 	Threads int
+	// Tokens, when set, bounds CPU use across everything that shares it
+	// (other Scorers, vision analyzers): a worker holds a token (a value
+	// sent into the channel) while it scores a frame, so at most
+	// cap(Tokens) frames are scored at once. A process that also serves
+	// latency-sensitive goroutines (a Temporal worker and server) keeps
+	// their scheduling delay short by capping CPU-bound goroutines near
+	// GOMAXPROCS.
+	Tokens chan struct{}
 }
 
 // Scorer computes VMAF and other metrics over a stream of frame pairs.
@@ -75,6 +83,7 @@ type Scorer struct {
 	vifEGL, admEGL               []float64 // option sets, 0 = default
 
 	threads int
+	tokens  chan struct{}
 	jobs    chan job
 	wg      sync.WaitGroup
 
@@ -105,7 +114,7 @@ type frameOut struct {
 
 // NewScorer validates cfg and starts the worker pool.
 func NewScorer(cfg Config) (*Scorer, error) {
-	s := &Scorer{threads: cfg.Threads}
+	s := &Scorer{threads: cfg.Threads, tokens: cfg.Tokens}
 	if s.threads <= 0 {
 		s.threads = runtime.GOMAXPROCS(0)
 	}
@@ -213,7 +222,13 @@ func (s *Scorer) worker() {
 		if s.getErr() != nil {
 			continue // drain
 		}
+		if s.tokens != nil {
+			s.tokens <- struct{}{}
+		}
 		out, err := s.scoreFrame(j.ref, j.dis)
+		if s.tokens != nil {
+			<-s.tokens
+		}
 		if err != nil {
 			s.setErr(fmt.Errorf("frame %d: %w", j.idx, err))
 			continue

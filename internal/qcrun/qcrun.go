@@ -90,6 +90,10 @@ func NewStream(input string, cfg vision.Config, info vision.VideoInfo) (*Stream,
 	return &Stream{an: an, input: input}, nil
 }
 
+// LimitCPU bounds the checks' CPU use with tokens shared with other
+// analyzers and scorers (vision.Analyzer.LimitCPU). Call it before Push.
+func (s *Stream) LimitCPU(tokens chan struct{}) { s.an.LimitCPU(tokens) }
+
 // Push hands one frame to every check.
 func (s *Stream) Push(f *frame.Frame) error { return s.an.Push(f) }
 
@@ -151,6 +155,9 @@ type Options struct {
 	ThumbDir string
 	// Progress, when set, is called after every frame.
 	Progress func(frames int)
+	// Tokens, when set, bounds how many checks process a frame at once
+	// (see vision.Analyzer.LimitCPU).
+	Tokens chan struct{}
 }
 
 // Run decodes input once (video, and audio when there is some) and runs
@@ -168,6 +175,9 @@ func Run(ctx context.Context, input string, opts Options) (*Output, error) {
 	st, err := NewStream(input, cfg, VideoInfo(dec.Info()))
 	if err != nil {
 		return nil, err
+	}
+	if opts.Tokens != nil {
+		st.LimitCPU(opts.Tokens)
 	}
 	ad, aerr := encoder.OpenAudioDecoder(ctx, input, encoder.AudioDecoderOptions{})
 	switch {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -158,6 +159,19 @@ func (a *Activities) heartbeater(ctx context.Context) *heartbeater {
 		every = time.Second
 	}
 	return &heartbeater{ctx: ctx, every: every, now: a.now}
+}
+
+// cpuTokens returns a new pool of ScoreThreads (default NumCPU) tokens
+// that an activity's CPU-bound goroutines (VMAF scorers, QC checks) hold
+// while they work on a frame: a Temporal worker's goroutines, and an
+// embedded server's, share the Go scheduler with them, and dozens of
+// runnable CPU-bound goroutines delay a heartbeat RPC past its deadline.
+func (a *Activities) cpuTokens() chan struct{} {
+	n := a.ScoreThreads
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return make(chan struct{}, n)
 }
 
 // now reads the injected clock, time.Now when none is set; the zero

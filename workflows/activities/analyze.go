@@ -54,6 +54,7 @@ func (a *Activities) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wo
 	out, err := qcrun.Run(ctx, in.Source, qcrun.Options{
 		Config:   &cfg,
 		ThumbDir: dst.file(thumbRel),
+		Tokens:   a.cpuTokens(),
 		Progress: func(n int) {
 			hb.beat(false, analyzeDone{ActivityProgress: workflows.ActivityProgress{Done: n, Total: in.Frames}})
 		},

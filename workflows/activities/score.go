@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 
 	"github.com/reel-video/reel/encoder"
@@ -126,6 +125,11 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	if err != nil {
 		return nil, fmt.Errorf("source %s: first frame: %w", in.Source, err)
 	}
+	// One pool of CPU tokens for every rung's scorer and QC checks: as
+	// many frames at work at once as there are score threads, so that the
+	// worker's (and an embedded server's) goroutines are scheduled soon
+	// enough to heartbeat however many rungs there are.
+	tokens := a.cpuTokens()
 	var qcs []*qcrun.Stream
 	if in.RungQC {
 		cfg, err := qcConfig(in.QC)
@@ -138,6 +142,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 			if err != nil {
 				return nil, err
 			}
+			q.LimitCPU(tokens)
 			q.Audio(nil) // rungs are video only
 			qcs = append(qcs, q)
 		}
@@ -220,13 +225,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 	if window <= 0 {
 		window = 100
 	}
-	threads := a.ScoreThreads
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
-	// The rungs' scorers share the threads: more CPU-bound goroutines than
-	// cores gain nothing and delay the goroutines that carry heartbeats.
-	threads = max(1, threads/max(1, len(in.Rungs)))
+	threads := cap(tokens)
 	next, err := read()
 	if err != nil {
 		return nil, err
@@ -238,7 +237,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 		wstart := n - 1
 		scorers := make([]*vmaf.Scorer, len(in.Rungs))
 		for i := range scorers {
-			if scorers[i], err = vmaf.NewScorer(vmaf.Config{Features: []string{vmaf.FeaturePSNR}, Threads: threads}); err != nil {
+			if scorers[i], err = vmaf.NewScorer(vmaf.Config{Features: []string{vmaf.FeaturePSNR}, Threads: threads, Tokens: tokens}); err != nil {
 				return nil, err
 			}
 			if prime != nil {

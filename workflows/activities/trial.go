@@ -369,6 +369,7 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 // gets the frames scored.
 func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, model string, frames int,
 	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
+	tokens := a.cpuTokens()
 	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
 	if err != nil {
 		return fmt.Errorf("trial reference: %w", err)
@@ -383,7 +384,7 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, mo
 		}
 		defer d.Close()
 		dis[k] = d
-		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1}); err != nil {
+		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
 			return err
 		}
 	}
