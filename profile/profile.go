@@ -184,8 +184,10 @@ type PerTitle struct {
 	Rungs    int `yaml:"rungs" json:"rungs,omitempty"`
 	MinRungs int `yaml:"min_rungs" json:"min_rungs,omitempty"`
 	// MinKbps and MaxKbps bound every rung's predicted bitrate (default
-	// none and 8000); MinVMAF and MaxVMAF its predicted VMAF (default
-	// none and 95: a ceiling not worth spending bits above).
+	// none and 8000); MinVMAF and MaxVMAF its predicted VMAF (default 30,
+	// a floor not worth streaming below, and 95, a ceiling not worth
+	// spending bits above). Zero takes the default: set min_vmaf to 1
+	// for practically no floor.
 	MinKbps float64 `yaml:"min_kbps" json:"min_kbps,omitempty"`
 	MaxKbps float64 `yaml:"max_kbps" json:"max_kbps,omitempty"`
 	MinVMAF float64 `yaml:"min_vmaf" json:"min_vmaf,omitempty"`
@@ -248,6 +250,7 @@ func (pt *PerTitle) WithDefaults(codec string) PerTitle {
 	orDefault(&c.Rungs, 6)
 	orDefault(&c.MinRungs, 1)
 	orDefault(&c.MaxKbps, 8000)
+	orDefault(&c.MinVMAF, 30)
 	orDefault(&c.MaxVMAF, 95)
 	orDefault(&c.MinRatio, 1.5)
 	orDefault(&c.Sample.MaxSeconds, 20)

@@ -108,7 +108,7 @@ func ffprobeVideo(t *testing.T, path string) (w, h, frames int) {
 	return r.Streams[0].Width, r.Streams[0].Height, n
 }
 
-// checkResult checks a per-title run of the 720p clip: rungs as the
+// checkResult checks a per-title run (perTitleYAML) of the 720p clip: rungs as the
 // ladder chose them, every rung file, the report's QC and VMAF, and its
 // ladder section (trials, hull, predictions next to measurements, the
 // reference comparison).
@@ -130,8 +130,8 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 	if l == nil || l.Mode != "per-title" || l.Trials == nil || len(l.Rungs) != len(res.Rungs) || len(l.Hull) < 2 {
 		t.Fatalf("report ladder section %+v", l)
 	}
-	// Default grid on a 720p source: 234…720 lines (5 sizes) × 5 CRFs.
-	if len(l.Trials.Grid) != 25 || l.Trials.Encoded+l.Trials.Reused != 25*len(l.Trials.Sample) || l.Trials.ScoreHeight != 720 {
+	// perTitleYAML's grid: 3 sizes × 3 CRFs.
+	if len(l.Trials.Grid) != 9 || l.Trials.Encoded+l.Trials.Reused != 9*len(l.Trials.Sample) || l.Trials.ScoreHeight != 720 {
 		t.Errorf("trials: %d grid points, %d encoded + %d reused over %d ranges, scored at %dx%d",
 			len(l.Trials.Grid), l.Trials.Encoded, l.Trials.Reused, len(l.Trials.Sample), l.Trials.ScoreWidth, l.Trials.ScoreHeight)
 	}
@@ -198,7 +198,7 @@ func TestRunEndToEnd(t *testing.T) {
 	port := strconv.Itoa(freePorts(t))
 	ctx := context.Background()
 	args := []string{"run", clip, "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port,
-		"--out", filepath.Join(dir, "out"), "--json", "--quiet"}
+		"--out", filepath.Join(dir, "out"), "--profile", writeProfile(t, dir, "pertitle.yaml", perTitleYAML), "--json", "--quiet"}
 	code, stdout, stderr := reel(ctx, args...)
 	if code != 0 {
 		t.Fatalf("reel run: exit %d\n%s", code, stderr)
@@ -231,6 +231,15 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 }
 
+// perTitleYAML is TestRunEndToEnd's profile: the built-in per-title ladder
+// on a smaller trial grid (3 sizes × 3 CRFs instead of 5 × 5 on this
+// source), to keep the test's trial encodes short.
+const perTitleYAML = `name: pertitle-e2e
+ladder:
+  mode: per-title
+  per_title: {heights: [234, 360, 720], crfs: [20, 28, 36], rungs: 4}
+`
+
 // fixedProfileYAML is the 3-rung fixed ladder most end-to-end tests
 // encode (a 720p source keeps 720p and 360p); the per-title default is
 // TestRunEndToEnd's.
@@ -246,8 +255,13 @@ ladder:
 // writeFixedProfile writes fixedProfileYAML into dir and returns its path.
 func writeFixedProfile(t *testing.T, dir string) string {
 	t.Helper()
-	p := filepath.Join(dir, "fixed3.yaml")
-	if err := os.WriteFile(p, []byte(fixedProfileYAML), 0o644); err != nil {
+	return writeProfile(t, dir, "fixed3.yaml", fixedProfileYAML)
+}
+
+func writeProfile(t *testing.T, dir, name, yaml string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
