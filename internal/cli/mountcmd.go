@@ -40,6 +40,8 @@ type mountOptions struct {
 	Record string
 	// Stats prints the read statistics as JSON on stderr at the end.
 	Stats bool
+	// DirectIO bypasses the kernel page cache (fusefs.Options.DirectIO).
+	DirectIO bool
 }
 
 func runMount(ctx context.Context, env *Env, args []string) int {
@@ -48,6 +50,7 @@ func runMount(ctx context.Context, env *Env, args []string) int {
 	o.store.register(fs)
 	fs.StringVar(&o.Record, "record", "", "write the read trace (offset, length, time; JSON lines) to `file`, for reel mezzfs replay")
 	fs.BoolVar(&o.Stats, "stats", false, "print read statistics as JSON on stderr when unmounted")
+	fs.BoolVar(&o.DirectIO, "direct-io", false, "bypass the kernel page cache: faster large sequential reads, no caching across opens (mmap needs Linux 6.6+)")
 	pos, ok := parse(fs, env, args, 2, 2, "URI MOUNTPOINT")
 	if !ok {
 		return exitUsage
@@ -61,7 +64,7 @@ func runMount(ctx context.Context, env *Env, args []string) int {
 		printErr(env, "mount", err)
 		return exitFailed
 	}
-	var opts fusefs.Options
+	opts := fusefs.Options{DirectIO: o.DirectIO}
 	if o.Record != "" {
 		f, err := os.Create(o.Record)
 		if err != nil {
