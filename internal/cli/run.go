@@ -272,6 +272,12 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 	for _, s := range res.Scores {
 		scores[s.ID] = s
 	}
+	switch res.Ladder {
+	case "per-title":
+		fmt.Fprintln(env.Stdout, "ladder: per-title (report.json \"ladder\": trial grid, hull, predicted vs measured, BD-rate vs Apple's HLS ladder)")
+	case "fixed":
+		fmt.Fprintln(env.Stdout, "ladder: fixed (the profile's rungs)")
+	}
 	fmt.Fprintln(env.Stdout, "rungs:")
 	for _, r := range res.Rungs {
 		sc := scores[r.ID]
