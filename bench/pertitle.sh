@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# Per-title ladders (issue 7): BD-rate of reel's per-title H.264 ladder against
+# Apple's HLS authoring spec ladder, per clip and on average, and the further
+# BD-rate of the per-shot optimizer, all measured with reel's VMAF
+# (`reel ladder compare --monotone`: Bjøntegaard, PCHIP on log-rate, over the
+# VMAF range both ladders cover; negative is better). Goal: average <= -20%.
+#
+#   bench/pertitle.sh                            # all five clips, whole length
+#   CLIPS=driving,bunny SECONDS=4 bench/pertitle.sh
+#   PRESET=medium FORCE=1 bench/pertitle.sh
+#
+# Clips (../shared/corpus, see its SOURCES.md; the raw .yuv ones are too
+# short): driving (VID_1920x1080_cabac_temporal_direct.264, 25 fps, full
+# range converted to limited), flower (VID_1280x720_…264, 30 fps), city
+# (cityCC0.mpg, 720x405), bunny (bigbuckbunny.mp4, 1280x720), parking
+# (car-detection.mp4, 768x432). Each becomes an FFV1 yuv420p mezzanine
+# without audio under $WORK/mezz (made once, then reused). Per clip, three
+# ladders are encoded by `reel run` (embedded server in a `reel worker` process
+# of its own, state in $WORK/state), all with x264 preset $PRESET, no audio:
+#   apple     fixed ladder, 416x234@145k 640x360@365k 768x432@730k
+#             768x432@1100k 960x540@2000k 1280x720@3000k 1280x720@4500k
+#             1920x1080@6000k 1920x1080@7800k; VBR, maxrate 2 x bitrate (the
+#             spec's VOD peak), reel's default bufsize (2 x maxrate). reel
+#             caps it at the source: rungs taller than the source are encoded
+#             at its height, each at its own bitrate (ids keep Apple's names).
+#   pertitle  ladder.mode per-title, per_title.per_shot false, reel's defaults
+#   pershot   the same with per_shot true
+# and compared: per-title against Apple (BD-rate, BD-VMAF), per-shot against
+# per-title (the further gain) and per-shot against Apple. "pred." is the
+# BD-rate against Apple that the per-title run predicted from its trial
+# encodes alone (report.json ladder.reference.bd_rate_predicted).
+# Knobs: CORPUS (../shared/corpus), WORK (/tmp/reel-bench-pertitle), CLIPS
+# (comma/space separated names or file names; default all), SECONDS (cut each
+# clip to its first SECONDS seconds; default whole clip), PRESET (veryfast, or
+# REEL_BENCH_PRESET), FORCE=1 (encode again even if a run finished earlier),
+# REEL (a reel binary to use; default: go build of this tree into $WORK/bin),
+# REEL_PORT (embedded server frontend port, 7254; uses the next 3 too),
+# RETRIES (1: runs a failed title again, unless its error is not retryable),
+# PERTITLE_PROFILE / PERSHOT_PROFILE (profile files to use instead of the two
+# above), REEL_BENCH_JSON (jq or python3: the JSON tool; default jq if found).
+# Runs are titled by clip, length, variant and a hash of the profile and the
+# reel binary, so a rerun with the same binary and settings reuses finished
+# titles (and resumes interrupted ones); a changed binary or profile encodes
+# again. Reports and `ladder compare` outputs stay in $WORK/out and $WORK/cmp.
+set -euo pipefail
+shopt -s inherit_errexit
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+# bash's own $SECONDS counts the seconds since the shell started; the knob is
+# read from the environment instead.
+CUT="$(printenv SECONDS || true)"
+CORPUS="${CORPUS:-$repo/../shared/corpus}"
+WORK="${WORK:-/tmp/reel-bench-pertitle}"
+PRESET="${PRESET:-${REEL_BENCH_PRESET:-veryfast}}"
+FORCE="${FORCE:-0}"
+REEL_PORT="${REEL_PORT:-7254}"
+RETRIES="${RETRIES:-1}"
+LEN="${CUT:+${CUT}s}" # in file names and title ids
+LEN="${LEN:-full}"
+
+if [ ! -d "$CORPUS" ]; then
+  echo "bench/pertitle.sh: skipped: no corpus at $CORPUS (set CORPUS=dir; the clips are listed in ../shared/corpus/SOURCES.md)"
+  exit 0
+fi
+if [ -n "$CUT" ] && ! awk -v s="$CUT" 'BEGIN { exit !(s ~ /^[0-9]+(\.[0-9]+)?$/ && s > 0) }'; then
+  echo "bench/pertitle.sh: SECONDS=$CUT: want a positive number of seconds" >&2
+  exit 2
+fi
+
+# name|file|ffmpeg input options|video filter
+CLIP_TABLE=(
+  "driving|VID_1920x1080_cabac_temporal_direct.264|-r 25|scale=in_range=full:out_range=limited,format=yuv420p"
+  "flower|VID_1280x720_cabac_temporal_direct.264|-r 30|format=yuv420p"
+  "city|cityCC0.mpg||format=yuv420p"
+  "bunny|bigbuckbunny.mp4||format=yuv420p"
+  "parking|car-detection.mp4||format=yuv420p"
+)
+# Apple HLS authoring spec, H.264 ladder: height kbps (16:9 sizes).
+APPLE=("234 145" "360 365" "432 730" "432 1100" "540 2000" "720 3000" "720 4500" "1080 6000" "1080 7800")
+
+selected=()
+for entry in "${CLIP_TABLE[@]}"; do
+  IFS='|' read -r name file _ _ <<<"$entry"
+  if [ -z "${CLIPS:-}" ]; then
+    selected+=("$entry")
+    continue
+  fi
+  for want in ${CLIPS//,/ }; do
+    if [ "$want" = "$name" ] || [ "$want" = "$file" ]; then selected+=("$entry"); fi
+  done
+done
+if [ ${#selected[@]} -eq 0 ]; then
+  echo "bench/pertitle.sh: CLIPS=$CLIPS matches no clip; names: driving flower city bunny parking (or their file names)" >&2
+  exit 2
+fi
+
+JSON="${REEL_BENCH_JSON:-}"
+if [ -z "$JSON" ]; then
+  if command -v jq >/dev/null; then JSON=jq; elif command -v python3 >/dev/null; then JSON=python3; else
+    echo "bench/pertitle.sh: needs jq or python3 to read reel's JSON" >&2
+    exit 1
+  fi
+fi
+case "$JSON" in jq | python3) ;; *)
+  echo "bench/pertitle.sh: REEL_BENCH_JSON=$JSON: want jq or python3" >&2
+  exit 2
+  ;;
+esac
+
+mkdir -p "$WORK"/{mezz,profiles,out,cmp,logs,bin}
+if [ -z "${REEL:-}" ]; then
+  echo "building reel into $WORK/bin..." >&2
+  go build -buildvcs=false -o "$WORK/bin/reel" ./cmd/reel
+  REEL="$WORK/bin/reel"
+fi
+reel_hash="$(sha256sum "$REEL" | cut -c1-16)"
+
+# --- JSON helpers (jq, or python3 doing the same) ---
+
+# report_summary REPORT: "rungs min_kbps max_kbps min_vmaf max_vmaf"
+report_summary() {
+  if [ "$JSON" = jq ]; then
+    jq -r '[.rungs[].bitrate_kbps] as $b | [.rungs[].vmaf.mean] as $v |
+      "\($b | length) \($b | min) \($b | max) \($v | min) \($v | max)"' "$1"
+  else
+    python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["rungs"]
+b = [x["bitrate_kbps"] for x in r]; v = [x["vmaf"]["mean"] for x in r]
+print(len(b), min(b), max(b), min(v), max(v))' "$1"
+  fi
+}
+
+# predicted_bd REPORT: the per-title run's own BD-rate against Apple in
+# percent, predicted from its trial encodes ("-" when absent)
+predicted_bd() {
+  if [ "$JSON" = jq ]; then
+    jq -r '.ladder.reference.bd_rate_predicted? // null | if . == null then "-" else . * 100 end' "$1"
+  else
+    python3 -c 'import json, sys
+v = ((json.load(open(sys.argv[1])).get("ladder") or {}).get("reference") or {}).get("bd_rate_predicted")
+print("-" if v is None else v * 100)' "$1"
+  fi
+}
+
+# cmp_fields CMP: tab-separated bd_rate_percent, bd_vmaf, VMAF range low and
+# high, rungs dropped from A and from B, error ("-" for what is missing)
+cmp_fields() {
+  if [ "$JSON" = jq ]; then
+    jq -r '[(.bd_rate_percent // "-"), (.bd_vmaf // "-"), (.vmaf_range[0]? // "-"), (.vmaf_range[1]? // "-"),
+      (.a.dropped // [] | length), (.b.dropped // [] | length),
+      ([.bd_rate_error, .bd_vmaf_error] | map(select(. != null and . != "")) | if length > 0 then join("; ") else "-" end)] | @tsv' "$1"
+  else
+    python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+d = lambda v: "-" if v is None else v
+vr = c.get("vmaf_range") or ["-", "-"]
+errs = [e for e in (c.get("bd_rate_error"), c.get("bd_vmaf_error")) if e]
+print(*[d(c.get("bd_rate_percent")), d(c.get("bd_vmaf")), vr[0], vr[1],
+        len(c["a"].get("dropped") or []), len(c["b"].get("dropped") or []), "; ".join(errs) or "-"], sep="\t")' "$1"
+  fi
+}
+
+# --- profiles ---
+
+write_pertitle_profile() { # FILE PER_SHOT
+  cat >"$1" <<EOF
+# bench/pertitle.sh: reel's per-title ladder, per_shot $2
+name: bench-pertitle
+ladder:
+  mode: per-title
+  defaults: {codec: h264, preset: $PRESET}
+  per_title: {per_shot: $2}
+audio: []
+EOF
+}
+
+write_apple_profile() { # FILE
+  local r h k
+  {
+    echo "# bench/pertitle.sh: Apple HLS authoring spec H.264 ladder, VBR, 200% peak"
+    echo "name: bench-apple"
+    echo "ladder:"
+    echo "  mode: fixed"
+    echo "  defaults: {codec: h264, preset: $PRESET, profile: high}"
+    echo "  rungs:"
+    for r in "${APPLE[@]}"; do
+      read -r h k <<<"$r"
+      echo "    - {id: ${h}p-${k}k, height: $h, bitrate_kbps: $k, maxrate_kbps: $((2 * k))}"
+    done
+    echo "audio: []"
+  } >"$1"
+}
+
+apple_profile="$WORK/profiles/apple.yaml"
+write_apple_profile "$apple_profile"
+pertitle_profile="${PERTITLE_PROFILE:-$WORK/profiles/pertitle.yaml}"
+pershot_profile="${PERSHOT_PROFILE:-$WORK/profiles/pershot.yaml}"
+[ -n "${PERTITLE_PROFILE:-}" ] || write_pertitle_profile "$pertitle_profile" false
+[ -n "${PERSHOT_PROFILE:-}" ] || write_pertitle_profile "$pershot_profile" true
+for p in "$apple_profile" "$pertitle_profile" "$pershot_profile"; do
+  if ! msg="$("$REEL" profile --check "$p" 2>&1)"; then
+    echo "bench/pertitle.sh: $REEL rejects the profile $p:" >&2
+    echo "$msg" | sed 's/^/  /' >&2
+    echo "(a reel without the per-title ladder mode of issue 7 cannot run this benchmark)" >&2
+    exit 1
+  fi
+done
+
+# --- the embedded server, in a process of its own ---
+
+# `reel worker --queues reel` holds the state directory and runs the embedded
+# Temporal server; each `reel run` below finds the directory taken and uses
+# that server, with a worker of its own for the work. With the server inside
+# the `reel run` process, its RPCs wait behind the encode and VMAF goroutines:
+# on a loaded 2-core box, heartbeats then take over the 1 s the Temporal SDK
+# gives one (reel's 1 s heartbeat throttle), and the SDK cancels the attempt.
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+trap stop_server EXIT
+REEL_STATE_DIR="$WORK/state" "$REEL" worker --queues reel --embedded-port "$REEL_PORT" >"$WORK/logs/server.log" 2>&1 &
+server_pid=$!
+for ((i = 0; ; i++)); do
+  grep -qs '^reel worker: serving' "$WORK/logs/server.log" && break
+  if ! kill -0 "$server_pid" 2>/dev/null || [ "$i" -ge 120 ]; then
+    echo "bench/pertitle.sh: the embedded server did not start (log $WORK/logs/server.log):" >&2
+    sed 's/^/  /' "$WORK/logs/server.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
+# --- mezzanines ---
+
+# make_mezz NAME FILE INPUT_OPTS FILTER: prints the mezzanine's path
+make_mezz() {
+  local name="$1" file="$2" inopts="$3" vf="$4" mezz
+  mezz="$WORK/mezz/$name-$LEN.mkv"
+  if [ ! -s "$mezz" ]; then
+    echo "making the mezzanine $mezz from $file..." >&2
+    # shellcheck disable=SC2086 # inopts is a list of options
+    ffmpeg -v error -nostdin -y $inopts -i "$CORPUS/$file" ${CUT:+-t "$CUT"} -map 0:v:0 -an -sn -dn \
+      -vf "$vf" -c:v ffv1 -f matroska "$mezz.tmp"
+    mv "$mezz.tmp" "$mezz"
+  fi
+  echo "$mezz"
+}
+
+# --- reel runs ---
+
+# reel_run_log LOG ARGS...: one `reel run`, its output in LOG; false when it
+# failed, with the error on stderr
+reel_run_log() {
+  local log="$1"
+  shift
+  if REEL_STATE_DIR="$WORK/state" "$REEL" "$@" >"$log" 2>&1; then return 0; fi
+  echo "    reel run failed (log $log):" >&2
+  tail -5 "$log" | sed 's/^/      /' >&2
+  return 1
+}
+
+# run_reel CLIP VARIANT PROFILE MEZZ: encodes; prints the report's path, or
+# nothing (with the error on stderr) when the run failed
+run_reel() {
+  local clip="$1" variant="$2" prof="$3" mezz="$4" key title out log t0 t1 cached="" args try=0
+  key="$( (cat "$prof" && echo "$reel_hash") | sha256sum | cut -c1-10)"
+  title="pertitle-$clip-$LEN-$variant-$key"
+  out="$WORK/out/$title"
+  log="$WORK/logs/$title.log"
+  args=(run "$mezz" --profile "$prof" --title "$title" --out "$out" --quiet --embedded-port "$REEL_PORT")
+  [ "$FORCE" = 1 ] && args+=(--force)
+  [ "$FORCE" != 1 ] && [ -s "$out/report.json" ] && cached=" (finished earlier)"
+  echo "  $clip $variant: reel run --title $title$cached" >&2
+  t0=$(date +%s.%N)
+  # A failed title starts again when run again (finished windows, chunks
+  # and trials are reused); RETRIES more runs before giving up on it, unless
+  # reel said the error is not retryable (bad input or settings).
+  until reel_run_log "$log" "${args[@]}"; do
+    if [ $((try += 1)) -gt "$RETRIES" ] || grep -q 'not retryable' "$log"; then return 0; fi
+    echo "  $clip $variant: again ($try of $RETRIES)" >&2
+  done
+  if [ ! -s "$out/report.json" ] && [ "$FORCE" != 1 ]; then
+    # The title finished earlier but its outputs are gone: encode again.
+    echo "  $clip $variant: no $out/report.json from the earlier run; again with --force" >&2
+    reel_run_log "$log" "${args[@]}" --force || return 0
+  fi
+  t1=$(date +%s.%N)
+  if [ ! -s "$out/report.json" ]; then
+    echo "  $clip $variant: no report at $out/report.json (log $log)" >&2
+    return 0
+  fi
+  [ -n "$cached" ] || awk -v a="$t0" -v b="$t1" -v c="$clip" -v v="$variant" \
+    'BEGIN { printf "  %s %s: done in %.1f s\n", c, v, b - a }' >&2
+  echo "$out/report.json"
+}
+
+rungs_of() { if [ -n "$1" ]; then report_summary "$1"; else echo "0 - - - -"; fi; }
+
+# compare CLIP NAME A B: runs `reel ladder compare` and prints cmp_fields
+# (all "-" and the error when it could not run)
+compare() {
+  local cmp="$WORK/cmp/$1-$LEN-$2.json"
+  if [ -z "$3" ] || [ -z "$4" ]; then
+    printf -- '-\t-\t-\t-\t0\t0\tno report\n'
+    return
+  fi
+  "$REEL" ladder compare "$3" "$4" --json --monotone >"$cmp" 2>"$cmp.err" || true
+  if [ -s "$cmp" ]; then
+    cmp_fields "$cmp"
+  else
+    printf -- '-\t-\t-\t-\t0\t0\t%s\n' "$(tr '\n' ' ' <"$cmp.err")"
+  fi
+}
+
+failures=0
+rows=()  # one tab-separated line per clip, printed at the end
+notes=() # why a BD measure is missing, rungs --monotone dropped
+echo "per-title benchmark: ${#selected[@]} clip(s), ${CUT:+first $CUT s, }x264 preset $PRESET, work dir $WORK, JSON via $JSON" >&2
+for entry in "${selected[@]}"; do
+  IFS='|' read -r name file inopts vf <<<"$entry"
+  if [ ! -f "$CORPUS/$file" ]; then
+    echo "$name: $CORPUS/$file missing; skipped" >&2
+    notes+=("$name: $CORPUS/$file missing; skipped")
+    continue
+  fi
+  mezz="$(make_mezz "$name" "$file" "$inopts" "$vf")"
+  size="$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$mezz")"
+  IFS=, read -r sw sh <<<"$size"
+  if ! [[ "$sw" =~ ^[0-9]+$ && "$sh" =~ ^[0-9]+$ ]]; then
+    echo "bench/pertitle.sh: cannot read the size of $mezz (ffprobe said: $size)" >&2
+    exit 1
+  fi
+
+  # The Apple ladder, capped at the source size by reel: rungs taller than
+  # the source are encoded at its height, each at its own bitrate.
+  apple="$(run_reel "$name" apple "$apple_profile" "$mezz")"
+  [ -n "$apple" ] || failures=$((failures + 1))
+  pertitle="$(run_reel "$name" pertitle "$pertitle_profile" "$mezz")"
+  [ -n "$pertitle" ] || failures=$((failures + 1))
+  pershot="$(run_reel "$name" pershot "$pershot_profile" "$mezz")"
+  [ -n "$pershot" ] || failures=$((failures + 1))
+
+  read -r an alo ahi _ _ < <(rungs_of "$apple")
+  # A reel whose fixed ladder keeps one rung per size drops Apple's
+  # same-size rungs (768x432, 1280x720, 1920x1080 twice each).
+  [ -z "$apple" ] || [ "$an" = ${#APPLE[@]} ] ||
+    notes+=("$name: the Apple ladder has $an rungs, not ${#APPLE[@]}: reel left out rungs that land on the same size")
+  read -r tn tlo thi _ _ < <(rungs_of "$pertitle")
+  read -r pn plo phi _ _ < <(rungs_of "$pershot")
+  IFS=$'\t' read -r bd bdv vlo vhi adrop tdrop err1 < <(compare "$name" apple-pertitle "$apple" "$pertitle")
+  IFS=$'\t' read -r bds _ _ _ _ sdrop err2 < <(compare "$name" pertitle-pershot "$pertitle" "$pershot")
+  IFS=$'\t' read -r bdas _ _ _ _ _ err3 < <(compare "$name" apple-pershot "$apple" "$pershot")
+  [ "$err1" = - ] || notes+=("$name, per-title against Apple: $err1")
+  [ "$err2" = - ] || notes+=("$name, per-shot against per-title: $err2")
+  [ "$err3" = - ] || notes+=("$name, per-shot against Apple: $err3")
+  [ "$adrop$tdrop$sdrop" = 000 ] ||
+    notes+=("$name: --monotone left out rungs not above a cheaper one: Apple $adrop, per-title $tdrop, per-shot $sdrop")
+  pred=-
+  [ -z "$pertitle" ] || pred="$(predicted_bd "$pertitle")"
+  rows+=("$(printf '%s\t' "$name" "${sw}x$sh" "$an" "$alo" "$ahi" "$tn" "$tlo" "$thi" "$pn" "$plo" "$phi" \
+    "$bd" "$bdv" "$vlo" "$vhi" "$bds" "$bdas" "$pred")")
+done
+
+if [ ${#rows[@]} -eq 0 ]; then
+  printf 'note: %s\n' "${notes[@]}"
+  echo "bench/pertitle.sh: no clip of CLIPS=${CLIPS:-all} in $CORPUS" >&2
+  exit 1
+fi
+echo
+echo "== per-title H.264 ladders vs Apple's HLS ladder, reel VMAF (vmaf_v0.6.1), x264 preset $PRESET${CUT:+, first $CUT s of each clip} =="
+printf '%s\n' "${rows[@]}" | awk -F'\t' '
+  function rng(n, lo, hi) { return n == 0 ? "-" : sprintf("%d: %.0f-%.0f", n, lo, hi) }
+  function pct(v) { return v == "-" ? "-" : sprintf("%+.1f%%", v) }
+  function num(v) { return v == "-" ? "-" : sprintf("%+.2f", v) }
+  function line(a, b, c, d, e, f, g, h, i, j, k) {
+    printf "%-8s %-9s %-15s %-15s %-15s %8s %7s %8s %-11s %8s %8s\n", a, b, c, d, e, f, g, h, i, j, k
+  }
+  function add(k, v) { if (v != "-") { sum[k] += v; cnt[k]++ } }
+  function avg(k, f) { return cnt[k] ? (f == "pct" ? pct(sum[k] / cnt[k]) : num(sum[k] / cnt[k])) : "-" }
+  BEGIN {
+    line("clip", "source", "Apple kbps", "per-title kbps", "per-shot kbps", "BD-rate", "pred.", "BD-VMAF", "over VMAF", "per-shot", "shot/App")
+  }
+  {
+    line($1, $2, rng($3, $4, $5), rng($6, $7, $8), rng($9, $10, $11), pct($12), pct($18), num($13),
+      $14 == "-" ? "-" : sprintf("%.1f-%.1f", $14, $15), pct($16), pct($17))
+    add("bd", $12); add("pred", $18); add("vmaf", $13); add("shot", $16); add("shotapp", $17)
+  }
+  END {
+    line("average", "", "", "", "", avg("bd", "pct"), avg("pred", "pct"), avg("vmaf"), cnt["bd"] ? "(" cnt["bd"] " of " NR ")" : "",
+      avg("shot", "pct"), avg("shotapp", "pct"))
+    print ""
+    print "kbps: rungs: lowest-highest measured bitrate. BD-rate, BD-VMAF: per-title ladder against Apple, measured"
+    print "(negative BD-rate, positive BD-VMAF: per-title is better), over the VMAF range both cover; pred.: the same"
+    print "BD-rate as the per-title run predicted it from its trial encodes. per-shot: BD-rate of the per-shot ladder"
+    print "against the per-title one (its further gain); shot/App: per-shot against Apple."
+    if (!cnt["bd"]) print "goal: average BD-rate <= -20%: not computable"
+    else printf "goal: average BD-rate <= -20%%: %s (%+.1f%% over %d of %d clips)%s\n", sum["bd"] / cnt["bd"] <= -20 ? "met" : "NOT met",
+      sum["bd"] / cnt["bd"], cnt["bd"], NR, cnt["bd"] < NR ? "; incomplete: see the notes" : ""
+  }'
+for n in "${notes[@]}"; do echo "note: $n"; done
+echo "reports: $WORK/out; comparisons: $WORK/cmp; reel logs: $WORK/logs"
+if [ "$failures" -gt 0 ]; then
+  echo "bench/pertitle.sh: $failures reel run(s) failed (see above)" >&2
+  exit 1
+fi
