@@ -14,9 +14,13 @@
 # range converted to limited), flower (VID_1280x720_…264, 30 fps), city
 # (cityCC0.mpg, 720x405), bunny (bigbuckbunny.mp4, 1280x720), parking
 # (car-detection.mp4, 768x432). Each becomes an FFV1 yuv420p mezzanine
-# without audio under $WORK/mezz (made once, then reused). Per clip, three
-# ladders are encoded by `reel run` (embedded server in a `reel worker` process
-# of its own, state in $WORK/state), all with x264 preset $PRESET, no audio:
+# without audio under $WORK/mezz (made once, then reused). A sixth title, mix,
+# is the first 4 s (or SECONDS) of each at 1280x720 25 fps, back to back: the
+# single clips have one or two shots and, short, few chunks, so the mix is
+# what gives the per-shot optimizer CRFs to vary; it is not in the average.
+# Per clip, three ladders are encoded by `reel run` (embedded server in a
+# `reel worker` process of its own, state in $WORK/state), all with x264
+# preset $PRESET, no audio:
 #   apple     fixed ladder, 416x234@145k 640x360@365k 768x432@730k
 #             768x432@1100k 960x540@2000k 1280x720@3000k 1280x720@4500k
 #             1920x1080@6000k 1920x1080@7800k; VBR, maxrate 2 x bitrate (the
@@ -58,6 +62,7 @@ REEL_PORT="${REEL_PORT:-7254}"
 RETRIES="${RETRIES:-1}"
 LEN="${CUT:+${CUT}s}" # in file names and title ids
 LEN="${LEN:-full}"
+MIX_PART="${CUT:-4}s" # of each clip in the mix
 
 if [ ! -d "$CORPUS" ]; then
   echo "bench/pertitle.sh: skipped: no corpus at $CORPUS (set CORPUS=dir; the clips are listed in ../shared/corpus/SOURCES.md)"
@@ -75,6 +80,7 @@ CLIP_TABLE=(
   "city|cityCC0.mpg||format=yuv420p"
   "bunny|bigbuckbunny.mp4||format=yuv420p"
   "parking|car-detection.mp4||format=yuv420p"
+  "mix|the five above|-|-"
 )
 # Apple HLS authoring spec, H.264 ladder: height kbps (16:9 sizes).
 APPLE=("234 145" "360 365" "432 730" "432 1100" "540 2000" "720 3000" "720 4500" "1080 6000" "1080 7800")
@@ -91,7 +97,7 @@ for entry in "${CLIP_TABLE[@]}"; do
   done
 done
 if [ ${#selected[@]} -eq 0 ]; then
-  echo "bench/pertitle.sh: CLIPS=$CLIPS matches no clip; names: driving flower city bunny parking (or their file names)" >&2
+  echo "bench/pertitle.sh: CLIPS=$CLIPS matches no clip; names: driving flower city bunny parking mix (or their file names)" >&2
   exit 2
 fi
 
@@ -252,6 +258,29 @@ make_mezz() {
   echo "$mezz"
 }
 
+# make_mix: the first MIX_PART seconds of each clip, back to back, at
+# 1280x720 25 fps: a title of several shots, where per-shot CRFs can differ
+# (the single clips are one or two shots, one chunk when short). Prints its path.
+make_mix() {
+  local mezz="$WORK/mezz/mix-$MIX_PART.mkv" inputs=() graph="" cat="" k=0 entry name file inopts vf
+  if [ ! -s "$mezz" ]; then
+    echo "making the mezzanine $mezz from the first $MIX_PART of each clip..." >&2
+    for entry in "${CLIP_TABLE[@]}"; do
+      IFS='|' read -r name file inopts vf <<<"$entry"
+      [ "$name" != mix ] || continue
+      # shellcheck disable=SC2206 # inopts is a list of options
+      inputs+=($inopts -i "$CORPUS/$file")
+      graph+="[$k:v]$vf,trim=duration=${MIX_PART%s},setpts=PTS-STARTPTS,fps=25,scale=1280:720:flags=bicubic,setsar=1[v$k];"
+      cat+="[v$k]"
+      k=$((k + 1))
+    done
+    ffmpeg -v error -nostdin -y "${inputs[@]}" -filter_complex "${graph}${cat}concat=n=$k:v=1:a=0,format=yuv420p[v]" \
+      -map '[v]' -c:v ffv1 -color_range tv -f matroska "$mezz.tmp"
+    mv "$mezz.tmp" "$mezz"
+  fi
+  echo "$mezz"
+}
+
 # --- reel runs ---
 
 # reel_run_log LOG ARGS...: one `reel run`, its output in LOG; false when it
@@ -324,12 +353,21 @@ notes=() # why a BD measure is missing, rungs --monotone dropped
 echo "per-title benchmark: ${#selected[@]} clip(s), ${CUT:+first $CUT s, }x264 preset $PRESET, work dir $WORK, JSON via $JSON" >&2
 for entry in "${selected[@]}"; do
   IFS='|' read -r name file inopts vf <<<"$entry"
-  if [ ! -f "$CORPUS/$file" ]; then
-    echo "$name: $CORPUS/$file missing; skipped" >&2
-    notes+=("$name: $CORPUS/$file missing; skipped")
+  missing=""
+  for e in "${CLIP_TABLE[@]}"; do
+    IFS='|' read -r n f _ _ <<<"$e"
+    if [ "$n" != mix ] && { [ "$name" = mix ] || [ "$n" = "$name" ]; } && [ ! -f "$CORPUS/$f" ]; then missing+=" $f"; fi
+  done
+  if [ -n "$missing" ]; then
+    echo "$name: missing from $CORPUS:$missing; skipped" >&2
+    notes+=("$name: missing from $CORPUS:$missing; skipped")
     continue
   fi
-  mezz="$(make_mezz "$name" "$file" "$inopts" "$vf")"
+  if [ "$name" = mix ]; then
+    mezz="$(make_mix)"
+  else
+    mezz="$(make_mezz "$name" "$file" "$inopts" "$vf")"
+  fi
   size="$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$mezz")"
   IFS=, read -r sw sh <<<"$size"
   if ! [[ "$sw" =~ ^[0-9]+$ && "$sh" =~ ^[0-9]+$ ]]; then
@@ -381,27 +419,35 @@ printf '%s\n' "${rows[@]}" | awk -F'\t' '
   function line(a, b, c, d, e, f, g, h, i, j, k) {
     printf "%-8s %-9s %-15s %-15s %-15s %8s %7s %8s %-11s %8s %8s\n", a, b, c, d, e, f, g, h, i, j, k
   }
+  function row(r, f) {
+    split(r, f, "\t")
+    line(f[1], f[2], rng(f[3], f[4], f[5]), rng(f[6], f[7], f[8]), rng(f[9], f[10], f[11]), pct(f[12]), pct(f[18]), num(f[13]),
+      f[14] == "-" ? "-" : sprintf("%.1f-%.1f", f[14], f[15]), pct(f[16]), pct(f[17]))
+  }
   function add(k, v) { if (v != "-") { sum[k] += v; cnt[k]++ } }
   function avg(k, f) { return cnt[k] ? (f == "pct" ? pct(sum[k] / cnt[k]) : num(sum[k] / cnt[k])) : "-" }
   BEGIN {
     line("clip", "source", "Apple kbps", "per-title kbps", "per-shot kbps", "BD-rate", "pred.", "BD-VMAF", "over VMAF", "per-shot", "shot/App")
   }
+  $1 == "mix" { mix[++nmix] = $0; next }
   {
-    line($1, $2, rng($3, $4, $5), rng($6, $7, $8), rng($9, $10, $11), pct($12), pct($18), num($13),
-      $14 == "-" ? "-" : sprintf("%.1f-%.1f", $14, $15), pct($16), pct($17))
+    row($0)
     add("bd", $12); add("pred", $18); add("vmaf", $13); add("shot", $16); add("shotapp", $17)
+    n++
   }
   END {
-    line("average", "", "", "", "", avg("bd", "pct"), avg("pred", "pct"), avg("vmaf"), cnt["bd"] ? "(" cnt["bd"] " of " NR ")" : "",
+    if (n) line("average", "", "", "", "", avg("bd", "pct"), avg("pred", "pct"), avg("vmaf"), cnt["bd"] ? "(" cnt["bd"] " of " n ")" : "",
       avg("shot", "pct"), avg("shotapp", "pct"))
+    for (i = 1; i <= nmix; i++) row(mix[i])
     print ""
+    if (nmix) print "mix: the clips back to back (several shots, for the per-shot optimizer); not in the average."
     print "kbps: rungs: lowest-highest measured bitrate. BD-rate, BD-VMAF: per-title ladder against Apple, measured"
     print "(negative BD-rate, positive BD-VMAF: per-title is better), over the VMAF range both cover; pred.: the same"
     print "BD-rate as the per-title run predicted it from its trial encodes. per-shot: BD-rate of the per-shot ladder"
     print "against the per-title one (its further gain); shot/App: per-shot against Apple."
     if (!cnt["bd"]) print "goal: average BD-rate <= -20%: not computable"
     else printf "goal: average BD-rate <= -20%%: %s (%+.1f%% over %d of %d clips)%s\n", sum["bd"] / cnt["bd"] <= -20 ? "met" : "NOT met",
-      sum["bd"] / cnt["bd"], cnt["bd"], NR, cnt["bd"] < NR ? "; incomplete: see the notes" : ""
+      sum["bd"] / cnt["bd"], cnt["bd"], n, cnt["bd"] < n ? "; incomplete: see the notes" : ""
   }'
 for n in "${notes[@]}"; do echo "note: $n"; done
 echo "reports: $WORK/out; comparisons: $WORK/cmp; reel logs: $WORK/logs"
