@@ -50,7 +50,7 @@ func runMount(ctx context.Context, env *Env, args []string) int {
 	o.store.register(fs)
 	fs.StringVar(&o.Record, "record", "", "write the read trace (offset, length, time; JSON lines) to `file`, for reel mezzfs replay")
 	fs.BoolVar(&o.Stats, "stats", false, "print read statistics as JSON on stderr when unmounted")
-	fs.BoolVar(&o.DirectIO, "direct-io", false, "bypass the kernel page cache: faster large sequential reads, no caching across opens (mmap needs Linux 6.6+)")
+	fs.BoolVar(&o.DirectIO, "direct-io", fusefs.DirectIOKeepsMmap(), "bypass the kernel page cache: faster large sequential reads, nothing cached across opens; default on where mmap still works (Linux 6.6+)")
 	pos, ok := parse(fs, env, args, 2, 2, "URI MOUNTPOINT")
 	if !ok {
 		return exitUsage
