@@ -203,7 +203,10 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	}
 	sw, sh := in.ScoreWidth, in.ScoreHeight
 	if sw == 0 {
-		sw, sh = v.Width, v.Height
+		// The source's size, rounded down to even: the reference is a
+		// 4:2:0 encode. An odd source (720x405) is scored one line or
+		// column smaller than its rungs are, a negligible difference.
+		sw, sh = v.Width&^1, v.Height&^1
 	}
 	model := trialModel(in.Model)
 	out := workflows.TrialEncodeOutput{FPS: fps, ScoreWidth: sw, ScoreHeight: sh, Model: model,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -298,5 +299,27 @@ func TestTrialOutputForLadder(t *testing.T) {
 	}
 	if _, err := ladder.MinBitsForQuality(title, 80); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTrialEncodeOddSource: a source of odd size (cityCC0.mpg is 720x405)
+// is scored at its size rounded down to even, since the reference is a
+// 4:2:0 encode.
+func TestTrialEncodeOddSource(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "odd.mkv")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=161x91:rate=25",
+		"-frames:v", "8", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src).CombinedOutput(); err != nil {
+		t.Skipf("ffmpeg: %v %s", err, out)
+	}
+	env, _ := trialEnv(t)
+	in := workflows.TrialEncodeInput{Source: src, Cache: t.TempDir(), Ranges: []workflows.TrialRange{{StartFrame: 0, Frames: 8}},
+		Grid: []workflows.TrialPoint{{Width: 80, Height: 46, Codec: "h264", CRF: 30, Preset: "ultrafast"}}}
+	out, err := trialEncode(t, env, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.ScoreWidth != 160 || out.ScoreHeight != 90 || len(out.Results) != 1 || !(out.Results[0].VMAF > 0) {
+		t.Fatalf("scored at %dx%d: %+v", out.ScoreWidth, out.ScoreHeight, out.Results)
 	}
 }
