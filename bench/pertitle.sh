@@ -42,10 +42,10 @@
 # RETRIES (1: runs a failed title again, unless its error is not retryable),
 # PERTITLE_PROFILE / PERSHOT_PROFILE (profile files to use instead of the two
 # above), REEL_BENCH_JSON (jq or python3: the JSON tool; default jq if found).
-# Runs are titled by clip, length, variant and a hash of the profile and the
-# reel binary, so a rerun with the same binary and settings reuses finished
-# titles (and resumes interrupted ones); a changed binary or profile encodes
-# again. Reports and `ladder compare` outputs stay in $WORK/out and $WORK/cmp.
+# Runs are titled by clip, length, variant and a hash of the profile, the reel
+# binary and the mezzanine's size and time, so a rerun with the same binary,
+# settings and mezzanines reuses finished titles (and resumes interrupted
+# ones); a changed binary, profile or mezzanine encodes again. Reports and `ladder compare` outputs stay in $WORK/out and $WORK/cmp.
 set -euo pipefail
 shopt -s inherit_errexit
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -258,25 +258,31 @@ make_mezz() {
   echo "$mezz"
 }
 
-# make_mix: the first MIX_PART seconds of each clip, back to back, at
-# 1280x720 25 fps: a title of several shots, where per-shot CRFs can differ
-# (the single clips are one or two shots, one chunk when short). Prints its path.
+# make_mix: the first MIX_PART seconds of each clip's mezzanine, back to
+# back, at 1280x720 25 fps: a title of several shots, where per-shot CRFs can
+# differ (the single clips have one or two shots, few chunks when short).
+# Made part by part from the mezzanines, then joined by the concat demuxer
+# (ffmpeg's concat filter over the raw clips, and -t on the raw .264 input,
+# ran out of 24 GB). Prints its path.
 make_mix() {
-  local mezz="$WORK/mezz/mix-$MIX_PART.mkv" inputs=() graph="" cat="" k=0 entry name file inopts vf
+  local mezz="$WORK/mezz/mix-$MIX_PART.mkv" parts="$WORK/mezz/mix-$MIX_PART.parts" entry name file inopts vf src
   if [ ! -s "$mezz" ]; then
-    echo "making the mezzanine $mezz from the first $MIX_PART of each clip..." >&2
+    rm -rf "$parts"
+    mkdir -p "$parts"
     for entry in "${CLIP_TABLE[@]}"; do
       IFS='|' read -r name file inopts vf <<<"$entry"
       [ "$name" != mix ] || continue
-      # shellcheck disable=SC2206 # inopts is a list of options
-      inputs+=($inopts -i "$CORPUS/$file")
-      graph+="[$k:v]$vf,trim=duration=${MIX_PART%s},setpts=PTS-STARTPTS,fps=25,scale=1280:720:flags=bicubic,setsar=1[v$k];"
-      cat+="[v$k]"
-      k=$((k + 1))
+      src="$(make_mezz "$name" "$file" "$inopts" "$vf")"
+      ffmpeg -v error -nostdin -y -i "$src" -t "${MIX_PART%s}" -map 0:v:0 \
+        -vf "fps=25,scale=1280:720:flags=bicubic,setsar=1,format=yuv420p" -c:v ffv1 -color_range tv \
+        -f matroska "$parts/$name.mkv"
+      echo "file '$parts/$name.mkv'" >>"$parts/list.txt"
     done
-    ffmpeg -v error -nostdin -y "${inputs[@]}" -filter_complex "${graph}${cat}concat=n=$k:v=1:a=0,format=yuv420p[v]" \
-      -map '[v]' -c:v ffv1 -color_range tv -f matroska "$mezz.tmp"
+    echo "making the mezzanine $mezz from the first $MIX_PART of each clip..." >&2
+    ffmpeg -v error -nostdin -y -f concat -safe 0 -i "$parts/list.txt" -map 0:v:0 -c:v ffv1 -color_range tv \
+      -f matroska "$mezz.tmp"
     mv "$mezz.tmp" "$mezz"
+    rm -rf "$parts"
   fi
   echo "$mezz"
 }
@@ -298,7 +304,7 @@ reel_run_log() {
 # nothing (with the error on stderr) when the run failed
 run_reel() {
   local clip="$1" variant="$2" prof="$3" mezz="$4" key title out log t0 t1 cached="" args try=0
-  key="$( (cat "$prof" && echo "$reel_hash") | sha256sum | cut -c1-10)"
+  key="$( (cat "$prof" && echo "$reel_hash" && stat -c '%n %s %Y' "$mezz") | sha256sum | cut -c1-10)"
   title="pertitle-$clip-$LEN-$variant-$key"
   out="$WORK/out/$title"
   log="$WORK/logs/$title.log"
