@@ -230,6 +230,8 @@ stop_server() {
   fi
 }
 trap stop_server EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 REEL_STATE_DIR="$WORK/state" "$REEL" worker --queues reel --embedded-port "$REEL_PORT" >"$WORK/logs/server.log" 2>&1 &
 server_pid=$!
 for ((i = 0; ; i++)); do
@@ -289,21 +291,22 @@ make_mix() {
 
 # --- reel runs ---
 
-# reel_run_log LOG ARGS...: one `reel run`, its output in LOG; false when it
-# failed, with the error on stderr
+# reel_run_log LOG ARGS...: one `reel run`, its output in LOG; reel's exit
+# status, with the error on stderr when it failed
 reel_run_log() {
-  local log="$1"
+  local log="$1" rc=0
   shift
-  if REEL_STATE_DIR="$WORK/state" "$REEL" "$@" >"$log" 2>&1; then return 0; fi
-  echo "    reel run failed (log $log):" >&2
+  REEL_STATE_DIR="$WORK/state" "$REEL" "$@" >"$log" 2>&1 || rc=$?
+  [ "$rc" -ne 0 ] || return 0
+  echo "    reel run failed, status $rc (log $log):" >&2
   tail -5 "$log" | sed 's/^/      /' >&2
-  return 1
+  return "$rc"
 }
 
 # run_reel CLIP VARIANT PROFILE MEZZ: encodes; prints the report's path, or
 # nothing (with the error on stderr) when the run failed
 run_reel() {
-  local clip="$1" variant="$2" prof="$3" mezz="$4" key title out log t0 t1 cached="" args try=0
+  local clip="$1" variant="$2" prof="$3" mezz="$4" key title out log t0 t1 cached="" args try=0 rc
   key="$( (cat "$prof" && echo "$reel_hash" && stat -c '%n %s %Y' "$mezz") | sha256sum | cut -c1-10)"
   title="pertitle-$clip-$LEN-$variant-$key"
   out="$WORK/out/$title"
@@ -313,11 +316,15 @@ run_reel() {
   [ "$FORCE" != 1 ] && [ -s "$out/report.json" ] && cached=" (finished earlier)"
   echo "  $clip $variant: reel run --title $title$cached" >&2
   t0=$(date +%s.%N)
-  # A failed title starts again when run again (finished windows, chunks
-  # and trials are reused); RETRIES more runs before giving up on it, unless
-  # reel said the error is not retryable (bad input or settings).
-  until reel_run_log "$log" "${args[@]}"; do
-    if [ $((try += 1)) -gt "$RETRIES" ] || grep -q 'not retryable' "$log"; then return 0; fi
+  # A failed title (status 1) starts again when run again (finished
+  # windows, chunks and trials are reused); RETRIES more runs before giving
+  # up on it, unless reel said the error is not retryable (bad input or
+  # settings). Any other status (130: interrupted, 143: terminated) stops.
+  while :; do
+    rc=0
+    reel_run_log "$log" "${args[@]}" || rc=$?
+    [ "$rc" -ne 0 ] || break
+    if [ "$rc" -ne 1 ] || [ $((try += 1)) -gt "$RETRIES" ] || grep -q 'not retryable' "$log"; then return 0; fi
     echo "  $clip $variant: again ($try of $RETRIES)" >&2
   done
   if [ ! -s "$out/report.json" ] && [ "$FORCE" != 1 ]; then
