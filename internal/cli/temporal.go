@@ -145,6 +145,10 @@ func (w *workerOptions) register(fs *flag.FlagSet) {
 // startWorkers starts one worker per queue, with the real activities
 // (libav, and store for s3:// inputs and outputs); stop them with the
 // returned func.
+// heartbeatInterval is how often activities' heartbeats (progress) reach
+// the server, and how long each heartbeat RPC may take.
+const heartbeatInterval = 5 * time.Second
+
 func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), error) {
 	acts := activities.New(activities.Libav(), c.logger)
 	acts.Store = store.mezzfs()
@@ -167,9 +171,13 @@ func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), erro
 			stop()
 			return nil, fmt.Errorf("unknown task queue %q (known: %s)", q, strings.Join(workflows.AllQueues, ", "))
 		}
-		// Heartbeats carry the progress the bars draw: send them at most
-		// every second instead of the SDK's 80%-of-timeout default.
-		wo := worker.Options{MaxHeartbeatThrottleInterval: time.Second, DefaultHeartbeatThrottleInterval: time.Second}
+		// Heartbeats carry the progress the bars draw: send them every 5 s
+		// instead of the SDK's 80%-of-timeout default. Not less: the SDK
+		// gives each heartbeat RPC max(interval, 1 s) to answer and cancels
+		// the activity when it does not, and an embedded server on a busy
+		// machine can take more than a second (with a 1 s interval, scoring
+		// attempts were cancelled on a loaded 2-core box).
+		wo := worker.Options{MaxHeartbeatThrottleInterval: heartbeatInterval, DefaultHeartbeatThrottleInterval: heartbeatInterval}
 		switch q {
 		case workflows.QueueEncode:
 			wo.MaxConcurrentActivityExecutionSize = max(1, opts.EncodeConcurrency)
