@@ -235,7 +235,8 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			}
 			specsOf := func(int) []media.RungSpec { return specs }
 			if pt != nil && pt.PerShot {
-				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, req.Profile.Ladder.PerTitle.WithDefaults(req.Profile.Ladder.Defaults.Codec).CRFStep)
+				cfg := req.Profile.Ladder.PerTitle.WithDefaults(req.Profile.Ladder.Defaults.Codec)
+				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, cfg.CRFStep, cfg.MinVMAF)
 				if err != nil {
 					return invalidSettings("%v", err)
 				}

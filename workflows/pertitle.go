@@ -186,10 +186,13 @@ func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, c
 // PlanPerShot gives every chunk of each rung its own CRF (the Dynamic
 // Optimizer at the rung's resolution): the CRFs that reach, over the
 // title, the VMAF the chunks would reach all at the rung's CRF, with the
-// fewest bits. It sets each rung's ChunkCRFs, UniformKbps and predictions,
-// and returns per chunk the rung specs to encode it with. Pure; called
-// from workflow code.
-func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfStep float64) ([][]media.RungSpec, error) {
+// fewest bits. No chunk is planned below floor (the profile's min_vmaf)
+// unless the rung's CRF already puts it there, and then not below that:
+// the optimizer maximises the mean and would otherwise starve hard chunks
+// of the low rungs. It sets each rung's ChunkCRFs, UniformKbps and
+// predictions, and returns per chunk the rung specs to encode it with.
+// Pure; called from workflow code.
+func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfStep, floor float64) ([][]media.RungSpec, error) {
 	fps := pt.Trials.FPS
 	kbps := func(bits float64, frames int) float64 { return bits / (float64(frames) / fps) / 1000 }
 	perChunk := make([][]media.RungSpec, len(chunks))
@@ -213,6 +216,8 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfS
 			ubits += sh.Options[i].Bits
 			uq += float64(sh.Frames) * sh.Options[i].Quality
 			frames += sh.Frames
+			least := min(floor, sh.Options[i].Quality)
+			shots[c].Options = slices.DeleteFunc(sh.Options, func(o ladder.ShotOption) bool { return o.Quality < least })
 		}
 		uq /= float64(frames)
 		planned, err := ladder.MinBitsForQuality(shots, uq*(1-1e-12))

@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/profile"
 )
 
@@ -305,5 +307,69 @@ func TestPlanRungsKeepsBitrateRungs(t *testing.T) {
 	}
 	if got := ids(old); got != "c720 e432" {
 		t.Errorf("old planRungs kept %s", got)
+	}
+}
+
+// TestPlanPerShotFloor: the per-shot plan keeps every chunk at or above
+// the VMAF floor (or at the rung CRF's own quality when that is lower),
+// where the unconstrained plan starves the hard chunk.
+func TestPlanPerShotFloor(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, min_vmaf: 1}\n")
+	src := source(1280, 720)
+	video := src.Video()
+	ranges := []TrialRange{{Shot: 0, StartFrame: 0, Frames: 40, Weight: 40}, {Shot: 1, StartFrame: 40, Frames: 60, Weight: 60}}
+	grid, err := TrialGrid(p, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	rungs, specs, _, err := SelectRungs(p, video, trials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := []ladder.ShotSpan{{Start: 0, Frames: 40}, {Start: 40, Frames: 60}}
+	chunks := []plan.Chunk{{Index: 0, StartFrame: 0, Frames: 50}, {Index: 1, StartFrame: 50, Frames: 50}}
+	quality := func(rung PerTitleRung, c int, crf float64) float64 {
+		shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, rung.Width, rung.Height, rung.Codec, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range shots[c].Options {
+			if o.CRF == crf {
+				return o.Quality
+			}
+		}
+		t.Fatalf("chunk %d has no option at CRF %v", c, crf)
+		return 0
+	}
+	plan := func(floor float64) []PerTitleRung {
+		pt := &PerTitle{Shots: spans, Of: []int{0, 1}, Trials: trials, Rungs: slices.Clone(rungs), PerShot: true}
+		if _, err := PlanPerShot(pt, specs, chunks, 1, floor); err != nil {
+			t.Fatal(err)
+		}
+		return pt.Rungs
+	}
+	// Without a floor some chunk is planned below the quality the rung's
+	// own CRF gives it (the optimizer moves quality to the cheap chunk).
+	floor := 0.0
+	for _, r := range plan(0) {
+		for c := range chunks {
+			if u := quality(r, c, r.CRF); quality(r, c, r.ChunkCRFs[c]) < u-1e-9 {
+				floor = max(floor, u)
+			}
+		}
+	}
+	if floor == 0 {
+		t.Fatal("the unconstrained plan lowers no chunk below its rung CRF's quality: nothing for the floor to do")
+	}
+	// With that quality as the floor, no chunk goes below min(floor, its
+	// quality at the rung's CRF).
+	for _, r := range plan(floor) {
+		for c := range chunks {
+			least := min(floor, quality(r, c, r.CRF))
+			if q := quality(r, c, r.ChunkCRFs[c]); q < least-1e-9 {
+				t.Errorf("floor %.2f: rung %s chunk %d planned at VMAF %.2f, below %.2f", floor, r.ID, c, q, least)
+			}
+		}
 	}
 }
