@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -340,25 +339,15 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 			Frames: r.Frames, Bits: bits, Bytes: bytes, EncodeSeconds: encodeSec}
 	}
 
-	// Score the trials against the reference, a batch of scorers at a
-	// time: as many scorers as threads, one goroutine each, so that the
-	// CPU-bound scoring goroutines never crowd out the worker's (and an
-	// embedded server's) goroutines that carry heartbeats. The reference
-	// (lossless, cheap to decode) is decoded once per batch.
+	// Score every trial against the reference in one pass: one
+	// single-threaded scorer per trial, all sharing the activity's CPU
+	// tokens, so that at most ScoreThreads frames are scored at once and
+	// the worker's (and an embedded server's) goroutines that carry
+	// heartbeats are not crowded out.
 	t1 := a.now()
-	threads := a.ScoreThreads
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
-	batches := (len(points) + threads - 1) / threads
-	for b := 0; b < batches; b++ {
-		lo, hi := b*threads, min((b+1)*threads, len(points))
-		err := a.scoreTrials(ctx, path(ref), sw, sh, model, r.Frames, rungs[1+lo:1+hi], path, recs[lo:hi], func(n int) {
-			progress(r.Frames + (b*r.Frames+n)/batches)
-		})
-		if err != nil {
-			return nil, err
-		}
+	err = a.scoreTrials(ctx, path(ref), sw, sh, model, r.Frames, rungs[1:], path, recs, func(n int) { progress(r.Frames + n) })
+	if err != nil {
+		return nil, err
 	}
 	for k := range recs {
 		recs[k].ScoreSeconds = a.now().Sub(t1).Seconds()
