@@ -104,10 +104,16 @@ func Predicted(rungs []PlacedRung) []RDPoint {
 // (BDRate needs quality rising with rate). dropped are the others, which
 // a cheaper rung beats or matches.
 func Monotone(ps []RDPoint) (kept, dropped []RDPoint) {
+	return MonotoneFunc(ps, func(p RDPoint) RDPoint { return p })
+}
+
+// MonotoneFunc is Monotone over any points, read through rd: points that
+// carry more than a rate and a quality (rung ids) keep it.
+func MonotoneFunc[T any](ps []T, rd func(T) RDPoint) (kept, dropped []T) {
 	sorted := slices.Clone(ps)
-	slices.SortStableFunc(sorted, func(a, b RDPoint) int { return cmp.Compare(a.Rate, b.Rate) })
+	slices.SortStableFunc(sorted, func(a, b T) int { return cmp.Compare(rd(a).Rate, rd(b).Rate) })
 	for _, p := range sorted {
-		if len(kept) == 0 || p.Quality > kept[len(kept)-1].Quality {
+		if len(kept) == 0 || rd(p).Quality > rd(kept[len(kept)-1]).Quality {
 			kept = append(kept, p)
 		} else {
 			dropped = append(dropped, p)

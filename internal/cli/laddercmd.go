@@ -91,7 +91,9 @@ func runLadder(ctx context.Context, env *Env, args []string) int {
 			return exitFailed
 		}
 		if *monotone {
-			c.Points, c.Dropped = paretoPoints(c.Points)
+			c.Points, c.Dropped = ladder.MonotoneFunc(c.Points, func(p ladderPoint) ladder.RDPoint {
+				return ladder.RDPoint{Rate: p.BitrateKbps, Quality: p.VMAF}
+			})
 		}
 		if i == 0 {
 			cmp.A = c
@@ -234,21 +236,6 @@ func byVMAF(a, b ladderPoint) int {
 		return 1
 	}
 	return 0
-}
-
-// paretoPoints keeps, in bitrate order, the points whose VMAF is above
-// every cheaper point's.
-func paretoPoints(ps []ladderPoint) (kept, dropped []ladderPoint) {
-	best := math.Inf(-1)
-	for _, p := range ps {
-		if p.VMAF > best {
-			kept = append(kept, p)
-			best = p.VMAF
-		} else {
-			dropped = append(dropped, p)
-		}
-	}
-	return kept, dropped
 }
 
 // loadLadderCurve reads a report.json (its rungs, of codec when set) or
