@@ -48,6 +48,14 @@ var tenBitProfiles = map[string]bool{"high10": true, "high422": true, "high444":
 // LookupVideoCodec returns the codec a RungSpec.Codec value names; "" is
 // h264, and the aliases "avc", "h265", "libx264", "libx265", "libvpx-vp9",
 // "libsvtav1" and "svtav1" are accepted (case-insensitive).
+// SameVideoCodec reports whether two codec names (as LookupVideoCodec
+// takes them, "" being h264) name the same codec.
+func SameVideoCodec(a, b string) bool {
+	ca, oka := LookupVideoCodec(a)
+	cb, okb := LookupVideoCodec(b)
+	return oka && okb && ca.Name == cb.Name
+}
+
 func LookupVideoCodec(name string) (VideoCodec, bool) {
 	switch strings.ToLower(name) {
 	case "", "h264", "avc", "libx264":

@@ -201,9 +201,17 @@ type PerTitle struct {
 	// PerShot turns on the per-shot optimizer (default true): for each
 	// rung, every chunk gets the CRF that reaches the rung's VMAF with the
 	// fewest bits over the title (the Dynamic Optimizer's Lagrangian
-	// slope matching, at the rung's resolution). Off, every chunk of a
-	// rung uses the rung's CRF.
+	// slope matching; see ShotResolution for its resolution). Off, every
+	// chunk of a rung uses the rung's CRF and resolution.
 	PerShot *bool `yaml:"per_shot" json:"per_shot,omitempty"`
+	// ShotResolution lets the per-shot optimizer also pick each chunk's
+	// resolution (default true): any trial height up to the rung's own,
+	// which stays the rung's size (the most any of its chunks uses). The
+	// rung's chunks are then joined into one track whose picture size
+	// changes at chunk starts (H.264 'avc3', parameter sets in band).
+	// H.264 rungs only: rungs of other codecs keep one resolution. Off,
+	// every chunk of a rung is encoded at the rung's resolution.
+	ShotResolution *bool `yaml:"shot_resolution" json:"shot_resolution,omitempty"`
 }
 
 // Sample bounds the shots trial-encoded for a per-title ladder
@@ -261,6 +269,10 @@ func (pt *PerTitle) WithDefaults(codec string) PerTitle {
 		on := true
 		c.PerShot = &on
 	}
+	if c.ShotResolution == nil {
+		on := true
+		c.ShotResolution = &on
+	}
 	return c
 }
 
@@ -274,6 +286,12 @@ func orDefault[T comparable](v *T, def T) {
 
 // PerShotOn reports whether the per-shot optimizer is on (default true).
 func (pt PerTitle) PerShotOn() bool { return pt.PerShot == nil || *pt.PerShot }
+
+// ShotResolutionOn reports whether the per-shot optimizer may pick
+// chunks' resolutions (default true; it also needs PerShotOn).
+func (pt PerTitle) ShotResolutionOn() bool {
+	return pt.PerShotOn() && (pt.ShotResolution == nil || *pt.ShotResolution)
+}
 
 // Codec holds encoder settings; zero values mean "take the default".
 type Codec struct {

@@ -92,9 +92,13 @@ type LadderRung struct {
 	MeasuredKbps  float64 `json:"measured_kbps"`
 	MeasuredVMAF  float64 `json:"measured_vmaf"`
 	// ChunkCRFs are the per-shot plan's CRF of each chunk (Chunks.Plan
-	// order); UniformKbps the predicted bitrate with every chunk at CRF.
-	ChunkCRFs   []float64 `json:"chunk_crfs,omitempty"`
-	UniformKbps float64   `json:"uniform_kbps,omitempty"`
+	// order), ChunkHeights its height when chunks may change resolution
+	// (width follows the source's aspect; Height is the largest);
+	// UniformKbps the predicted bitrate with every chunk at CRF and the
+	// rung's size.
+	ChunkCRFs    []float64 `json:"chunk_crfs,omitempty"`
+	ChunkHeights []int     `json:"chunk_heights,omitempty"`
+	UniformKbps  float64   `json:"uniform_kbps,omitempty"`
 }
 
 // Reference is a fixed reference ladder placed on the title and the

@@ -110,6 +110,10 @@ type StitchRungInput struct {
 	// Out is the title's output directory; the rung goes to
 	// <out>/rungs/<id>.mp4.
 	Out string `json:"out"`
+	// SizeChanges allows chunks of other sizes than Rung's (per-shot
+	// resolution, H.264 only): the rung becomes one 'avc3' track whose
+	// picture size changes at chunk starts; Rung's size is the largest.
+	SizeChanges bool `json:"size_changes,omitempty"`
 }
 
 // EncodeAudioInput is the input of the EncodeAudio activity.

@@ -44,7 +44,10 @@ func PlanChunks(req TitleRequest, video *media.StreamInfo, shots []Shot) []plan.
 // chunkRun carries the chunked encode from the encode stage to the stitch
 // stage.
 type chunkRun struct {
-	outs          []EncodeChunkOutput
+	outs []EncodeChunkOutput
+	// sizeChanges marks the rungs whose chunks differ in size (per-shot
+	// resolution), stitched with StitchRungInput.SizeChanges.
+	sizeChanges   []bool
 	audio         []workflow.Future
 	encodeSeconds float64
 }
@@ -116,7 +119,11 @@ func stitchRungs(ctx workflow.Context, req TitleRequest, specs []media.RungSpec,
 				return fmt.Errorf("chunk %d has no output for rung %s", c, spec.ID)
 			}
 		}
-		futures[r] = workflow.ExecuteActivity(stitchCtx, ActivityStitchRung, StitchRungInput{Rung: spec, Chunks: paths, Out: req.Out})
+		in := StitchRungInput{Rung: spec, Chunks: paths, Out: req.Out}
+		if r < len(run.sizeChanges) {
+			in.SizeChanges = run.sizeChanges[r]
+		}
+		futures[r] = workflow.ExecuteActivity(stitchCtx, ActivityStitchRung, in)
 	}
 	res.Rungs = make([]media.RungOutput, len(specs))
 	for r, f := range futures {

@@ -234,15 +234,23 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 				return temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
 			}
 			specsOf := func(int) []media.RungSpec { return specs }
+			var sizeChanges []bool
 			if pt != nil && pt.PerShot {
 				cfg := req.Profile.Ladder.PerTitle.WithDefaults(req.Profile.Ladder.Defaults.Codec)
-				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, cfg.CRFStep, cfg.MinVMAF)
+				// Version 1 of "shot-resolution" lets the per-shot plan pick
+				// chunks' resolutions too (profile shot_resolution).
+				shotRes := workflow.GetVersion(ctx, "shot-resolution", workflow.DefaultVersion, 1) >= 1 && cfg.ShotResolutionOn()
+				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, PerShotOptions{CRFStep: cfg.CRFStep, Floor: cfg.MinVMAF, Resolution: shotRes})
 				if err != nil {
 					return invalidSettings("%v", err)
 				}
 				specsOf = func(c int) []media.RungSpec { return perChunk[c] }
+				sizeChanges = SizeChanges(specs, perChunk)
 			}
 			run, err = encodeChunks(ctx, st, req, id, specsOf, &chunked)
+			if run != nil {
+				run.sizeChanges = sizeChanges
+			}
 			return err
 		})
 		if err != nil {

@@ -48,6 +48,10 @@ type PerTitleRung struct {
 	// ChunkCRFs are the per-chunk CRFs of the per-shot plan, one per
 	// chunk in plan order (nil without per-shot optimization).
 	ChunkCRFs []float64 `json:"chunk_crfs,omitempty"`
+	// ChunkHeights are the per-chunk heights of the per-shot plan when
+	// chunks may take their own resolution (nil when they keep the
+	// rung's).
+	ChunkHeights []int `json:"chunk_heights,omitempty"`
 	// UniformKbps is the predicted bitrate of the same rung with every
 	// chunk at the rung's CRF, so that the per-shot saving reads
 	// 1 − PredictedKbps/UniformKbps (at the same predicted VMAF).
@@ -140,7 +144,7 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64) ([]ladder.Shot, error) {
 	var grid []int
 	for k, r := range trials.Results {
-		if r.Width == width && r.Height == height && r.Codec == codec {
+		if r.Width == width && r.Height == height && media.SameVideoCodec(r.Codec, codec) {
 			grid = append(grid, k)
 		}
 	}
@@ -183,16 +187,30 @@ func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, c
 	return out, nil
 }
 
-// PlanPerShot gives every chunk of each rung its own CRF (the Dynamic
-// Optimizer at the rung's resolution): the CRFs that reach, over the
-// title, the VMAF the chunks would reach all at the rung's CRF, with the
-// fewest bits. No chunk is planned below floor (the profile's min_vmaf)
-// unless the rung's CRF already puts it there, and then not below that:
-// the optimizer maximises the mean and would otherwise starve hard chunks
-// of the low rungs. It sets each rung's ChunkCRFs, UniformKbps and
-// predictions, and returns per chunk the rung specs to encode it with.
-// Pure; called from workflow code.
-func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfStep, floor float64) ([][]media.RungSpec, error) {
+// PerShotOptions configures PlanPerShot.
+type PerShotOptions struct {
+	// CRFStep is the granularity of chunk CRFs between trial CRFs.
+	CRFStep float64
+	// Floor is the least VMAF planned for a chunk (the profile's
+	// min_vmaf), unless the rung's own CRF and size put it lower.
+	Floor float64
+	// Resolution lets H.264 chunks take any trial size up to the rung's
+	// (the profile's shot_resolution); other codecs keep the rung's.
+	Resolution bool
+}
+
+// PlanPerShot gives every chunk of each rung its own CRF, and with
+// opt.Resolution its own resolution up to the rung's (the Dynamic
+// Optimizer): the settings that reach, over the title, the VMAF the chunks
+// would reach all at the rung's CRF and size, with the fewest bits. No
+// chunk is planned below opt.Floor (the profile's min_vmaf) unless the
+// rung's own settings already put it there, and then not below that: the
+// optimizer maximises the mean and would otherwise starve hard chunks of
+// the low rungs. It sets each rung's ChunkCRFs (and ChunkHeights when
+// chunks may change size), UniformKbps and predictions, and returns per
+// chunk the rung specs to encode it with. A rung's spec keeps its own size,
+// the largest any of its chunks uses. Pure; called from workflow code.
+func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, opt PerShotOptions) ([][]media.RungSpec, error) {
 	fps := pt.Trials.FPS
 	kbps := func(bits float64, frames int) float64 { return bits / (float64(frames) / fps) / 1000 }
 	perChunk := make([][]media.RungSpec, len(chunks))
@@ -201,22 +219,39 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfS
 	}
 	for r := range pt.Rungs {
 		rung := &pt.Rungs[r]
-		shots, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, rung.Width, rung.Height, rung.Codec, crfStep)
-		if err != nil {
-			return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
+		sizes := []ladder.Size{{Width: rung.Width, Height: rung.Height}}
+		resolution := opt.Resolution && media.SameVideoCodec(rung.Codec, "h264")
+		if resolution {
+			sizes = pt.Trials.Sizes(rung.Codec, rung.Height)
 		}
-		// The uniform plan: every chunk at the rung's CRF.
+		var shots []ladder.Shot
+		for _, sz := range sizes {
+			at, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, sz.Width, sz.Height, rung.Codec, opt.CRFStep)
+			if err != nil {
+				return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
+			}
+			if shots == nil {
+				shots = at
+				continue
+			}
+			for c := range shots {
+				shots[c].Options = append(shots[c].Options, at[c].Options...)
+			}
+		}
+		// The uniform plan: every chunk at the rung's CRF and size.
 		var ubits, uq float64
 		frames := 0
 		for c, sh := range shots {
-			i := slices.IndexFunc(sh.Options, func(o ladder.ShotOption) bool { return o.CRF == rung.CRF })
+			i := slices.IndexFunc(sh.Options, func(o ladder.ShotOption) bool {
+				return o.CRF == rung.CRF && o.Width == rung.Width && o.Height == rung.Height
+			})
 			if i < 0 {
 				return nil, fmt.Errorf("per-shot plan of rung %s: chunk %d has no option at CRF %g", rung.ID, c, rung.CRF)
 			}
 			ubits += sh.Options[i].Bits
 			uq += float64(sh.Frames) * sh.Options[i].Quality
 			frames += sh.Frames
-			least := min(floor, sh.Options[i].Quality)
+			least := min(opt.Floor, sh.Options[i].Quality)
 			shots[c].Options = slices.DeleteFunc(sh.Options, func(o ladder.ShotOption) bool { return o.Quality < least })
 		}
 		uq /= float64(frames)
@@ -226,20 +261,45 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, crfS
 		}
 		rung.UniformKbps = kbps(ubits, frames)
 		rung.ChunkCRFs = make([]float64, len(chunks))
+		if resolution {
+			rung.ChunkHeights = make([]int, len(chunks))
+		}
 		if planned.Bits > ubits { // cannot happen (uniform is feasible); keep uniform
 			for c := range chunks {
 				rung.ChunkCRFs[c] = rung.CRF
+				if rung.ChunkHeights != nil {
+					rung.ChunkHeights[c] = rung.Height
+				}
 			}
 			rung.PredictedKbps, rung.PredictedVMAF = rung.UniformKbps, uq
 			continue
 		}
 		for _, ch := range planned.Choices {
 			rung.ChunkCRFs[ch.Shot] = ch.CRF
-			perChunk[ch.Shot][r].CRF = ch.CRF
+			if rung.ChunkHeights != nil {
+				rung.ChunkHeights[ch.Shot] = ch.Height
+			}
+			s := &perChunk[ch.Shot][r]
+			s.CRF, s.Width, s.Height = ch.CRF, ch.Width, ch.Height
 		}
 		rung.PredictedKbps, rung.PredictedVMAF = kbps(planned.Bits, frames), planned.Quality
 	}
 	return perChunk, nil
+}
+
+// SizeChanges reports, per rung, whether its chunks' sizes differ from the
+// rung's (PlanPerShot's output): those rungs are stitched with size
+// changes.
+func SizeChanges(specs []media.RungSpec, perChunk [][]media.RungSpec) []bool {
+	out := make([]bool, len(specs))
+	for _, cs := range perChunk {
+		for r, s := range cs {
+			if s.Width != specs[r].Width || s.Height != specs[r].Height {
+				out[r] = true
+			}
+		}
+	}
+	return out
 }
 
 // invalidSettings is a non-retryable error for settings that cannot work

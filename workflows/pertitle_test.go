@@ -344,7 +344,7 @@ func TestPlanPerShotFloor(t *testing.T) {
 	}
 	plan := func(floor float64) []PerTitleRung {
 		pt := &PerTitle{Shots: spans, Of: []int{0, 1}, Trials: trials, Rungs: slices.Clone(rungs), PerShot: true}
-		if _, err := PlanPerShot(pt, specs, chunks, 1, floor); err != nil {
+		if _, err := PlanPerShot(pt, specs, chunks, PerShotOptions{CRFStep: 1, Floor: floor}); err != nil {
 			t.Fatal(err)
 		}
 		return pt.Rungs
@@ -371,5 +371,85 @@ func TestPlanPerShotFloor(t *testing.T) {
 				t.Errorf("floor %.2f: rung %s chunk %d planned at VMAF %.2f, below %.2f", floor, r.ID, c, q, least)
 			}
 		}
+	}
+}
+
+// TestPlanPerShotResolution: with resolution choice, chunks of a rung may
+// take a smaller trial size (never a larger one than the rung's), the
+// plan reaches the rung's uniform VMAF with no more bits than the CRF-only
+// plan, which is one of its choices, and the rungs whose chunks change
+// size are the ones SizeChanges reports.
+func TestPlanPerShotResolution(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97}\n")
+	src := source(1280, 720)
+	video := src.Video()
+	ranges := []TrialRange{{Shot: 0, StartFrame: 0, Frames: 40, Weight: 40}, {Shot: 1, StartFrame: 40, Frames: 60, Weight: 60}}
+	grid, err := TrialGrid(p, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	// The hard range loses detail at the larger sizes faster: its VMAF
+	// there is lower for the same CRF, so at equal quality a smaller size
+	// can be the cheaper way (as for grainy or fast content).
+	for i := range trials.Results {
+		r := &trials.Results[i]
+		r.Shots[1].VMAF *= 1 - 0.1*float64(r.Height-360)/360
+		r.Estimate(trials.FPS)
+	}
+	rungs, specs, _, err := SelectRungs(p, video, trials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := []ladder.ShotSpan{{Start: 0, Frames: 40}, {Start: 40, Frames: 60}}
+	chunks := []plan.Chunk{{Index: 0, StartFrame: 0, Frames: 40}, {Index: 1, StartFrame: 40, Frames: 60}}
+	run := func(res bool) ([]PerTitleRung, [][]media.RungSpec) {
+		pt := &PerTitle{Shots: spans, Of: []int{0, 1}, Trials: trials, Rungs: slices.Clone(rungs), PerShot: true}
+		perChunk, err := PlanPerShot(pt, specs, chunks, PerShotOptions{CRFStep: 1, Floor: 1, Resolution: res})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pt.Rungs, perChunk
+	}
+	crfOnly, crfChunks := run(false)
+	both, perChunk := run(true)
+	if slices.Contains(SizeChanges(specs, crfChunks), true) {
+		t.Error("the CRF-only plan changes sizes")
+	}
+	heights := map[int]bool{360: true, 540: true, 720: true}
+	changed := SizeChanges(specs, perChunk)
+	smaller := false
+	for r, rung := range both {
+		if len(rung.ChunkHeights) != len(chunks) || crfOnly[r].ChunkHeights != nil {
+			t.Fatalf("rung %s: chunk heights %v (CRF-only %v)", rung.ID, rung.ChunkHeights, crfOnly[r].ChunkHeights)
+		}
+		if rung.PredictedKbps > crfOnly[r].PredictedKbps*(1+1e-9) || rung.PredictedVMAF < crfOnly[r].PredictedVMAF-1e-6 {
+			t.Errorf("rung %s: %v kbit/s VMAF %v with resolution choice, %v kbit/s VMAF %v without",
+				rung.ID, rung.PredictedKbps, rung.PredictedVMAF, crfOnly[r].PredictedKbps, crfOnly[r].PredictedVMAF)
+		}
+		differs := false
+		for c := range chunks {
+			s := perChunk[c][r]
+			if s.Height != rung.ChunkHeights[c] || !heights[s.Height] || s.Height > specs[r].Height || s.CRF != rung.ChunkCRFs[c] {
+				t.Errorf("rung %s chunk %d: spec %dx%d CRF %v, plan height %d CRF %v", rung.ID, c, s.Width, s.Height, s.CRF, rung.ChunkHeights[c], rung.ChunkCRFs[c])
+			}
+			if s.Width*video.Height != s.Height*video.Width {
+				t.Errorf("rung %s chunk %d: %dx%d off the source's aspect", rung.ID, c, s.Width, s.Height)
+			}
+			if s.Height != specs[r].Height {
+				differs = true
+			}
+			if s.Height < specs[r].Height {
+				smaller = true
+			}
+		}
+		if differs != changed[r] {
+			t.Errorf("rung %s: SizeChanges %v, chunk heights %v", rung.ID, changed[r], rung.ChunkHeights)
+		}
+		t.Logf("rung %s %dp CRF %v: chunk heights %v CRFs %v, %.0f kbit/s (CRF only %.0f, uniform %.0f)", rung.ID, rung.Height, rung.CRF,
+			rung.ChunkHeights, rung.ChunkCRFs, rung.PredictedKbps, crfOnly[r].PredictedKbps, rung.UniformKbps)
+	}
+	if !smaller {
+		t.Error("no chunk took a smaller size than its rung's, though the hard range is cheaper small")
 	}
 }

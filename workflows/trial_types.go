@@ -1,6 +1,12 @@
 package workflows
 
-import "github.com/reel-video/reel/ladder"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/media"
+)
 
 // ActivityTrialEncode is the name of the trial-encode activity (complexity
 // analysis of per-title encoding), registered from
@@ -144,6 +150,23 @@ func (o TrialEncodeOutput) Points() []ladder.Point {
 	for i, r := range o.Results {
 		out[i] = ladder.Point{Width: r.Width, Height: r.Height, Codec: r.Codec, CRF: r.CRF, BitrateKbps: r.BitrateKbps, VMAF: r.VMAF}
 	}
+	return out
+}
+
+// Sizes returns the distinct sizes of the grid points of a codec ("" is
+// h264) no taller than maxHeight, by increasing height, for the per-shot
+// optimizer's resolution choice.
+func (o TrialEncodeOutput) Sizes(codec string, maxHeight int) []ladder.Size {
+	var out []ladder.Size
+	for _, r := range o.Results {
+		sz := ladder.Size{Width: r.Width, Height: r.Height}
+		if media.SameVideoCodec(r.Codec, codec) && r.Height <= maxHeight && !slices.Contains(out, sz) {
+			out = append(out, sz)
+		}
+	}
+	slices.SortFunc(out, func(a, b ladder.Size) int {
+		return cmp.Or(cmp.Compare(a.Height, b.Height), cmp.Compare(a.Width, b.Width))
+	})
 	return out
 }
 

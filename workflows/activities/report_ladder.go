@@ -45,7 +45,7 @@ func ladderSection(src media.SourceInfo, pt *workflows.PerTitle, rungs []report.
 	for _, r := range pt.Rungs {
 		m, ok := measured[r.ID]
 		lr := report.LadderRung{ID: r.ID, Width: r.Width, Height: r.Height, Codec: r.Codec, CRF: r.CRF, Interpolated: r.Interpolated,
-			PredictedKbps: r.PredictedKbps, PredictedVMAF: r.PredictedVMAF, ChunkCRFs: r.ChunkCRFs, UniformKbps: r.UniformKbps}
+			PredictedKbps: r.PredictedKbps, PredictedVMAF: r.PredictedVMAF, ChunkCRFs: r.ChunkCRFs, ChunkHeights: r.ChunkHeights, UniformKbps: r.UniformKbps}
 		predRD = append(predRD, ladder.RDPoint{Rate: r.PredictedKbps, Quality: r.PredictedVMAF})
 		if ok {
 			lr.MeasuredKbps, lr.MeasuredVMAF = m.BitrateKbps, m.VMAF.Mean
