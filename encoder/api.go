@@ -2,6 +2,13 @@
 //
 // All cgo lives in encoder/internal/av; this package's API is plain Go and
 // hands out decoded pictures as *frame.Frame.
+//
+// A rung can be encoded in chunks (EncodeChunk, each starting with a
+// keyframe) and the chunks remuxed into one track by Stitch. Chunks of one
+// rung normally share size and codec headers; StitchWith with
+// StitchOptions.SizeChanges joins H.264 chunks encoded at different
+// picture sizes (a resolution per shot) into one 'avc3' track, whose
+// decoder switches size at each chunk's first IDR frame.
 package encoder
 
 import (

@@ -14,12 +14,36 @@ import (
 type StitchOutput struct {
 	Path  string `json:"path"`
 	Codec string `json:"codec"`
+	// Width and Height are the picture size written in the track's sample
+	// entry: the chunks' size, or with StitchOptions.SizeChanges the
+	// largest chunk's (by area, the first of equal ones).
+	Width  int `json:"width"`
+	Height int `json:"height"`
 	// Frames is the sum of the chunks' frames; ChunkFrames lists them.
 	Frames      int     `json:"frames"`
 	ChunkFrames []int   `json:"chunk_frames"`
 	Bytes       int64   `json:"bytes"`
 	DurationSec float64 `json:"duration_seconds"`
 	BitrateKbps float64 `json:"bitrate_kbps"`
+}
+
+// StitchOptions configures StitchWith. The zero value is Stitch.
+type StitchOptions struct {
+	// SizeChanges lets the chunks differ in picture size and in their
+	// H.264 codec headers (SPS/PPS), e.g. chunks of one rung encoded at a
+	// resolution per shot with otherwise the same settings. Only H.264 is
+	// supported (other codecs are rejected with ErrInvalidSettings naming
+	// the codec) and only MP4 output; codec and pixel format must still
+	// match. The track's sample entry is 'avc3' and carries the codec
+	// parameters of the largest chunk (by area, the first of equal ones);
+	// each chunk's own SPS and PPS are put in band before its first frame,
+	// which must be a keyframe (else ErrInvalidData), so that a decoder
+	// switches to the chunk's size at its first IDR frame. Decoders that
+	// cannot change size mid-stream (or players that need 'avc1') cannot
+	// play such a track; DecoderOptions.Width and Height give frames of
+	// one size. Probe, like ffprobe, reports the first decoded picture's
+	// size for such a track; StitchOutput has the sample entry's.
+	SizeChanges bool
 }
 
 // Stitch joins a rung's chunk files (as written by EncodeChunk with the
@@ -33,9 +57,16 @@ type StitchOutput struct {
 // name and renamed when complete.
 //
 // Chunks whose codec, size, pixel format or codec headers differ from the
-// first chunk's are rejected with ErrInvalidSettings. Other errors wrap
-// ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoVideo, or are ctx.Err().
-func Stitch(ctx context.Context, chunks []string, out string) (_ StitchOutput, err error) {
+// first chunk's are rejected with ErrInvalidSettings (StitchWith with
+// StitchOptions.SizeChanges allows H.264 chunks of different sizes).
+// Other errors wrap ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoVideo, or
+// are ctx.Err().
+func Stitch(ctx context.Context, chunks []string, out string) (StitchOutput, error) {
+	return StitchWith(ctx, chunks, out, StitchOptions{})
+}
+
+// StitchWith is Stitch with options; see StitchOptions.
+func StitchWith(ctx context.Context, chunks []string, out string, opt StitchOptions) (_ StitchOutput, err error) {
 	if err := ctx.Err(); err != nil {
 		return StitchOutput{}, err
 	}
@@ -65,7 +96,7 @@ func Stitch(ctx context.Context, chunks []string, out string) (_ StitchOutput, e
 			os.Remove(tmp)
 		}
 	}()
-	res, err := av.Stitch(chunks, tmp, container, ctx.Err)
+	res, err := av.Stitch(chunks, tmp, container, av.StitchConfig{SizeChanges: opt.SizeChanges}, ctx.Err)
 	if err != nil {
 		if ctx.Err() != nil {
 			return StitchOutput{}, ctx.Err()
@@ -83,7 +114,7 @@ func Stitch(ctx context.Context, chunks []string, out string) (_ StitchOutput, e
 		return StitchOutput{}, fmt.Errorf("encoder: stitch %s: %w", out, err)
 	}
 	tmp = ""
-	o := StitchOutput{Path: out, Codec: res.Codec, Frames: res.Frames, ChunkFrames: res.ChunkFrames,
+	o := StitchOutput{Path: out, Codec: res.Codec, Width: res.Width, Height: res.Height, Frames: res.Frames, ChunkFrames: res.ChunkFrames,
 		Bytes: fi.Size(), DurationSec: res.Duration}
 	if res.Duration > 0 {
 		o.BitrateKbps = float64(fi.Size()) * 8 / res.Duration / 1000

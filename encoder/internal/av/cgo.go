@@ -7,6 +7,8 @@ package av
 //#include <libavformat/avformat.h>
 //#include <libavutil/frame.h>
 //#include <libavutil/pixdesc.h>
+//#include <limits.h>
+//#include <string.h>
 //
 //static int reel_field_order(AVCodecParameters *p) { return p ? (int)p->field_order : 0; }
 //static int reel_codecpar_width(AVCodecParameters *p) { return p ? p->width : -1; }
@@ -31,6 +33,26 @@ package av
 //static int reel_frame_damaged(AVFrame *f) {
 //	return (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 || f->decode_error_flags != 0;
 //}
+//static int reel_packet_insert(AVPacket *pkt, const uint8_t *ins, int n, int at) {
+//	AVBufferRef *buf;
+//	if (n < 0 || at < 0 || at > pkt->size || pkt->size > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE - n)
+//		return AVERROR(EINVAL);
+//	buf = av_buffer_alloc((size_t)pkt->size + n + AV_INPUT_BUFFER_PADDING_SIZE);
+//	if (!buf)
+//		return AVERROR(ENOMEM);
+//	if (at > 0)
+//		memcpy(buf->data, pkt->data, at);
+//	if (n > 0)
+//		memcpy(buf->data + at, ins, n);
+//	if (pkt->size > at)
+//		memcpy(buf->data + at + n, pkt->data + at, pkt->size - at);
+//	memset(buf->data + pkt->size + n, 0, AV_INPUT_BUFFER_PADDING_SIZE);
+//	av_buffer_unref(&pkt->buf);
+//	pkt->buf = buf;
+//	pkt->data = buf->data;
+//	pkt->size += n;
+//	return 0;
+//}
 //static void reel_set_color(AVCodecContext *c, int pri, int trc, int spc, int rng) {
 //	c->color_primaries = (enum AVColorPrimaries)pri;
 //	c->color_trc = (enum AVColorTransferCharacteristic)trc;
@@ -47,7 +69,7 @@ import (
 
 // cPointer returns the C pointer wrapped by a go-astiav object. Every
 // go-astiav v0.16.0 wrapper (Stream, CodecParameters, CodecContext,
-// FormatContext) is a struct whose first field is that pointer;
+// FormatContext, Packet) is a struct whose first field is that pointer;
 // TestCPointerLayout guards this assumption.
 func cPointer[T any](p *T) unsafe.Pointer {
 	if p == nil {
@@ -142,4 +164,22 @@ func flushDecoder(cc *astiav.CodecContext) {
 // concealed errors in it.
 func frameDamaged(f *astiav.Frame) bool {
 	return C.reel_frame_damaged((*C.AVFrame)(f.UnsafePointer())) != 0
+}
+
+// insertIntoPacket replaces pkt's payload by a new, padded, reference
+// counted buffer holding the payload with b inserted at byte offset at.
+// pkt's old buffer reference is released; its timestamps, flags and side
+// data are kept. (go-astiav's Packet.FromData does not fit: it allocates
+// exactly len(data) bytes while av_packet_from_data takes the buffer to
+// have 64 bytes of padding after them, so the padding has to be part of
+// data and the buffer then claims 64 bytes more than were allocated.)
+func insertIntoPacket(pkt *astiav.Packet, at int, b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	ret := C.reel_packet_insert((*C.AVPacket)(cPointer(pkt)), (*C.uint8_t)(unsafe.Pointer(&b[0])), C.int(len(b)), C.int(at))
+	if ret < 0 {
+		return astiav.Error(ret)
+	}
+	return nil
 }
