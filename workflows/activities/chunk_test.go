@@ -357,7 +357,7 @@ func (f fakeChunkMedia) EncodeChunk(ctx context.Context, input string, opts enco
 	*f.calls++
 	return encoder.ChunkOutput{}, &encoder.FrameError{Input: input, Frames: []int{3, 4}}
 }
-func (f fakeChunkMedia) Stitch(context.Context, []string, string) (encoder.StitchOutput, error) {
+func (f fakeChunkMedia) Stitch(context.Context, []string, string, encoder.StitchOptions) (encoder.StitchOutput, error) {
 	return encoder.StitchOutput{}, errors.New("unused")
 }
 func (f fakeChunkMedia) EncodeAudio(context.Context, string, encoder.AudioSpec, string) (encoder.AudioOutput, error) {

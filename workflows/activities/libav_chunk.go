@@ -12,7 +12,7 @@ import (
 // wrapper that embeds Media to fault one method keeps the real ones.
 type ChunkMedia interface {
 	EncodeChunk(ctx context.Context, input string, opts encoder.ChunkOptions) (encoder.ChunkOutput, error)
-	Stitch(ctx context.Context, chunks []string, out string) (encoder.StitchOutput, error)
+	Stitch(ctx context.Context, chunks []string, out string, opt encoder.StitchOptions) (encoder.StitchOutput, error)
 	EncodeAudio(ctx context.Context, input string, spec encoder.AudioSpec, out string) (encoder.AudioOutput, error)
 }
 
@@ -22,8 +22,8 @@ func (libav) EncodeChunk(ctx context.Context, input string, opts encoder.ChunkOp
 	return encoder.EncodeChunk(ctx, input, opts)
 }
 
-func (libav) Stitch(ctx context.Context, chunks []string, out string) (encoder.StitchOutput, error) {
-	return encoder.Stitch(ctx, chunks, out)
+func (libav) Stitch(ctx context.Context, chunks []string, out string, opt encoder.StitchOptions) (encoder.StitchOutput, error) {
+	return encoder.StitchWith(ctx, chunks, out, opt)
 }
 
 func (libav) EncodeAudio(ctx context.Context, input string, spec encoder.AudioSpec, out string) (encoder.AudioOutput, error) {
