@@ -138,6 +138,16 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 	size := map[string][2]int{}
 	for i, lr := range l.Rungs {
 		size[lr.ID] = [2]int{lr.Width, lr.Height}
+		if len(lr.ChunkHeights) > 0 && lr.ChunkHeights[0] != lr.Height {
+			// A rung whose chunks change size (per-shot resolution): the
+			// first frame, which ffprobe reports, is the first chunk's.
+			size[lr.ID] = [2]int{0, lr.ChunkHeights[0]}
+		}
+		for _, h := range lr.ChunkHeights {
+			if h > lr.Height || h <= 0 {
+				t.Errorf("rung %s (%dp): chunk heights %v", lr.ID, lr.Height, lr.ChunkHeights)
+			}
+		}
 		if i > 0 && lr.PredictedKbps >= l.Rungs[i-1].PredictedKbps {
 			t.Errorf("ladder rungs not highest first: %+v", l.Rungs)
 		}
@@ -152,12 +162,15 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 		if r := lr.MeasuredKbps / lr.PredictedKbps; r < 0.7 || r > 1.4 {
 			t.Errorf("rung %s: measured %.0f kbit/s, predicted %.0f", lr.ID, lr.MeasuredKbps, lr.PredictedKbps)
 		}
-		if l.PerShot && len(lr.ChunkCRFs) != rep.Chunks.Count {
-			t.Errorf("rung %s: %d chunk CRFs for %d chunks", lr.ID, len(lr.ChunkCRFs), rep.Chunks.Count)
+		if l.PerShot && (len(lr.ChunkCRFs) != rep.Chunks.Count || len(lr.ChunkHeights) != rep.Chunks.Count) {
+			t.Errorf("rung %s: %d chunk CRFs and %d heights for %d chunks", lr.ID, len(lr.ChunkCRFs), len(lr.ChunkHeights), rep.Chunks.Count)
 		}
 	}
 	for _, r := range res.Rungs {
 		w, h, n := ffprobeVideo(t, r.Path)
+		if want := size[r.ID]; want[0] == 0 {
+			w = 0 // width follows the aspect; only the height is checked
+		}
 		if [2]int{w, h} != size[r.ID] || n != wantFrames {
 			t.Errorf("rung %s: ffprobe says %dx%d %d frames, want %v %d frames", r.ID, w, h, n, size[r.ID], wantFrames)
 		}

@@ -445,7 +445,7 @@ func (a *Activities) StitchRung(ctx context.Context, in workflows.StitchRungInpu
 		}
 	}
 	rel := rungRel(in.Rung.ID)
-	res, err := a.chunkMedia().Stitch(ctx, chunks, dst.file(rel), encoder.StitchOptions{})
+	res, err := a.chunkMedia().Stitch(ctx, chunks, dst.file(rel), encoder.StitchOptions{SizeChanges: in.SizeChanges})
 	if err != nil {
 		return media.RungOutput{}, classify(fmt.Errorf("stitch rung %s: %w", in.Rung.ID, err))
 	}

@@ -377,3 +377,91 @@ func TestChunkMediaInjected(t *testing.T) {
 		t.Fatalf("calls %d, err %v", calls, err)
 	}
 }
+
+// TestStitchRungSizeChanges: a rung whose middle chunk was encoded at a
+// smaller size (per-shot resolution) stitches only with SizeChanges, into
+// one track of the source's frames, which ScoreRungs scores and checks
+// like any rung (every frame upscaled to the source); the same chunks
+// without SizeChanges are a non-retryable InvalidSettings error.
+func TestStitchRungSizeChanges(t *testing.T) {
+	cache, out := t.TempDir(), t.TempDir()
+	env, _ := actEnv(t)
+	chunks := plan.Chunks(132, 25, nil, profile.Chunking{Mode: profile.ChunkFixed, MinSeconds: 2, MaxSeconds: 2}, 50)
+	if len(chunks) != 3 {
+		t.Fatalf("plan %v", chunks)
+	}
+	rung := chunkRungs[0]
+	var paths []string
+	for i, c := range chunks {
+		spec := rung
+		if i == 1 {
+			spec.Width, spec.Height = 160, 90
+		}
+		o, err := encodeChunk(t, env, workflows.EncodeChunkInput{Source: clip, Chunk: c, Rungs: []media.RungSpec{spec}, Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, o.Rungs[0].Path)
+	}
+	_, err := env.ExecuteActivity(workflows.ActivityStitchRung, workflows.StitchRungInput{Rung: rung, Chunks: paths, Out: out})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeInvalidSettings || !app.NonRetryable() {
+		t.Fatalf("chunks of two sizes without SizeChanges: %v", err)
+	}
+	v, err := env.ExecuteActivity(workflows.ActivityStitchRung, workflows.StitchRungInput{Rung: rung, Chunks: paths, Out: out, SizeChanges: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ro media.RungOutput
+	if err := v.Get(&ro); err != nil {
+		t.Fatal(err)
+	}
+	if ro.Frames != 132 || ro.Width != rung.Width || ro.Height != rung.Height || ro.Codec != "h264" {
+		t.Fatalf("stitched %+v", ro)
+	}
+	if _, err := exec.LookPath("ffprobe"); err == nil {
+		sizes, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", ro.Path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, l := range strings.Fields(string(sizes)) {
+			count[strings.TrimSuffix(l, ",")]++
+		}
+		if count["320,180"] != chunks[0].Frames+chunks[2].Frames || count["160,90"] != chunks[1].Frames {
+			t.Fatalf("decoded frame sizes %v", count)
+		}
+	}
+	v, err = env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: clip, Out: out, Rungs: []media.RungOutput{ro}, Frames: 132, RungQC: true, FrameRate: "25/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc workflows.ScoreRungsOutput
+	if err := v.Get(&sc); err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Scores) != 1 || sc.Scores[0].Frames != 132 || sc.Scores[0].QC == nil {
+		t.Fatalf("scores %+v", sc)
+	}
+	// The 90-line chunk is upscaled further: its frames score lower.
+	res, err := readResult(sc.Scores[0].ScoresPath)
+	if err != nil || len(res.Frames) != 132 {
+		t.Fatalf("per-frame scores: %v", err)
+	}
+	mean := func(lo, hi int) float64 {
+		s := 0.0
+		for _, f := range res.Frames[lo:hi] {
+			v, ok := f.Metrics.Get("vmaf")
+			if !ok {
+				t.Fatalf("frame %d has no vmaf", f.Num)
+			}
+			s += v
+		}
+		return s / float64(hi-lo)
+	}
+	c1 := chunks[1]
+	small, big := mean(c1.StartFrame, c1.StartFrame+c1.Frames), mean(0, chunks[0].Frames)
+	if !(small < big) {
+		t.Errorf("VMAF of the 160x90 chunk %.1f, of the 320x180 one %.1f", small, big)
+	}
+}
