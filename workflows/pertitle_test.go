@@ -310,11 +310,10 @@ func TestPlanRungsKeepsBitrateRungs(t *testing.T) {
 	}
 }
 
-// TestPlanPerShotFloor: the per-shot plan keeps every chunk at or above
-// the VMAF floor (or at the rung CRF's own quality when that is lower),
-// where the unconstrained plan starves the hard chunk.
-func TestPlanPerShotFloor(t *testing.T) {
-	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, min_vmaf: 1}\n")
+// twoShotTrials is fakeTrial's grid of p on a 720p source of two shots,
+// frames 0–39 and 40–99, each its own sampled range.
+func twoShotTrials(t *testing.T, p profile.Profile) (*media.StreamInfo, TrialEncodeOutput) {
+	t.Helper()
 	src := source(1280, 720)
 	video := src.Video()
 	ranges := []TrialRange{{Shot: 0, StartFrame: 0, Frames: 40, Weight: 40}, {Shot: 1, StartFrame: 40, Frames: 60, Weight: 60}}
@@ -322,7 +321,19 @@ func TestPlanPerShotFloor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trials, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	trials, err := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return video, trials
+}
+
+// TestPlanPerShotFloor: the per-shot plan keeps every chunk at or above
+// the VMAF floor (or at the rung CRF's own quality when that is lower),
+// where the unconstrained plan starves the hard chunk.
+func TestPlanPerShotFloor(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, min_vmaf: 1}\n")
+	video, trials := twoShotTrials(t, p)
 	rungs, specs, _, err := SelectRungs(p, video, trials)
 	if err != nil {
 		t.Fatal(err)
@@ -381,14 +392,7 @@ func TestPlanPerShotFloor(t *testing.T) {
 // size are the ones SizeChanges reports.
 func TestPlanPerShotResolution(t *testing.T) {
 	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97}\n")
-	src := source(1280, 720)
-	video := src.Video()
-	ranges := []TrialRange{{Shot: 0, StartFrame: 0, Frames: 40, Weight: 40}, {Shot: 1, StartFrame: 40, Frames: 60, Weight: 60}}
-	grid, err := TrialGrid(p, video)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trials, _ := fakeTrial(context.Background(), TrialEncodeInput{Ranges: ranges, Grid: grid})
+	video, trials := twoShotTrials(t, p)
 	// The hard range loses detail at the larger sizes faster: its VMAF
 	// there is lower for the same CRF, so at equal quality a smaller size
 	// can be the cheaper way (as for grainy or fast content).
