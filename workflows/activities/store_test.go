@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -194,5 +195,67 @@ func TestEncodeLadderAndReportToS3(t *testing.T) {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeNotFound || !app.NonRetryable() {
 		t.Errorf("missing bucket: %v", err)
+	}
+}
+
+// TestTrialEncodeS3 runs the complexity analysis on a mezzanine in S3 with
+// the trial cache in S3 too: the same results as from the local file, and
+// a second call reuses every cached result without encoding.
+func TestTrialEncodeS3(t *testing.T) {
+	s, err := mezzfstest.Start(t.TempDir())
+	if err != nil {
+		t.Skipf("skipping: no S3 server (versitygw): %v", err)
+	}
+	defer s.Stop()
+	ctx := context.Background()
+	bucket, err := s.NewBucket(ctx, "mezz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := f.Stat()
+	if err := bucket.Put(ctx, "bbb.mp4", f, fi.Size()); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	env, a := actEnv(t)
+	a.Store = mezzfs.Options{S3: s.Options()}
+	a.ScratchDir = t.TempDir()
+	id, err := a.sourceIdentity(ctx, "s3://mezz/bbb.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranges := []workflows.TrialRange{{Shot: 0, StartFrame: 20, Frames: 5}}
+	in := workflows.TrialEncodeInput{Source: "s3://mezz/bbb.mp4", SourceID: id, Cache: "s3://mezz/cache", Grid: trialGrid[:2],
+		ScoreWidth: 320, ScoreHeight: 180, Ranges: ranges}
+	remote, err := trialEncode(t, env, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := trialEncode(t, env, workflows.TrialEncodeInput{Source: clip, Cache: t.TempDir(), Grid: trialGrid[:2],
+		ScoreWidth: 320, ScoreHeight: 180, Ranges: ranges})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if remote.Encoded != 2 || len(remote.Results) != 2 {
+		t.Fatalf("S3 trial output %+v", remote)
+	}
+	for i, r := range remote.Results {
+		l := local.Results[i]
+		// The same frames and settings: the same encode (single-threaded
+		// trials are deterministic) and score.
+		if r.Bits != l.Bits || math.Abs(r.VMAF-l.VMAF) > 1e-9 {
+			t.Errorf("grid point %d: S3 source %v bits VMAF %v, local file %v bits VMAF %v", i, r.Bits, r.VMAF, l.Bits, l.VMAF)
+		}
+		if _, err := a.statLoc(ctx, TrialPath("s3://mezz/cache", r.Shots[0].Key)); err != nil {
+			t.Errorf("grid point %d: cached result not in S3: %v", i, err)
+		}
+	}
+	again, err := trialEncode(t, env, in)
+	if err != nil || again.Encoded != 0 || again.Reused != 2 {
+		t.Fatalf("second call: %+v, %v", again, err)
 	}
 }

@@ -78,7 +78,10 @@ func TrialKey(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPo
 }
 
 // TrialPath is where a trial key's result lives in a cache.
-func TrialPath(cache, key string) string { return filepath.Join(cache, "trials", key+".json") }
+func TrialPath(cache, key string) string { return joinLoc(cache, trialRel(key)) }
+
+// trialRel is a trial key's result relative to the cache.
+func trialRel(key string) string { return "trials/" + key + ".json" }
 
 // trialRecord is a trial's cached result, written atomically once the
 // trial is encoded and scored.
@@ -99,8 +102,8 @@ type trialRecord struct {
 	Finished         string    `json:"finished"`
 }
 
-func readTrial(path, key string, frames int) (trialRecord, bool) {
-	b, err := os.ReadFile(path)
+func readTrial(ctx context.Context, cache *outDir, key string, frames int) (trialRecord, bool) {
+	b, err := cache.read(ctx, trialRel(key))
 	if err != nil {
 		return trialRecord{}, false
 	}
@@ -156,7 +159,8 @@ func checkTrialInput(in workflows.TrialEncodeInput) error {
 // yet in the cache, together with a lossless h264 copy of the range at the
 // score size that serves as the frame-exact reference; the trial files
 // live in a scratch directory and are removed once scored. Every (range,
-// point) result is cached under TrialKey in <cache>/trials/<key>.json,
+// point) result is cached under TrialKey in <cache>/trials/<key>.json (a
+// local directory or an s3:// prefix),
 // written atomically, so a retried or repeated activity, another sample
 // sharing ranges, or another codec's grid reuses what exists; a call whose
 // results are all cached encodes, scores and writes nothing.
@@ -174,6 +178,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	if err := checkTrialInput(in); err != nil {
 		return workflows.TrialEncodeOutput{}, err
 	}
+	ctx = a.withIO(ctx)
 	start := a.now()
 	id := in.SourceID
 	if !isURL(in.Source) {
@@ -214,6 +219,14 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 		out.Results[i] = workflows.TrialResult{TrialPoint: p, Shots: make([]workflows.TrialShot, len(in.Ranges))}
 	}
 
+	// The cache is a local directory or an object-store prefix (whose
+	// results are read from and uploaded to it; work files stay local).
+	cache, err := a.openOut(ctx, in.Cache)
+	if err != nil {
+		return workflows.TrialEncodeOutput{}, classify(fmt.Errorf("trial encode: cache: %w", err))
+	}
+	defer cache.close()
+
 	// What the cache holds, and what is left to do per range.
 	type job struct {
 		rng    int
@@ -241,7 +254,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 		j := job{rng: ri}
 		for pi, p := range in.Grid {
 			key := TrialKey(id, r, p, model, sw, sh)
-			if rec, ok := readTrial(TrialPath(in.Cache, key), key, r.Frames); ok {
+			if rec, ok := readTrial(ctx, cache, key, r.Frames); ok {
 				set(ri, pi, key, rec, true)
 				continue
 			}
@@ -255,13 +268,15 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	}
 	if len(jobs) > 0 {
 		a.logger().Info("trial encodes", "source", in.Source, "ranges", len(jobs), "reused", out.Reused)
-		sweepTrialScratch(filepath.Join(in.Cache, "trials"), time.Hour, a.now())
+		if !cache.remote() {
+			sweepTrialScratch(filepath.Join(cache.dir, "trials"), time.Hour, a.now())
+		}
 	}
 	hb := a.heartbeater(ctx)
 	done := 0
 	hb.beat(true, workflows.ActivityProgress{Done: done, Total: total})
 	for _, j := range jobs {
-		recs, err := a.trialRange(ctx, in, id, j.rng, j.points, j.keys, sw, sh, model, func(n int) {
+		recs, err := a.trialRange(ctx, in, cache.dir, id, j.rng, j.points, j.keys, sw, sh, model, func(n int) {
 			hb.beat(false, workflows.ActivityProgress{Done: done + n, Total: total})
 		})
 		if err != nil {
@@ -272,8 +287,12 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 			if err != nil {
 				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
 			}
-			if err := putAtomic(TrialPath(in.Cache, j.keys[k]), append(b, '\n')); err != nil {
+			rel := trialRel(j.keys[k])
+			if err := putAtomic(cache.file(rel), append(b, '\n')); err != nil {
 				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
+			}
+			if err := cache.commit(ctx, rel); err != nil {
+				return workflows.TrialEncodeOutput{}, classify(fmt.Errorf("trial encode: result: %w", err))
 			}
 			set(j.rng, pi, j.keys[k], recs[k], false)
 		}
@@ -292,10 +311,10 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 // trialRange encodes grid points (indexes into in.Grid) on one range from
 // one decode, with the lossless reference, and scores them. progress gets
 // the frames done (encoded, then scored) of this range's 2·Frames.
-func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInput, id workflows.SourceID, ri int, points []int, keys []string,
+func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInput, local string, id workflows.SourceID, ri int, points []int, keys []string,
 	sw, sh int, model string, progress func(int)) ([]trialRecord, error) {
 	r := in.Ranges[ri]
-	dir := filepath.Join(in.Cache, "trials")
+	dir := filepath.Join(local, "trials")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("trial encode: %w", err)
 	}
