@@ -32,6 +32,10 @@ type VideoCodec struct {
 	DefaultPreset string
 	// Lossless tells whether RungSpec.Lossless is supported.
 	Lossless bool
+	// SizeChanges tells whether the chunks of one rung may be encoded at
+	// different picture sizes and still be stitched into one track
+	// (encoder.StitchOptions.SizeChanges; per-shot resolution).
+	SizeChanges bool
 }
 
 // X26xPresets are the preset names of libx264 and libx265, fastest first;
@@ -48,18 +52,10 @@ var tenBitProfiles = map[string]bool{"high10": true, "high422": true, "high444":
 // LookupVideoCodec returns the codec a RungSpec.Codec value names; "" is
 // h264, and the aliases "avc", "h265", "libx264", "libx265", "libvpx-vp9",
 // "libsvtav1" and "svtav1" are accepted (case-insensitive).
-// SameVideoCodec reports whether two codec names (as LookupVideoCodec
-// takes them, "" being h264) name the same codec.
-func SameVideoCodec(a, b string) bool {
-	ca, oka := LookupVideoCodec(a)
-	cb, okb := LookupVideoCodec(b)
-	return oka && okb && ca.Name == cb.Name
-}
-
 func LookupVideoCodec(name string) (VideoCodec, bool) {
 	switch strings.ToLower(name) {
 	case "", "h264", "avc", "libx264":
-		return VideoCodec{Name: "h264", Encoder: "libx264", CRFMin: 0, CRFMax: 51, Lossless: true,
+		return VideoCodec{Name: "h264", Encoder: "libx264", CRFMin: 0, CRFMax: 51, Lossless: true, SizeChanges: true,
 			Profiles:      []string{"baseline", "main", "high", "high10", "high422", "high444"},
 			DefaultPreset: "medium"}, true
 	case "hevc", "h265", "libx265":
@@ -78,6 +74,14 @@ func LookupVideoCodec(name string) (VideoCodec, bool) {
 			SpeedMin: 0, SpeedMax: 13, DefaultPreset: "medium"}, true
 	}
 	return VideoCodec{}, false
+}
+
+// SameVideoCodec reports whether two codec names (as LookupVideoCodec
+// takes them, "" being h264) name the same codec.
+func SameVideoCodec(a, b string) bool {
+	ca, oka := LookupVideoCodec(a)
+	cb, okb := LookupVideoCodec(b)
+	return oka && okb && ca.Name == cb.Name
 }
 
 // PresetValue checks a preset against the codec and returns the value

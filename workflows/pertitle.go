@@ -194,8 +194,9 @@ type PerShotOptions struct {
 	// Floor is the least VMAF planned for a chunk (the profile's
 	// min_vmaf), unless the rung's own CRF and size put it lower.
 	Floor float64
-	// Resolution lets H.264 chunks take any trial size up to the rung's
-	// (the profile's shot_resolution); other codecs keep the rung's.
+	// Resolution lets chunks take any trial size up to the rung's (the
+	// profile's shot_resolution), for codecs whose chunks stitch across
+	// size changes (media.VideoCodec.SizeChanges); others keep the rung's.
 	Resolution bool
 }
 
@@ -220,7 +221,8 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, opt 
 	for r := range pt.Rungs {
 		rung := &pt.Rungs[r]
 		sizes := []ladder.Size{{Width: rung.Width, Height: rung.Height}}
-		resolution := opt.Resolution && media.SameVideoCodec(rung.Codec, "h264")
+		vc, _ := media.LookupVideoCodec(rung.Codec)
+		resolution := opt.Resolution && vc.SizeChanges
 		if resolution {
 			sizes = pt.Trials.Sizes(rung.Codec, rung.Height)
 		}
