@@ -86,14 +86,20 @@ func parseAVCC(b []byte) (avcConfig, error) {
 // inBand returns c's SPS and then PPS NAL units in the format of an MP4
 // sample: each preceded by its length in c.lengthSize bytes, big-endian.
 func (c avcConfig) inBand() ([]byte, error) {
+	return lengthPrefixed(c.lengthSize, append(append([][]byte(nil), c.sps...), c.pps...))
+}
+
+// lengthPrefixed returns the NAL units nals, each preceded by its length
+// in lengthSize (1, 2 or 4) bytes, big-endian, as in an MP4 sample.
+func lengthPrefixed(lengthSize int, nals [][]byte) ([]byte, error) {
 	var out []byte
-	for _, nal := range append(append([][]byte(nil), c.sps...), c.pps...) {
-		if c.lengthSize < 4 && len(nal) >= 1<<(8*c.lengthSize) {
-			return nil, fmt.Errorf("%w: parameter set of %d bytes does not fit a %d-byte NAL length", ErrInvalidData, len(nal), c.lengthSize)
+	for _, nal := range nals {
+		if lengthSize < 4 && len(nal) >= 1<<(8*lengthSize) {
+			return nil, fmt.Errorf("%w: parameter set of %d bytes does not fit a %d-byte NAL length", ErrInvalidData, len(nal), lengthSize)
 		}
 		var l [4]byte
 		binary.BigEndian.PutUint32(l[:], uint32(len(nal)))
-		out = append(out, l[4-c.lengthSize:]...)
+		out = append(out, l[4-lengthSize:]...)
 		out = append(out, nal...)
 	}
 	return out, nil
