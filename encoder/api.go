@@ -6,9 +6,10 @@
 // A rung can be encoded in chunks (EncodeChunk, each starting with a
 // keyframe) and the chunks remuxed into one track by Stitch. Chunks of one
 // rung normally share size and codec headers; StitchWith with
-// StitchOptions.SizeChanges joins H.264 chunks encoded at different
-// picture sizes (a resolution per shot) into one 'avc3' track, whose
-// decoder switches size at each chunk's first IDR frame.
+// StitchOptions.SizeChanges joins H.264, HEVC or VP9 chunks encoded at
+// different picture sizes (a resolution per shot) into one track ('avc3'
+// or 'hev1' with each chunk's parameter sets in band, VP9 as it is), whose
+// decoder switches size at each chunk's first keyframe.
 package encoder
 
 import (

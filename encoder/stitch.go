@@ -30,19 +30,30 @@ type StitchOutput struct {
 // StitchOptions configures StitchWith. The zero value is Stitch.
 type StitchOptions struct {
 	// SizeChanges lets the chunks differ in picture size and in their
-	// H.264 codec headers (SPS/PPS), e.g. chunks of one rung encoded at a
-	// resolution per shot with otherwise the same settings. Only H.264 is
-	// supported (other codecs are rejected with ErrInvalidSettings naming
-	// the codec) and only MP4 output; codec and pixel format must still
-	// match. The track's sample entry is 'avc3' and carries the codec
-	// parameters of the largest chunk (by area, the first of equal ones);
-	// each chunk's own SPS and PPS are put in band before its first frame,
-	// which must be a keyframe (else ErrInvalidData), so that a decoder
-	// switches to the chunk's size at its first IDR frame. Decoders that
-	// cannot change size mid-stream (or players that need 'avc1') cannot
-	// play such a track; DecoderOptions.Width and Height give frames of
-	// one size. Probe, like ffprobe, reports the first decoded picture's
-	// size for such a track; StitchOutput has the sample entry's.
+	// codec headers, e.g. chunks of one rung encoded at a resolution per
+	// shot with otherwise the same settings. Supported codecs are H.264,
+	// HEVC and VP9 (media codec names "h264", "hevc", "vp9"); others, AV1
+	// included, are rejected with ErrInvalidSettings naming the codec.
+	// Codec and pixel format must still match. The track carries the codec
+	// parameters of the largest chunk (by area, the first of equal ones),
+	// and every chunk's first packet must be a keyframe (else
+	// ErrInvalidData); an HEVC one must be an IDR or BLA picture (not
+	// CRA, whose leading pictures may reference the previous chunk), a
+	// VP9 one a key frame by its frame header.
+	//
+	// H.264 and HEVC need an MP4 output. The sample entry is 'avc3' or
+	// 'hev1', and each chunk's own parameter sets (SPS and PPS; VPS, SPS
+	// and PPS, from its avcC or hvcC) are put in band before its first
+	// frame, so that a decoder switches to the chunk's size there; the
+	// hvcC no longer claims its arrays complete. VP9 key frames carry
+	// their own size, so VP9 chunks are joined as they are, in MP4 ('vp09')
+	// or WebM.
+	//
+	// Decoders that cannot change size mid-stream (or players that need
+	// 'avc1' or 'hvc1') cannot play such a track; DecoderOptions.Width and
+	// Height give frames of one size. Probe, like ffprobe, reports the
+	// first decoded picture's size for such a track; StitchOutput has the
+	// sample entry's (the WebM track header's).
 	SizeChanges bool
 }
 
@@ -58,14 +69,19 @@ type StitchOptions struct {
 //
 // Chunks whose codec, size, pixel format or codec headers differ from the
 // first chunk's are rejected with ErrInvalidSettings (StitchWith with
-// StitchOptions.SizeChanges allows H.264 chunks of different sizes).
+// StitchOptions.SizeChanges allows H.264, HEVC and VP9 chunks of
+// different sizes).
 // Other errors wrap ErrNotFound, ErrEmpty, ErrInvalidData, ErrNoVideo, or
 // are ctx.Err().
 func Stitch(ctx context.Context, chunks []string, out string) (StitchOutput, error) {
 	return StitchWith(ctx, chunks, out, StitchOptions{})
 }
 
-// StitchWith is Stitch with options; see StitchOptions.
+// StitchWith is Stitch with options; see StitchOptions. With SizeChanges,
+// chunks of a codec other than H.264, HEVC or VP9, or H.264 or HEVC with
+// a WebM output, are rejected with ErrInvalidSettings; chunks with codec
+// headers that cannot be parsed or whose first frame is not a keyframe
+// with ErrInvalidData naming the chunk.
 func StitchWith(ctx context.Context, chunks []string, out string, opt StitchOptions) (_ StitchOutput, err error) {
 	if err := ctx.Err(); err != nil {
 		return StitchOutput{}, err

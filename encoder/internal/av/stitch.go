@@ -11,18 +11,79 @@ import (
 
 // StitchConfig configures Stitch.
 type StitchConfig struct {
-	// SizeChanges lets H.264 chunks differ in picture size and codec
-	// headers (MP4 output only). The output stream takes the codec
-	// parameters of the chunk with the largest picture and the sample
-	// entry 'avc3', and the first packet of every chunk, which must be a
-	// keyframe, gets that chunk's SPS and PPS in band, so that a decoder
-	// picks up each chunk's size at its first IDR frame. Codec, pixel
-	// format and NAL length size must still match.
+	// SizeChanges lets H.264, HEVC or VP9 chunks differ in picture size
+	// and codec headers. The output stream takes the codec parameters of
+	// the chunk with the largest picture, and the first packet of every
+	// chunk must be flagged a keyframe (and be an HEVC IDR or BLA
+	// picture, a VP9 key frame). H.264 and HEVC need an MP4 output: the
+	// sample entry is 'avc3' or 'hev1' and every chunk's first packet
+	// gets the chunk's parameter sets (SPS and PPS; VPS, SPS and PPS) in
+	// band, so that a decoder picks up each chunk's size there. VP9 key
+	// frames carry their size, so VP9 chunks are joined as they are, in
+	// MP4 or WebM. Codec, pixel format and NAL length size must still
+	// match.
 	SizeChanges bool
 }
 
-// tagAVC3 is the MP4 sample entry of H.264 with parameter sets in band.
-const tagAVC3 = astiav.CodecTag('a' | 'v'<<8 | 'c'<<16 | '3'<<24)
+// MP4 sample entries with parameter sets in band.
+const (
+	tagAVC3 = astiav.CodecTag('a' | 'v'<<8 | 'c'<<16 | '3'<<24)
+	tagHEV1 = astiav.CodecTag('h' | 'e'<<8 | 'v'<<16 | '1'<<24)
+)
+
+// sizeChangeCodec is how a size-changing stitch handles one codec.
+type sizeChangeCodec struct {
+	// tag is the output stream's codec tag; 0 lets the muxer choose.
+	tag astiav.CodecTag
+	// mp4Only: the codec's parameter sets can only go in band in MP4.
+	mp4Only bool
+	// headers parses a chunk's codec headers (its extradata); nil for a
+	// codec without parameter sets.
+	headers func(extradata []byte) (chunkHeaders, error)
+	// first checks a chunk's first packet, flagged as a keyframe, and
+	// returns the offset in it where the parameter sets go.
+	first func(pkt []byte, lengthSize int) (int, error)
+}
+
+// chunkHeaders is what a size-changing stitch needs of a chunk's codec
+// headers.
+type chunkHeaders struct {
+	// lengthSize is the NAL length size (0 for VP9).
+	lengthSize int
+	// inBand are the parameter sets for the chunk's first packet.
+	inBand []byte
+	// extradata, if not nil, replaces the chunk's extradata in the output
+	// stream when the chunk is the largest (HEVC: the hvcC with no array
+	// flagged complete).
+	extradata []byte
+}
+
+// sizeChangeCodecs are the codecs a size-changing stitch can join.
+var sizeChangeCodecs = map[astiav.CodecID]sizeChangeCodec{
+	astiav.CodecIDH264: {tag: tagAVC3, mp4Only: true,
+		headers: func(b []byte) (chunkHeaders, error) {
+			c, err := parseAVCC(b)
+			if err != nil {
+				return chunkHeaders{}, err
+			}
+			ib, err := c.inBand()
+			return chunkHeaders{lengthSize: c.lengthSize, inBand: ib}, err
+		},
+		first: func(au []byte, lengthSize int) (int, error) { return paramSetOffset(au, lengthSize), nil },
+	},
+	astiav.CodecIDHevc: {tag: tagHEV1, mp4Only: true,
+		headers: func(b []byte) (chunkHeaders, error) {
+			c, err := parseHVCC(b)
+			if err != nil {
+				return chunkHeaders{}, err
+			}
+			ib, err := c.inBand()
+			return chunkHeaders{lengthSize: c.lengthSize, inBand: ib, extradata: c.incomplete(b)}, err
+		},
+		first: hevcFirstPacket,
+	},
+	astiav.CodecIDVp9: {first: func(b []byte, _ int) (int, error) { return 0, vp9KeyFrame(b) }},
+}
 
 // StitchResult describes a stitched file.
 type StitchResult struct {
@@ -73,34 +134,41 @@ func sameCodec(a, b *astiav.CodecParameters) string {
 }
 
 // sizeChangeHeaders checks that a chunk with codec parameters cp can join
-// a size-changing stitch whose first chunk has ref (same codec and pixel
-// format, a valid avcC) and returns its avcC.
-func sizeChangeHeaders(ref, cp *astiav.CodecParameters) (avcConfig, error) {
+// a size-changing stitch of codec sc whose first chunk has ref (same codec
+// and pixel format, valid codec headers) and returns its headers.
+func sizeChangeHeaders(sc sizeChangeCodec, ref, cp *astiav.CodecParameters) (chunkHeaders, error) {
+	var h chunkHeaders
 	if cp.CodecID() != ref.CodecID() {
-		return avcConfig{}, fmt.Errorf("%w: codec %s, want %s", ErrSettings, cp.CodecID().Name(), ref.CodecID().Name())
+		return h, fmt.Errorf("%w: codec %s, want %s", ErrSettings, cp.CodecID().Name(), ref.CodecID().Name())
 	}
 	// Before the pixel format: libav knows no pixel format for a stream
-	// whose avcC it cannot parse.
-	c, err := parseAVCC(cp.ExtraData())
-	if err != nil {
-		return c, fmt.Errorf("codec headers: %w", err)
+	// whose avcC or hvcC it cannot parse.
+	if sc.headers != nil {
+		var err error
+		if h, err = sc.headers(cp.ExtraData()); err != nil {
+			return h, fmt.Errorf("codec headers: %w", err)
+		}
+	}
+	if cp.PixelFormat() == astiav.PixelFormatNone {
+		// E.g. VP9 whose first frames are not a key frame.
+		return h, fmt.Errorf("%w: unknown pixel format: libav decoded no frame of the chunk (does it start with a keyframe?)", ErrInvalidData)
 	}
 	if cp.PixelFormat() != ref.PixelFormat() {
-		return c, fmt.Errorf("%w: pixel format %s, want %s", ErrSettings, cp.PixelFormat().Name(), ref.PixelFormat().Name())
+		return h, fmt.Errorf("%w: pixel format %s, want %s", ErrSettings, cp.PixelFormat().Name(), ref.PixelFormat().Name())
 	}
-	return c, nil
+	return h, nil
 }
 
-// largestChunk checks every chunk for a size-changing stitch (same codec
-// and pixel format as the first, a valid avcC with the first's NAL length
-// size) and returns a copy of the
-// codec parameters and the sample aspect ratio of the chunk with the
-// largest picture (the first of equal ones). The caller frees the copy.
-func largestChunk(chunks []string, first *stitchInput, cancelled func() error) (_ *astiav.CodecParameters, sar astiav.Rational, err error) {
+// largestChunk checks every chunk for a size-changing stitch of codec sc
+// (same codec and pixel format as the first, valid codec headers with the
+// first's NAL length size) and returns a copy of the codec parameters,
+// the sample aspect ratio and the headers of the chunk with the largest
+// picture (the first of equal ones). The caller frees the copy.
+func largestChunk(sc sizeChangeCodec, chunks []string, first *stitchInput, cancelled func() error) (_ *astiav.CodecParameters, sar astiav.Rational, bestHeaders chunkHeaders, err error) {
 	fcp := first.st.CodecParameters()
 	best := astiav.AllocCodecParameters()
 	if best == nil {
-		return nil, sar, errors.New("allocating codec parameters failed")
+		return nil, sar, bestHeaders, errors.New("allocating codec parameters failed")
 	}
 	defer func() {
 		if err != nil {
@@ -111,29 +179,30 @@ func largestChunk(chunks []string, first *stitchInput, cancelled func() error) (
 	for i, path := range chunks {
 		if cancelled != nil {
 			if err := cancelled(); err != nil {
-				return nil, sar, err
+				return nil, sar, bestHeaders, err
 			}
 		}
 		in := first
 		if i > 0 {
 			if in, err = openChunk(path); err != nil {
-				return nil, sar, fmt.Errorf("chunk %d (%s): %w", i, path, err)
+				return nil, sar, bestHeaders, fmt.Errorf("chunk %d (%s): %w", i, path, err)
 			}
 		}
 		cp := in.st.CodecParameters()
 		err = func() error {
-			c, err := sizeChangeHeaders(fcp, cp)
+			h, err := sizeChangeHeaders(sc, fcp, cp)
 			if err != nil {
 				return err
 			}
 			if i == 0 {
-				lengthSize = c.lengthSize
-			} else if c.lengthSize != lengthSize {
-				return fmt.Errorf("%w: NAL length size %d, want %d", ErrSettings, c.lengthSize, lengthSize)
+				lengthSize = h.lengthSize
+			} else if h.lengthSize != lengthSize {
+				return fmt.Errorf("%w: NAL length size %d, want %d", ErrSettings, h.lengthSize, lengthSize)
 			}
 			if a := cp.Width() * cp.Height(); a > bestArea {
 				bestArea = a
 				sar = in.st.SampleAspectRatio()
+				bestHeaders = h
 				if err := cp.Copy(best); err != nil {
 					return classify("copying codec parameters", err)
 				}
@@ -144,10 +213,10 @@ func largestChunk(chunks []string, first *stitchInput, cancelled func() error) (
 			closeInput(in.fc, nil)
 		}
 		if err != nil {
-			return nil, sar, fmt.Errorf("chunk %d (%s): %w", i, path, err)
+			return nil, sar, bestHeaders, fmt.Errorf("chunk %d (%s): %w", i, path, err)
 		}
 	}
-	return best, sar, nil
+	return best, sar, bestHeaders, nil
 }
 
 // Stitch remuxes the video packets of chunks, in order, into one file at
@@ -167,25 +236,22 @@ func Stitch(chunks []string, out, container string, cfg StitchConfig, cancelled 
 	res.Codec = fcp.CodecID().Name()
 	// The output stream's codec parameters and sample aspect ratio.
 	ocp, sar := fcp, first.st.SampleAspectRatio()
-	lengthSize := 0
+	var sc sizeChangeCodec
+	var largestHeaders chunkHeaders
 	if cfg.SizeChanges {
-		if fcp.CodecID() != astiav.CodecIDH264 {
-			return res, fmt.Errorf("%w: size changes within a stitched track need H.264 chunks, chunk 0 (%s) is %s", ErrSettings, chunks[0], res.Codec)
+		var ok bool
+		if sc, ok = sizeChangeCodecs[fcp.CodecID()]; !ok {
+			return res, fmt.Errorf("%w: size changes within a stitched track need H.264, HEVC or VP9 chunks, chunk 0 (%s) is %s", ErrSettings, chunks[0], res.Codec)
 		}
-		if container != "mp4" {
-			return res, fmt.Errorf("%w: size changes within a stitched track need an MP4 output, not %s", ErrSettings, container)
+		if sc.mp4Only && container != "mp4" {
+			return res, fmt.Errorf("%w: size changes within a stitched %s track need an MP4 output, not %s", ErrSettings, res.Codec, container)
 		}
-		largest, lsar, err := largestChunk(chunks, first, cancelled)
+		largest, lsar, lh, err := largestChunk(sc, chunks, first, cancelled)
 		if err != nil {
 			return res, err
 		}
 		defer largest.Free()
-		ocp, sar = largest, lsar
-		c, err := parseAVCC(ocp.ExtraData())
-		if err != nil { // checked by largestChunk
-			return res, fmt.Errorf("codec headers: %w", err)
-		}
-		lengthSize = c.lengthSize
+		ocp, sar, largestHeaders = largest, lsar, lh
 	}
 	res.Width, res.Height = ocp.Width(), ocp.Height()
 
@@ -204,9 +270,11 @@ func Stitch(chunks []string, out, container string, cfg StitchConfig, cancelled 
 	if err := ocp.Copy(ost.CodecParameters()); err != nil {
 		return res, classify("copying codec parameters", err)
 	}
-	ost.CodecParameters().SetCodecTag(0)
-	if cfg.SizeChanges {
-		ost.CodecParameters().SetCodecTag(tagAVC3)
+	ost.CodecParameters().SetCodecTag(sc.tag) // 0 unless SizeChanges
+	if largestHeaders.extradata != nil {
+		if err := ost.CodecParameters().SetExtraData(largestHeaders.extradata); err != nil {
+			return res, fmt.Errorf("setting codec headers: %w", err)
+		}
 	}
 	otb := first.st.TimeBase()
 	ost.SetTimeBase(otb)
@@ -234,7 +302,7 @@ func Stitch(chunks []string, out, container string, cfg StitchConfig, cancelled 
 	}
 	defer pkt.Free()
 	j := &joiner{ofc: ofc, ost: ost, otb: otb, pkt: pkt, lastDTS: astiav.NoPtsValue, cancelled: cancelled,
-		ref: fcp, sizeChanges: cfg.SizeChanges, lengthSize: lengthSize}
+		ref: fcp, sizeChanges: cfg.SizeChanges, sc: sc, lengthSize: largestHeaders.lengthSize}
 	var next int64 // where the next chunk starts, in otb
 	for i, path := range chunks {
 		in := first
@@ -278,28 +346,28 @@ type joiner struct {
 	// must match (sameCodec, or sizeChangeHeaders with sizeChanges).
 	ref         *astiav.CodecParameters
 	sizeChanges bool
-	// lengthSize is the output avcC's NAL length size (sizeChanges).
+	sc          sizeChangeCodec // with sizeChanges
+	// lengthSize is the output's NAL length size (sizeChanges).
 	lengthSize int
 }
 
 // chunk copies one chunk's packets, shifted to start at next (in otb), and
 // returns the packet count and where the chunk ends. With sizeChanges the
-// chunk's parameter sets are put in band, in its first packet.
+// chunk's first packet is checked and gets the chunk's parameter sets (if
+// its codec has any) in band.
 func (j *joiner) chunk(in *stitchInput, next int64) (int, int64, error) {
 	ofc, ost, otb, pkt, lastDTS, cancelled := j.ofc, j.ost, j.otb, j.pkt, &j.lastDTS, j.cancelled
 	cp := in.st.CodecParameters()
-	var params []byte // length-prefixed SPS and PPS for the first packet
+	var params []byte // length-prefixed parameter sets for the first packet
 	if j.sizeChanges {
-		c, err := sizeChangeHeaders(j.ref, cp)
+		h, err := sizeChangeHeaders(j.sc, j.ref, cp)
 		if err != nil {
 			return 0, 0, err
 		}
-		if c.lengthSize != j.lengthSize {
-			return 0, 0, fmt.Errorf("%w: NAL length size %d, want %d", ErrSettings, c.lengthSize, j.lengthSize)
+		if h.lengthSize != j.lengthSize {
+			return 0, 0, fmt.Errorf("%w: NAL length size %d, want %d", ErrSettings, h.lengthSize, j.lengthSize)
 		}
-		if params, err = c.inBand(); err != nil {
-			return 0, 0, fmt.Errorf("codec headers: %w", err)
-		}
+		params = h.inBand
 	} else if why := sameCodec(j.ref, cp); why != "" {
 		return 0, 0, fmt.Errorf("%w: %s", ErrSettings, why)
 	}
@@ -336,7 +404,12 @@ func (j *joiner) chunk(in *stitchInput, next int64) (int, int64, error) {
 				pkt.Unref()
 				return n, end, fmt.Errorf("%w: the first packet is not a keyframe", ErrInvalidData)
 			}
-			if err := insertIntoPacket(pkt, paramSetOffset(pkt.Data(), j.lengthSize), params); err != nil {
+			at, err := j.sc.first(pkt.Data(), j.lengthSize)
+			if err != nil {
+				pkt.Unref()
+				return n, end, err
+			}
+			if err := insertIntoPacket(pkt, at, params); err != nil {
 				pkt.Unref()
 				return n, end, classify("putting parameter sets in band", err)
 			}
