@@ -59,11 +59,11 @@ func LookupVideoCodec(name string) (VideoCodec, bool) {
 			Profiles:      []string{"baseline", "main", "high", "high10", "high422", "high444"},
 			DefaultPreset: "medium"}, true
 	case "hevc", "h265", "libx265":
-		return VideoCodec{Name: "hevc", Encoder: "libx265", CRFMin: 0, CRFMax: 51, Lossless: true,
+		return VideoCodec{Name: "hevc", Encoder: "libx265", CRFMin: 0, CRFMax: 51, Lossless: true, SizeChanges: true,
 			Profiles:      []string{"main", "main10", "main-intra", "main10-intra", "main444-8", "main422-10", "main444-10"},
 			DefaultPreset: "medium"}, true
 	case "vp9", "libvpx-vp9":
-		return VideoCodec{Name: "vp9", Encoder: "libvpx-vp9", CRFMin: 0, CRFMax: 63, Lossless: true,
+		return VideoCodec{Name: "vp9", Encoder: "libvpx-vp9", CRFMin: 0, CRFMax: 63, Lossless: true, SizeChanges: true,
 			Speeds: map[string]int{"ultrafast": 8, "superfast": 7, "veryfast": 6, "faster": 5, "fast": 4,
 				"medium": 3, "slow": 2, "slower": 1, "veryslow": 0, "placebo": 0},
 			SpeedMin: 0, SpeedMax: 8, DefaultPreset: "medium"}, true

@@ -208,9 +208,10 @@ type PerTitle struct {
 	// resolution (default true): any trial height up to the rung's own,
 	// which stays the rung's size (the most any of its chunks uses). The
 	// rung's chunks are then joined into one track whose picture size
-	// changes at chunk starts (H.264 'avc3', parameter sets in band).
-	// H.264 rungs only: rungs of other codecs keep one resolution. Off,
-	// every chunk of a rung is encoded at the rung's resolution.
+	// changes at chunk starts (H.264 'avc3' and HEVC 'hev1' with the
+	// parameter sets in band; VP9 key frames carry their size). AV1 rungs
+	// keep one resolution. Off, every chunk of a rung is encoded at the
+	// rung's resolution.
 	ShotResolution *bool `yaml:"shot_resolution" json:"shot_resolution,omitempty"`
 }
 
