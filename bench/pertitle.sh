@@ -17,7 +17,8 @@
 # without audio under $WORK/mezz (made once, then reused). A sixth title, mix,
 # is the first 4 s (or SECONDS) of each at 1280x720 25 fps, back to back: the
 # single clips have one or two shots and, short, few chunks, so the mix is
-# what gives the per-shot optimizer CRFs to vary; it is not in the average.
+# what gives the per-shot optimizer CRFs and sizes to vary; it is not in the
+# average.
 # Per clip, three ladders are encoded by `reel run` (embedded server in a
 # `reel worker` process of its own, state in $WORK/state), all with x264
 # preset $PRESET, no audio:
@@ -28,7 +29,8 @@
 #             caps it at the source: rungs taller than the source are encoded
 #             at its height, each at its own bitrate (ids keep Apple's names).
 #   pertitle  ladder.mode per-title, per_title.per_shot false, reel's defaults
-#   pershot   the same with per_shot true
+#   pershot   the same with per_shot true (reel's default: per-chunk CRFs
+#             and, with shot_resolution, per-chunk sizes up to the rung's)
 # and compared: per-title against Apple (BD-rate, BD-VMAF), per-shot against
 # per-title (the further gain) and per-shot against Apple. "pred." is the
 # BD-rate against Apple that the per-title run predicted from its trial
@@ -261,8 +263,8 @@ make_mezz() {
 }
 
 # make_mix: the first MIX_PART seconds of each clip's mezzanine, back to
-# back, at 1280x720 25 fps: a title of several shots, where per-shot CRFs can
-# differ (the single clips have one or two shots, few chunks when short).
+# back, at 1280x720 25 fps: a title of several shots, where per-shot CRFs and
+# sizes can differ (the single clips have one or two shots, few chunks when short).
 # Made part by part from the mezzanines, then joined by the concat demuxer
 # (ffmpeg's concat filter over the raw clips, and -t on the raw .264 input,
 # ran out of 24 GB). Prints its path.
