@@ -79,7 +79,7 @@ func BenchmarkSequentialReader(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := readAll32K(r)
+		n, err := s3test.ReadAll(r, make([]byte, 32<<10))
 		if err != nil || n != size {
 			b.Fatalf("%d bytes, %v", n, err)
 		}
@@ -111,7 +111,7 @@ func BenchmarkSequentialRatio(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, err := readAll32K(r); err != nil || n != size {
+		if n, err := s3test.ReadAll(r, make([]byte, 32<<10)); err != nil || n != size {
 			b.Fatalf("%d bytes, %v", n, err)
 		}
 		r.Close()
@@ -143,22 +143,4 @@ func reportRatio(b *testing.B, size int64, plainPass, otherPass func() time.Dura
 	b.ReportMetric(float64(size)*float64(len(ratios))/plain.Seconds()/1e6, "plain-MB/s")
 	b.ReportMetric(float64(size)*float64(len(ratios))/other.Seconds()/1e6, name+"-MB/s")
 	b.ReportMetric(ratios[len(ratios)/2], name+"/plain")
-}
-
-// readAll32K reads r to its end in 32 KiB reads and returns the bytes
-// read. (io.CopyBuffer into io.Discard would not: io.Discard's ReadFrom
-// reads with its own 8 KiB buffer, whatever buffer is passed.)
-func readAll32K(r io.Reader) (int64, error) {
-	buf := make([]byte, 32<<10)
-	var n int64
-	for {
-		k, err := r.Read(buf)
-		n += int64(k)
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
 }

@@ -66,7 +66,7 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := readAll(f, make([]byte, 1<<20))
+		n, err := s3test.ReadAll(f, make([]byte, 1<<20))
 		f.Close()
 		d := time.Since(t0)
 		if err != nil || n != size {
@@ -98,23 +98,6 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 	b.ReportMetric(float64(last.Requests), "GETs/pass")
 	b.ReportMetric(float64(last.BytesServed)/float64(max(last.Reads, 1))/1024, "KiB/FUSE-read")
 	b.ReportMetric(last.ReadAmplification, "amplification")
-}
-
-// readAll reads r to EOF in len(buf) reads and returns the byte count.
-// (io.CopyBuffer into io.Discard would not use buf: io.Discard's ReadFrom
-// reads in 8 KiB pieces.)
-func readAll(r io.Reader, buf []byte) (int64, error) {
-	var n int64
-	for {
-		k, err := r.Read(buf)
-		n += int64(k)
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // benchMaxRequest is $MEZZFS_BENCH_FUSE_REQ_KB KiB, default 0 (the mount's default).
