@@ -67,6 +67,7 @@ func perTitleProfile(t *testing.T, yaml string) profile.Profile {
 type perTitleRun struct {
 	trials    []TrialEncodeInput
 	chunks    []EncodeChunkInput
+	stitches  map[string]StitchRungInput
 	report    WriteReportInput
 	result    TitleResult
 	err       error
@@ -97,7 +98,14 @@ func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 			mu.Unlock()
 			return fakeChunk(ctx, in)
 		})
-	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
+	run.stitches = map[string]StitchRungInput{}
+	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in StitchRungInput) (media.RungOutput, error) {
+			mu.Lock()
+			run.stitches[in.Rung.ID] = in
+			mu.Unlock()
+			return fakeStitch(ctx, in)
+		})
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{}, nil)
 	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in WriteReportInput) (WriteReportOutput, error) {
@@ -168,10 +176,21 @@ func TestEncodeTitlePerTitle(t *testing.T) {
 		if len(r.ChunkCRFs) != 2 {
 			t.Fatalf("rung %s chunk CRFs %v", r.ID, r.ChunkCRFs)
 		}
+		changes := false
 		for c, in := range run.chunks {
 			if got := in.Rungs[i].CRF; got != r.ChunkCRFs[c] {
 				t.Errorf("chunk %d rung %s encoded at CRF %v, plan says %v", c, r.ID, got, r.ChunkCRFs[c])
 			}
+			if got := in.Rungs[i].Height; len(r.ChunkHeights) != 2 || got != r.ChunkHeights[c] || got > r.Height {
+				t.Errorf("chunk %d rung %s (%dp) encoded at %dp, plan says %v", c, r.ID, r.Height, got, r.ChunkHeights)
+			}
+			changes = changes || in.Rungs[i].Height != r.Height
+		}
+		t.Logf("rung %s: chunk heights %v, size changes %v", r.ID, r.ChunkHeights, changes)
+		// The rung is stitched with size changes exactly when a chunk
+		// was encoded at another size than the rung's.
+		if st, ok := run.stitches[r.ID]; !ok || st.SizeChanges != changes || st.Rung.Height != r.Height {
+			t.Errorf("rung %s stitched with %+v (chunk sizes change: %v)", r.ID, st, changes)
 		}
 		// VMAF points are cheaper on the easy chunk: at equal slope it
 		// gets the lower CRF (or the same one).
@@ -211,8 +230,11 @@ func TestEncodeTitlePerTitleUniform(t *testing.T) {
 		}
 	}
 	for _, r := range pt.Rungs {
-		if r.ChunkCRFs != nil || r.PredictedKbps != r.BitrateKbps {
+		if r.ChunkCRFs != nil || r.ChunkHeights != nil || r.PredictedKbps != r.BitrateKbps {
 			t.Errorf("rung %+v", r)
+		}
+		if st := run.stitches[r.ID]; st.SizeChanges {
+			t.Errorf("rung %s stitched with size changes", r.ID)
 		}
 	}
 }
