@@ -112,7 +112,7 @@ func TestInterpolateOptions(t *testing.T) {
 		{Width: 640, Height: 360, Codec: "h264", CRF: 26, Bits: 1500, Quality: 61}, // inside the hull
 		{Width: 1280, Height: 720, Codec: "h264", CRF: 28, Bits: 3000, Quality: 80},
 	}
-	got, err := InterpolateOptions(opts, 1)
+	got, err := InterpolateOptions(opts, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +133,10 @@ func TestInterpolateOptions(t *testing.T) {
 			t.Errorf("CRF %v: %v bits, quality %v; want %v, %v", c, o.Bits, o.Quality, bits, q)
 		}
 	}
-	if _, err := InterpolateOptions(opts, 0); !errors.Is(err, ErrBadConstraints) {
+	if _, err := InterpolateOptions(opts, 0, false); !errors.Is(err, ErrBadConstraints) {
 		t.Errorf("step 0: %v", err)
 	}
-	if _, err := InterpolateOptions(nil, 1); !errors.Is(err, ErrNoPoints) {
+	if _, err := InterpolateOptions(nil, 1, false); !errors.Is(err, ErrNoPoints) {
 		t.Errorf("no options: %v", err)
 	}
 }
@@ -168,7 +168,7 @@ func TestPerShotMatchesPerTitleOnUniformTitle(t *testing.T) {
 				base = append(base, ShotOption{Width: p.Width, Height: p.Height, Codec: p.Codec, CRF: p.CRF, Bits: p.BitrateKbps, Quality: p.VMAF})
 			}
 		}
-		opts, err := InterpolateOptions(base, 1)
+		opts, err := InterpolateOptions(base, 1, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,5 +189,54 @@ func TestMonotone(t *testing.T) {
 	kept, dropped := Monotone([]RDPoint{{300, 50}, {100, 40}, {200, 45}, {400, 49}, {500, 60}, {250, 45}})
 	if fmt.Sprint(kept) != "[{100 40} {200 45} {300 50} {500 60}]" || fmt.Sprint(dropped) != "[{250 45} {400 49}]" {
 		t.Errorf("kept %v, dropped %v", kept, dropped)
+	}
+}
+
+// TestInterpolateOptionsQualityInCRF: with qualityInCRF, an interpolated
+// option's quality is linear in CRF (above the chord, so a hull vertex of
+// its own), bits as on the chord path; and two identical shots at a
+// target between two trial CRFs both take the CRF in between.
+func TestInterpolateOptionsQualityInCRF(t *testing.T) {
+	opts := []ShotOption{
+		{Width: 640, Height: 360, Codec: "h264", CRF: 28, Bits: 1000, Quality: 60},
+		{Width: 640, Height: 360, Codec: "h264", CRF: 23, Bits: 2000, Quality: 75},
+	}
+	got, err := InterpolateOptions(opts, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 {
+		t.Fatalf("%d options, want CRF 23…28: %+v", len(got), got)
+	}
+	for _, o := range got {
+		bits := 1000 * math.Pow(2, (28-o.CRF)/5)
+		q := 60 + 15*(28-o.CRF)/5
+		chord := 60 + 15*(bits-1000)/1000
+		if math.Abs(o.Bits-bits) > 1e-9 || math.Abs(o.Quality-q) > 1e-9 {
+			t.Errorf("CRF %v: %v bits, quality %v; want %v, %v", o.CRF, o.Bits, o.Quality, bits, q)
+		}
+		if o.CRF != 23 && o.CRF != 28 && !(o.Quality > chord) {
+			t.Errorf("CRF %v: quality %v not above the chord's %v", o.CRF, o.Quality, chord)
+		}
+	}
+	target := 60 + 15*(28-25.0)/5 // both shots at CRF 25
+	{
+		o, err := InterpolateOptions(opts, 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := MinBitsForQuality([]Shot{{Frames: 10, Options: o}, {Frames: 10, Options: o}}, target-1e-9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		between := 0
+		for _, c := range plan.Choices {
+			if c.CRF != 23 && c.CRF != 28 {
+				between++
+			}
+		}
+		if between != 2 {
+			t.Errorf("quality in CRF: choices %+v, want both shots at CRF 25", plan.Choices)
+		}
 	}
 }

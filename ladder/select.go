@@ -44,6 +44,13 @@ type Constraints struct {
 	// rung is always one encode at one resolution — never a point on a
 	// hull edge joining two resolutions, which no single encode achieves.
 	Interpolate bool
+	// QualityInCRF, with Interpolate, predicts an interpolated point's
+	// VMAF linearly in CRF between A and B (v = v_A + t·(v_B − v_A), with
+	// t as above, so linear in log bitrate: concave in bitrate, above the
+	// hull chord) instead of on the chord. Measured encodes between trial
+	// CRFs land closer to it; and it gives InterpolateOptions' per-shot
+	// options real interior points of the convex hull.
+	QualityInCRF bool
 	// CRFStep, with Interpolate, restricts interpolated CRFs to multiples
 	// of CRFStep (1 for integer CRFs). 0 samples every segment at bitrate
 	// ratios of at most InterpolationStep, plus the exact points where a
@@ -284,7 +291,11 @@ func interpolate(hull []Point, c Constraints) []Rung {
 			p := a
 			p.CRF = a.CRF - t*(a.CRF-b.CRF)
 			p.BitrateKbps = a.BitrateKbps * math.Exp(t*lr)
-			p.VMAF = a.VMAF + (b.VMAF-a.VMAF)*(p.BitrateKbps-a.BitrateKbps)/(b.BitrateKbps-a.BitrateKbps)
+			if c.QualityInCRF {
+				p.VMAF = a.VMAF + (b.VMAF-a.VMAF)*t
+			} else {
+				p.VMAF = a.VMAF + (b.VMAF-a.VMAF)*(p.BitrateKbps-a.BitrateKbps)/(b.BitrateKbps-a.BitrateKbps)
+			}
 			return Rung{Point: p, Interpolated: true}
 		}
 		var ts, crfs []float64
@@ -308,11 +319,16 @@ func interpolate(hull []Point, c Constraints) []Rung {
 				}
 			}
 			for _, v := range []float64{c.MinVMAF, c.MaxVMAF} {
-				if v != 0 {
-					r := a.BitrateKbps + (v-a.VMAF)/(b.VMAF-a.VMAF)*(b.BitrateKbps-a.BitrateKbps)
-					if r > 0 {
-						ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
-					}
+				if v == 0 {
+					continue
+				}
+				if c.QualityInCRF {
+					ts = append(ts, (v-a.VMAF)/(b.VMAF-a.VMAF))
+					continue
+				}
+				r := a.BitrateKbps + (v-a.VMAF)/(b.VMAF-a.VMAF)*(b.BitrateKbps-a.BitrateKbps)
+				if r > 0 {
+					ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
 				}
 			}
 			ts = slices.DeleteFunc(ts, func(t float64) bool { return !(t > 0 && t < 1) })

@@ -240,7 +240,12 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 				// Version 1 of "shot-resolution" lets the per-shot plan pick
 				// chunks' resolutions too (profile shot_resolution).
 				shotRes := workflow.GetVersion(ctx, "shot-resolution", workflow.DefaultVersion, 1) >= 1 && cfg.ShotResolutionOn()
-				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, PerShotOptions{CRFStep: cfg.CRFStep, Floor: cfg.MinVMAF, Resolution: shotRes})
+				// Version 1 of "per-shot-quality-in-crf" predicts chunks'
+				// VMAF between trial CRFs linearly in CRF (real hull
+				// vertices for the plan) instead of on the hull chord.
+				inCRF := workflow.GetVersion(ctx, "per-shot-quality-in-crf", workflow.DefaultVersion, 1) >= 1
+				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, PerShotOptions{
+					CRFStep: cfg.CRFStep, Floor: cfg.MinVMAF, Resolution: shotRes, QualityInCRF: inCRF})
 				if err != nil {
 					return invalidSettings("%v", err)
 				}

@@ -140,8 +140,9 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 // per-shot optimizer: a chunk's bits and mean VMAF at grid point k are
 // those of the sampled ranges standing for the shots it overlaps (of maps
 // shot → range), per frame, times the frames it takes of each shot.
-// Options are then interpolated to CRFs on multiples of crfStep.
-func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64) ([]ladder.Shot, error) {
+// Options are then interpolated to CRFs on multiples of crfStep (VMAF
+// linear in CRF with qualityInCRF, else on the hull chord).
+func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64, qualityInCRF bool) ([]ladder.Shot, error) {
 	var grid []int
 	for k, r := range trials.Results {
 		if r.Width == width && r.Height == height && media.SameVideoCodec(r.Codec, codec) {
@@ -178,7 +179,7 @@ func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, c
 		for n := range opts {
 			opts[n].Quality /= float64(covered)
 		}
-		interp, err := ladder.InterpolateOptions(opts, crfStep)
+		interp, err := ladder.InterpolateOptions(opts, crfStep, qualityInCRF)
 		if err != nil {
 			return nil, fmt.Errorf("chunk %d: %w", c, err)
 		}
@@ -198,6 +199,9 @@ type PerShotOptions struct {
 	// profile's shot_resolution), for codecs whose chunks stitch across
 	// size changes (media.VideoCodec.SizeChanges); others keep the rung's.
 	Resolution bool
+	// QualityInCRF predicts chunks' VMAF between trial CRFs linearly in
+	// CRF rather than on the hull chord (ladder.InterpolateOptions).
+	QualityInCRF bool
 }
 
 // PlanPerShot gives every chunk of each rung its own CRF, and with
@@ -228,7 +232,7 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, opt 
 		}
 		var shots []ladder.Shot
 		for _, sz := range sizes {
-			at, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, sz.Width, sz.Height, rung.Codec, opt.CRFStep)
+			at, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, sz.Width, sz.Height, rung.Codec, opt.CRFStep, opt.QualityInCRF)
 			if err != nil {
 				return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
 			}

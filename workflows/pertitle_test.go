@@ -363,7 +363,7 @@ func TestPlanPerShotFloor(t *testing.T) {
 	spans := []ladder.ShotSpan{{Start: 0, Frames: 40}, {Start: 40, Frames: 60}}
 	chunks := []plan.Chunk{{Index: 0, StartFrame: 0, Frames: 50}, {Index: 1, StartFrame: 50, Frames: 50}}
 	quality := func(rung PerTitleRung, c int, crf float64) float64 {
-		shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, rung.Width, rung.Height, rung.Codec, 1)
+		shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, rung.Width, rung.Height, rung.Codec, 1, false)
 		if err != nil {
 			t.Fatal(err)
 		}
