@@ -112,12 +112,19 @@ func paramSetOffset(au []byte, lengthSize int) int {
 	if len(au) <= lengthSize {
 		return 0
 	}
-	var n uint64
-	for _, x := range au[:lengthSize] {
-		n = n<<8 | uint64(x)
-	}
+	n := nalLength(au[:lengthSize])
 	if n == 0 || au[lengthSize]&0x1f != nalAUD || n > uint64(len(au)-lengthSize) {
 		return 0
 	}
 	return lengthSize + int(n)
+}
+
+// nalLength reads the big-endian NAL unit length prefix b (1, 2 or 4
+// bytes), as lengthPrefixed writes it.
+func nalLength(b []byte) uint64 {
+	var n uint64
+	for _, x := range b {
+		n = n<<8 | uint64(x)
+	}
+	return n
 }

@@ -138,10 +138,7 @@ func hevcFirstPacket(au []byte, lengthSize int) (int, error) {
 		if len(au)-p < lengthSize {
 			return 0, fmt.Errorf("%w: NAL unit %d of the first packet: %d bytes left for a %d-byte length", ErrInvalidData, i, len(au)-p, lengthSize)
 		}
-		var n uint64
-		for _, x := range au[p : p+lengthSize] {
-			n = n<<8 | uint64(x)
-		}
+		n := nalLength(au[p : p+lengthSize])
 		p += lengthSize
 		if n < 2 || n > uint64(len(au)-p) {
 			return 0, fmt.Errorf("%w: NAL unit %d of the first packet has %d bytes, %d left", ErrInvalidData, i, n, len(au)-p)
