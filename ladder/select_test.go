@@ -3,6 +3,7 @@ package ladder
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -185,6 +186,60 @@ func TestSelectInterpolated(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSelectQualityInCRF: with QualityInCRF, an interpolated rung's VMAF
+// is linear in CRF between the trial encodes on either side of it at its
+// resolution (its bitrate log-linear, as without), which is at or above the
+// hull chord at that bitrate; trial rungs keep their measured values.
+func TestSelectQualityInCRF(t *testing.T) {
+	pts := synthTitle()
+	curves, _ := Curves(pts)
+	for _, c := range []Constraints{
+		{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1, QualityInCRF: true},
+		{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true, QualityInCRF: true},
+	} {
+		rs, err := Select(pts, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLadder(t, rs, c)
+		interp := 0
+		for _, r := range rs {
+			var hull []Point
+			for _, cv := range curves {
+				if cv.Width == r.Width && cv.Height == r.Height {
+					hull = cv.Hull
+				}
+			}
+			if !r.Interpolated {
+				if !slices.Contains(hull, r.Point) {
+					t.Fatalf("trial rung %+v is not a vertex of its resolution's hull", r)
+				}
+				continue
+			}
+			interp++
+			// The hull vertices around the rung's CRF.
+			k := slices.IndexFunc(hull, func(p Point) bool { return p.CRF < r.CRF })
+			if k < 1 {
+				t.Fatalf("interpolated rung %+v outside its hull's CRFs", r)
+			}
+			a, b := hull[k-1], hull[k]
+			tt := (a.CRF - r.CRF) / (a.CRF - b.CRF)
+			if want := a.VMAF + tt*(b.VMAF-a.VMAF); math.Abs(r.VMAF-want) > 1e-6 {
+				t.Errorf("rung %+v: VMAF %v, want %v (linear in CRF between %v and %v)", r, r.VMAF, want, a.CRF, b.CRF)
+			}
+			if want := a.BitrateKbps * math.Pow(b.BitrateKbps/a.BitrateKbps, tt); math.Abs(r.BitrateKbps-want) > 1e-6*want {
+				t.Errorf("rung %+v: %v kbps, want %v (log-linear in CRF)", r, r.BitrateKbps, want)
+			}
+			if chord := hullAt(hull, r.BitrateKbps); r.VMAF < chord-1e-9 {
+				t.Errorf("rung %+v: VMAF %v below the hull chord %v", r, r.VMAF, chord)
+			}
+		}
+		if interp == 0 {
+			t.Fatalf("%+v: no interpolated rung in %+v", c, rs)
+		}
+	}
 }
 
 func TestSelectErrors(t *testing.T) {

@@ -97,8 +97,10 @@ func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error)
 // SelectRungs chooses the per-title rungs from the trial results and
 // returns them with their encode settings, highest first. Rung IDs are
 // "<height>p", with "-1", "-2", … from the cheapest when several rungs
-// share a height. Pure; called from workflow code.
-func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
+// share a height. Candidates between trial CRFs take VMAF linear in CRF
+// with qualityInCRF (ladder.Constraints.QualityInCRF), else on the hull
+// chord. Pure; called from workflow code.
+func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput, qualityInCRF bool) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
 	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
 	points := trials.Points()
 	hull, err := ladder.Hull(points)
@@ -108,7 +110,7 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 	chosen, err := ladder.Select(points, ladder.Constraints{
 		Rungs: pt.Rungs, MinRungs: pt.MinRungs, MinKbps: pt.MinKbps, MaxKbps: pt.MaxKbps,
 		MinVMAF: pt.MinVMAF, MaxVMAF: pt.MaxVMAF, MinRatio: pt.MinRatio, MinVMAFStep: pt.MinVMAFStep,
-		Interpolate: true, CRFStep: pt.CRFStep,
+		Interpolate: true, CRFStep: pt.CRFStep, QualityInCRF: qualityInCRF,
 	})
 	if err != nil {
 		return nil, nil, nil, invalidSettings("per-title ladder: no ladder fits ladder.per_title's bounds (kbps %g–%g, VMAF %g–%g, %d–%d rungs, ratio %g) for this title: %v",
@@ -358,7 +360,11 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 		return nil, nil, err
 	}
 	pt := &PerTitle{Shots: spans, Sample: ranges, Of: sample.Of, Trials: MergeTrials(outs), PerShot: cfg.PerShotOn()}
-	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials)
+	// Version 1 of "select-quality-in-crf" predicts rung candidates
+	// between trial CRFs with VMAF linear in CRF, as the per-shot plan
+	// does, instead of on the hull chord (which under-predicts them).
+	inCRF := workflow.GetVersion(ctx, "select-quality-in-crf", workflow.DefaultVersion, 1) >= 1
+	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials, inCRF)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -151,6 +151,29 @@ func TestEncodeTitlePerTitle(t *testing.T) {
 	if run.result.Ladder != profile.LadderPerTitle {
 		t.Errorf("result ladder %q", run.result.Ladder)
 	}
+	// The rungs are Select's with VMAF linear in CRF between trial CRFs
+	// (workflow version select-quality-in-crf), not on the hull chord.
+	src := source(1280, 720)
+	inCRF, _, _, err := SelectRungs(p, src.Video(), pt.Trials, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chord, _, _, err := SelectRungs(p, src.Video(), pt.Trials, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rungPoints := func(rs []PerTitleRung) []ladder.Rung {
+		var out []ladder.Rung
+		for _, r := range rs {
+			out = append(out, r.Rung)
+		}
+		return out
+	}
+	if got := rungPoints(pt.Rungs); !slices.Equal(got, rungPoints(inCRF)) {
+		t.Errorf("rungs %+v, want SelectRungs' with quality in CRF %+v", got, rungPoints(inCRF))
+	} else if slices.Equal(got, rungPoints(chord)) {
+		t.Errorf("rungs %+v are the chord's too: the test cannot tell the two apart", got)
+	}
 	specs := run.report.Specs
 	if len(specs) != len(pt.Rungs) {
 		t.Fatalf("%d specs for %d rungs", len(specs), len(pt.Rungs))
@@ -356,7 +379,7 @@ func twoShotTrials(t *testing.T, p profile.Profile) (*media.StreamInfo, TrialEnc
 func TestPlanPerShotFloor(t *testing.T) {
 	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, min_vmaf: 1}\n")
 	video, trials := twoShotTrials(t, p)
-	rungs, specs, _, err := SelectRungs(p, video, trials)
+	rungs, specs, _, err := SelectRungs(p, video, trials, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +446,7 @@ func TestPlanPerShotResolution(t *testing.T) {
 		r.Shots[1].VMAF *= 1 - 0.1*float64(r.Height-360)/360
 		r.Estimate(trials.FPS)
 	}
-	rungs, specs, _, err := SelectRungs(p, video, trials)
+	rungs, specs, _, err := SelectRungs(p, video, trials, true)
 	if err != nil {
 		t.Fatal(err)
 	}

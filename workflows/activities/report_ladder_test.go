@@ -35,7 +35,7 @@ func TestLadderSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	trials := syntheticTrials(grid)
-	rungs, _, hull, err := workflows.SelectRungs(p, src.Video(), trials)
+	rungs, _, hull, err := workflows.SelectRungs(p, src.Video(), trials, true)
 	if err != nil {
 		t.Fatal(err)
 	}
