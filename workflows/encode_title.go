@@ -305,11 +305,15 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 	t.prog.ReportPath = written.Path
-	return TitleResult{
+	res := TitleResult{
 		ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
 		Audio: chunked.Audio, Chunks: len(chunked.Chunks), ReusedChunks: chunked.Reused, Warnings: chunked.Warnings,
-		Ladder: req.Profile.Ladder.Mode,
-	}, nil
+		Ladder: req.Profile.Ladder.Mode, Comparison: written.Comparison,
+	}
+	if pt != nil {
+		res.PerTitle = pt.Rungs
+	}
+	return res, nil
 }
 
 // PlanRungs turns the profile's fixed ladder into rung specs for this

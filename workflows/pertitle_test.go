@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -110,7 +111,8 @@ func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in WriteReportInput) (WriteReportOutput, error) {
 			run.report = in
-			return WriteReportOutput{Path: "/o/r.json"}, nil
+			bd := -0.25
+			return WriteReportOutput{Path: "/o/r.json", Comparison: &LadderComparison{Reference: "ref", BDRateMeasured: &bd}}, nil
 		})
 	req := request()
 	req.Profile = p
@@ -150,6 +152,13 @@ func TestEncodeTitlePerTitle(t *testing.T) {
 	}
 	if run.result.Ladder != profile.LadderPerTitle {
 		t.Errorf("result ladder %q", run.result.Ladder)
+	}
+	// The result carries the plan and the report's comparison.
+	if c := run.result.Comparison; c == nil || c.Reference != "ref" || c.BDRateMeasured == nil || *c.BDRateMeasured != -0.25 {
+		t.Errorf("result comparison %+v", c)
+	}
+	if !reflect.DeepEqual(run.result.PerTitle, pt.Rungs) {
+		t.Errorf("result per-title rungs %+v, report's %+v", run.result.PerTitle, pt.Rungs)
 	}
 	// The rungs are Select's with VMAF linear in CRF between trial CRFs
 	// (workflow version select-quality-in-crf), not on the hull chord.

@@ -87,6 +87,24 @@ type TitleResult struct {
 	Warnings     []string `json:"warnings,omitempty"`
 	// Ladder is the profile's ladder mode ("per-title" or "fixed").
 	Ladder string `json:"ladder,omitempty"`
+	// PerTitle holds a per-title ladder's rungs, highest first as Rungs:
+	// each one's CRF, predicted bitrate and VMAF, and per-chunk CRFs and
+	// heights (report.json's ladder section has the rest).
+	PerTitle []PerTitleRung `json:"per_title,omitempty"`
+	// Comparison is the per-title ladder against the reference ladder, as
+	// in report.json (nil for a fixed ladder).
+	Comparison *LadderComparison `json:"comparison,omitempty"`
+}
+
+// LadderComparison is a per-title ladder against the reference ladder
+// (Apple's HLS H.264 ladder placed on the title). BD figures are fractions
+// (−0.2: 20% fewer bits at equal VMAF) and nil when they cannot be
+// computed; report.json says why.
+type LadderComparison struct {
+	Reference       string   `json:"reference"`
+	BDRateMeasured  *float64 `json:"bd_rate_measured"`
+	BDRatePredicted *float64 `json:"bd_rate_predicted"`
+	BDVMAFMeasured  *float64 `json:"bd_vmaf_measured"`
 }
 
 // WorkflowID returns the workflow id of a title's encode: the same title
@@ -195,6 +213,9 @@ type WriteReportInput struct {
 // WriteReportOutput is the output of the WriteReport activity.
 type WriteReportOutput struct {
 	Path string `json:"path"`
+	// Comparison is the report's per-title ladder comparison (nil
+	// without one).
+	Comparison *LadderComparison `json:"comparison,omitempty"`
 }
 
 // ActivityProgress is what a client reads from a long activity's heartbeat

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,6 +175,21 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 		if [2]int{w, h} != size[r.ID] || n != wantFrames {
 			t.Errorf("rung %s: ffprobe says %dx%d %d frames, want %v %d frames", r.ID, w, h, n, size[r.ID], wantFrames)
 		}
+	}
+	// The result carries the report's per-title plan and comparison, for
+	// the text summary.
+	if len(res.PerTitle) != len(l.Rungs) {
+		t.Errorf("result has %d per-title rungs, report %d", len(res.PerTitle), len(l.Rungs))
+	}
+	for i, r := range res.PerTitle {
+		if i < len(l.Rungs) && (r.ID != l.Rungs[i].ID || r.CRF != l.Rungs[i].CRF || r.PredictedVMAF != l.Rungs[i].PredictedVMAF ||
+			!slices.Equal(r.ChunkCRFs, l.Rungs[i].ChunkCRFs) || !slices.Equal(r.ChunkHeights, l.Rungs[i].ChunkHeights)) {
+			t.Errorf("result's per-title rung %+v, report's %+v", r, l.Rungs[i])
+		}
+	}
+	if c, ref := res.Comparison, l.Reference; c == nil || ref == nil || c.Reference != ref.Name ||
+		deref(c.BDRateMeasured) != deref(ref.BDRateMeasured) && ref.BDRateMeasured != nil {
+		t.Errorf("result's comparison %+v, report's reference %+v", c, ref)
 	}
 	if ref := l.Reference; ref == nil || len(ref.Rungs) != 9 || (ref.BDRateMeasured == nil && ref.BDRateMeasuredError == "") {
 		t.Errorf("reference %+v", ref)

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -275,14 +277,25 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 	switch res.Ladder {
 	case "per-title":
 		fmt.Fprintln(env.Stdout, "ladder: per-title (report.json \"ladder\": trial grid, hull, predicted vs measured, BD-rate vs Apple's HLS ladder)")
+		if c := res.Comparison; c != nil {
+			fmt.Fprintf(env.Stdout, "  against %s: BD-rate %s measured (%s predicted), BD-VMAF %s\n",
+				c.Reference, bdPercent(c.BDRateMeasured), bdPercent(c.BDRatePredicted), bdPoints(c.BDVMAFMeasured))
+		}
 	case "fixed":
 		fmt.Fprintln(env.Stdout, "ladder: fixed (the profile's rungs)")
+	}
+	perTitle := map[string]workflows.PerTitleRung{}
+	for _, r := range res.PerTitle {
+		perTitle[r.ID] = r
 	}
 	fmt.Fprintln(env.Stdout, "rungs:")
 	for _, r := range res.Rungs {
 		sc := scores[r.ID]
 		fmt.Fprintf(env.Stdout, "  %-8s %4dx%-4d %8.0f kb/s  %5d frames  VMAF %6.2f (min %6.2f, 1%% %6.2f)  PSNR-Y %.2f dB  %s\n",
 			r.ID, r.Width, r.Height, r.BitrateKbps, r.Frames, sc.VMAF.Mean, sc.VMAF.Min, sc.VMAF.P1, sc.PSNRY, r.Path)
+		if pr, ok := perTitle[r.ID]; ok {
+			fmt.Fprintf(env.Stdout, "  %-8s %s\n", "", perTitleSummary(pr))
+		}
 	}
 	for _, a := range res.Audio {
 		fmt.Fprintf(env.Stdout, "  %-8s %s %d ch %d Hz %8.0f kb/s  %.2f s  %s\n", a.ID, a.Codec, a.Channels, a.SampleRate, a.BitrateKbps, a.DurationSec, a.Path)
@@ -294,6 +307,48 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
 	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
+}
+
+// perTitleSummary is a per-title rung's plan in one line: its CRF, the
+// predicted bitrate and VMAF, and the range of its chunks' CRFs and
+// heights when the per-shot optimizer gave them their own.
+func perTitleSummary(r workflows.PerTitleRung) string {
+	s := fmt.Sprintf("CRF %g, predicted %.0f kb/s VMAF %.2f", r.CRF, r.PredictedKbps, r.PredictedVMAF)
+	if len(r.ChunkCRFs) > 0 {
+		lo, hi := slices.Min(r.ChunkCRFs), slices.Max(r.ChunkCRFs)
+		s += fmt.Sprintf("; %d chunks at CRF %s", len(r.ChunkCRFs), span(lo, hi, "%g"))
+		if len(r.ChunkHeights) > 0 {
+			s += ", " + span(slices.Min(r.ChunkHeights), slices.Max(r.ChunkHeights), "%d") + "p"
+		}
+		if d := (r.PredictedKbps/r.UniformKbps - 1) * 100; r.UniformKbps > 0 && math.Abs(d) >= 0.05 {
+			s += fmt.Sprintf(" (%+.1f%% bits against one CRF)", d)
+		}
+	}
+	return s
+}
+
+// span formats lo–hi, or lo alone when they are equal.
+func span[T int | float64](lo, hi T, format string) string {
+	if lo == hi {
+		return fmt.Sprintf(format, lo)
+	}
+	return fmt.Sprintf(format+"–"+format, lo, hi)
+}
+
+// bdPercent formats a BD-rate fraction as a signed percentage.
+func bdPercent(f *float64) string {
+	if f == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.1f%%", *f*100)
+}
+
+// bdPoints formats a BD-VMAF difference in VMAF points.
+func bdPoints(f *float64) string {
+	if f == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.2f", *f)
 }
 
 type submitOptions struct {

@@ -168,6 +168,9 @@ func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
 	if err := v.Get(&wr); err != nil {
 		t.Fatal(err)
 	}
+	if wr.Comparison != nil {
+		t.Errorf("fixed ladder's report output has a per-title comparison %+v", wr.Comparison)
+	}
 	f, err := os.Open(wr.Path)
 	if err != nil {
 		t.Fatal(err)

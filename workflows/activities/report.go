@@ -101,7 +101,13 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 	if err := dst.commit(ctx, reportRel); err != nil {
 		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
 	}
-	return workflows.WriteReportOutput{Path: dst.loc(reportRel)}, nil
+	out := workflows.WriteReportOutput{Path: dst.loc(reportRel)}
+	if r.Ladder != nil && r.Ladder.Reference != nil {
+		ref := r.Ladder.Reference
+		out.Comparison = &workflows.LadderComparison{Reference: ref.Name,
+			BDRateMeasured: ref.BDRateMeasured, BDRatePredicted: ref.BDRatePredicted, BDVMAFMeasured: ref.BDVMAFMeasured}
+	}
+	return out, nil
 }
 
 // qcSection gathers the QC results the analyze and score stages wrote.
