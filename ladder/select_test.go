@@ -118,6 +118,18 @@ func TestSelectVertices(t *testing.T) {
 	}
 }
 
+// mustSelect is Select that fails the test on an error or a ladder that
+// breaks c.
+func mustSelect(t *testing.T, pts []Point, c Constraints) []Rung {
+	t.Helper()
+	rs, err := Select(pts, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLadder(t, rs, c)
+	return rs
+}
+
 func TestSelectInterpolated(t *testing.T) {
 	pts := synthTitle()
 	curves, _ := Curves(pts)
@@ -132,11 +144,7 @@ func TestSelectInterpolated(t *testing.T) {
 	}
 	t.Run("integer CRF", func(t *testing.T) {
 		c := Constraints{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1}
-		rs, err := Select(pts, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkLadder(t, rs, c)
+		rs := mustSelect(t, pts, c)
 		interp := 0
 		for _, r := range rs {
 			if r.CRF != math.Round(r.CRF) {
@@ -169,11 +177,7 @@ func TestSelectInterpolated(t *testing.T) {
 	})
 	t.Run("continuous hits bounds", func(t *testing.T) {
 		c := Constraints{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true}
-		rs, err := Select(pts, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkLadder(t, rs, c)
+		rs := mustSelect(t, pts, c)
 		if rs[0].BitrateKbps != 300 {
 			t.Fatalf("bottom rung at %v kbps, want exactly 300", rs[0].BitrateKbps)
 		}
@@ -199,11 +203,7 @@ func TestSelectQualityInCRF(t *testing.T) {
 		{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1, QualityInCRF: true},
 		{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true, QualityInCRF: true},
 	} {
-		rs, err := Select(pts, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkLadder(t, rs, c)
+		rs := mustSelect(t, pts, c)
 		interp := 0
 		for _, r := range rs {
 			var hull []Point
