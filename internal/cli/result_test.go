@@ -59,6 +59,16 @@ func TestPrintResultPerTitle(t *testing.T) {
 			not:  []string{"chunks at"},
 		},
 		{
+			name: "one chunk",
+			res: workflows.TitleResult{
+				Ladder: "per-title", Rungs: []media.RungOutput{{ID: "720p"}},
+				PerTitle: []workflows.PerTitleRung{{ID: "720p", Rung: ladder.Rung{Point: ladder.Point{CRF: 23}}, PredictedKbps: 1000, PredictedVMAF: 90,
+					ChunkCRFs: []float64{23}, ChunkHeights: []int{720}, UniformKbps: 1000}},
+			},
+			want: []string{"CRF 23, predicted 1000 kb/s VMAF 90.00\n"},
+			not:  []string{"chunks at"},
+		},
+		{
 			name: "fixed",
 			res:  workflows.TitleResult{Ladder: "fixed", Rungs: []media.RungOutput{{ID: "720p"}}},
 			want: []string{"ladder: fixed", "720p"},

@@ -311,10 +311,10 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 
 // perTitleSummary is a per-title rung's plan in one line: its CRF, the
 // predicted bitrate and VMAF, and the range of its chunks' CRFs and
-// heights when the per-shot optimizer gave them their own.
+// heights when the per-shot optimizer planned several chunks.
 func perTitleSummary(r workflows.PerTitleRung) string {
 	s := fmt.Sprintf("CRF %g, predicted %.0f kb/s VMAF %.2f", r.CRF, r.PredictedKbps, r.PredictedVMAF)
-	if len(r.ChunkCRFs) > 0 {
+	if len(r.ChunkCRFs) > 1 {
 		lo, hi := slices.Min(r.ChunkCRFs), slices.Max(r.ChunkCRFs)
 		s += fmt.Sprintf("; %d chunks at CRF %s", len(r.ChunkCRFs), span(lo, hi, "%g"))
 		if len(r.ChunkHeights) > 0 {
