@@ -139,6 +139,20 @@ print(len(b), min(b), max(b), min(v), max(v))' "$1"
   fi
 }
 
+# prediction_error REPORT: the mean over the ladder's rungs of |measured −
+# predicted VMAF| ("-" without a per-title ladder section)
+prediction_error() {
+  if [ "$JSON" = jq ]; then
+    jq -r '[.ladder.rungs[]? | .measured_vmaf - .predicted_vmaf | fabs] |
+      if length == 0 then "-" else add / length end' "$1"
+  else
+    python3 -c 'import json, sys
+r = (json.load(open(sys.argv[1])).get("ladder") or {}).get("rungs") or []
+d = [abs(x["measured_vmaf"] - x["predicted_vmaf"]) for x in r]
+print(sum(d) / len(d) if d else "-")' "$1"
+  fi
+}
+
 # predicted_bd REPORT: the per-title run's own BD-rate against Apple in
 # percent, predicted from its trial encodes ("-" when absent)
 predicted_bd() {
@@ -414,10 +428,10 @@ for entry in "${selected[@]}"; do
   [ "$err3" = - ] || notes+=("$name, per-shot against Apple: $err3")
   [ "$adrop$tdrop$sdrop" = 000 ] ||
     notes+=("$name: --monotone left out rungs not above a cheaper one: Apple $adrop, per-title $tdrop, per-shot $sdrop")
-  pred=-
-  [ -z "$pertitle" ] || pred="$(predicted_bd "$pertitle")"
+  pred=- perr=-
+  [ -z "$pertitle" ] || pred="$(predicted_bd "$pertitle")" perr="$(prediction_error "$pertitle")"
   rows+=("$(printf '%s\t' "$name" "${sw}x$sh" "$an" "$alo" "$ahi" "$tn" "$tlo" "$thi" "$pn" "$plo" "$phi" \
-    "$bd" "$bdv" "$vlo" "$vhi" "$bds" "$bdas" "$pred")")
+    "$bd" "$bdv" "$vlo" "$vhi" "$bds" "$bdas" "$pred" "$perr")")
 done
 
 if [ ${#rows[@]} -eq 0 ]; then
@@ -431,35 +445,37 @@ printf '%s\n' "${rows[@]}" | awk -F'\t' '
   function rng(n, lo, hi) { return n == 0 ? "-" : sprintf("%d: %.0f-%.0f", n, lo, hi) }
   function pct(v) { return v == "-" ? "-" : sprintf("%+.1f%%", v) }
   function num(v) { return v == "-" ? "-" : sprintf("%+.2f", v) }
-  function line(a, b, c, d, e, f, g, h, i, j, k) {
-    printf "%-8s %-9s %-15s %-15s %-15s %8s %7s %8s %-11s %8s %8s\n", a, b, c, d, e, f, g, h, i, j, k
+  function err(v) { return v == "-" ? "-" : sprintf("%.2f", v) }
+  function line(a, b, c, d, e, f, g, h, i, j, k, l) {
+    printf "%-8s %-9s %-15s %-15s %-15s %8s %7s %8s %-11s %8s %8s %6s\n", a, b, c, d, e, f, g, h, i, j, k, l
   }
   function row(r, f) {
     split(r, f, "\t")
     line(f[1], f[2], rng(f[3], f[4], f[5]), rng(f[6], f[7], f[8]), rng(f[9], f[10], f[11]), pct(f[12]), pct(f[18]), num(f[13]),
-      f[14] == "-" ? "-" : sprintf("%.1f-%.1f", f[14], f[15]), pct(f[16]), pct(f[17]))
+      f[14] == "-" ? "-" : sprintf("%.1f-%.1f", f[14], f[15]), pct(f[16]), pct(f[17]), err(f[19]))
   }
   function add(k, v) { if (v != "-") { sum[k] += v; cnt[k]++ } }
   function avg(k, f) { return cnt[k] ? (f == "pct" ? pct(sum[k] / cnt[k]) : num(sum[k] / cnt[k])) : "-" }
   BEGIN {
-    line("clip", "source", "Apple kbps", "per-title kbps", "per-shot kbps", "BD-rate", "pred.", "BD-VMAF", "over VMAF", "per-shot", "shot/App")
+    line("clip", "source", "Apple kbps", "per-title kbps", "per-shot kbps", "BD-rate", "pred.", "BD-VMAF", "over VMAF", "per-shot", "shot/App", "|dV|")
   }
   $1 == "mix" { mix[++nmix] = $0; next }
   {
     row($0)
-    add("bd", $12); add("pred", $18); add("vmaf", $13); add("shot", $16); add("shotapp", $17)
+    add("bd", $12); add("pred", $18); add("vmaf", $13); add("shot", $16); add("shotapp", $17); add("perr", $19)
     n++
   }
   END {
     if (n) line("average", "", "", "", "", avg("bd", "pct"), avg("pred", "pct"), avg("vmaf"), cnt["bd"] ? "(" cnt["bd"] " of " n ")" : "",
-      avg("shot", "pct"), avg("shotapp", "pct"))
+      avg("shot", "pct"), avg("shotapp", "pct"), cnt["perr"] ? err(sum["perr"] / cnt["perr"]) : "-")
     for (i = 1; i <= nmix; i++) row(mix[i])
     print ""
     if (nmix) print "mix: the clips back to back (several shots, for the per-shot optimizer); not in the average."
     print "kbps: rungs: lowest-highest measured bitrate. BD-rate, BD-VMAF: per-title ladder against Apple, measured"
     print "(negative BD-rate, positive BD-VMAF: per-title is better), over the VMAF range both cover; pred.: the same"
     print "BD-rate as the per-title run predicted it from its trial encodes. per-shot: BD-rate of the per-shot ladder"
-    print "against the per-title one (its further gain); shot/App: per-shot against Apple."
+    print "against the per-title one (its further gain); shot/App: per-shot against Apple. |dV|: mean over the"
+    print "per-title rungs of |measured - predicted VMAF|."
     if (!cnt["bd"]) print "goal: average BD-rate <= -20%: not computable"
     else printf "goal: average BD-rate <= -20%%: %s (%+.1f%% over %d of %d clips)%s\n", sum["bd"] / cnt["bd"] <= -20 ? "met" : "NOT met",
       sum["bd"] / cnt["bd"], cnt["bd"], n, cnt["bd"] < n ? "; incomplete: see the notes" : ""
