@@ -253,3 +253,30 @@ func SampleShots(shots []ShotSpan, opt SampleOptions) (Sample, error) {
 	}
 	return out, nil
 }
+
+// SplitShots cuts every shot longer than maxFrames into the fewest parts
+// of at most maxFrames, of equal length (the first ones a frame longer
+// when it does not divide), so that SampleShots can spread its windows
+// over a long shot — each part a candidate of its own, stratified with the
+// other shots — instead of taking only its middle. parent[i] is the index
+// in shots of part i. Shorter shots pass through; maxFrames < 1 returns
+// the shots as they are. Parts keep the shot's Complexity.
+func SplitShots(shots []ShotSpan, maxFrames int) (parts []ShotSpan, parent []int) {
+	for i, s := range shots {
+		n := 1
+		if maxFrames >= 1 && s.Frames > maxFrames {
+			n = (s.Frames + maxFrames - 1) / maxFrames
+		}
+		start := s.Start
+		for p := range n {
+			f := s.Frames / n
+			if p < s.Frames%n {
+				f++
+			}
+			parts = append(parts, ShotSpan{Start: start, Frames: f, Complexity: s.Complexity})
+			parent = append(parent, i)
+			start += f
+		}
+	}
+	return parts, parent
+}

@@ -213,3 +213,101 @@ func FuzzSampleShots(f *testing.F) {
 		}
 	})
 }
+
+// splitShotsCases double as FuzzSplitShots' seeds.
+var splitShotsCases = []struct {
+	name       string
+	shots      []ShotSpan
+	maxFrames  int
+	wantParts  []ShotSpan
+	wantParent []int
+}{
+	{"short shots pass through", spans(10, 20), 20, spans(10, 20), []int{0, 1}},
+	{"no bound", spans(1000), 0, spans(1000), []int{0}},
+	{"exact multiple", spans(300), 100, spans(100, 100, 100), []int{0, 0, 0}},
+	{"remainder goes to the first parts", spans(10, 302), 100, spans(10, 76, 76, 75, 75), []int{0, 1, 1, 1, 1}},
+	{"one frame over", []ShotSpan{{Start: 7, Frames: 101, Complexity: 2}}, 100,
+		[]ShotSpan{{Start: 7, Frames: 51, Complexity: 2}, {Start: 58, Frames: 50, Complexity: 2}}, []int{0, 0}},
+}
+
+func TestSplitShots(t *testing.T) {
+	for _, tc := range splitShotsCases {
+		t.Run(tc.name, func(t *testing.T) {
+			parts, parent := SplitShots(tc.shots, tc.maxFrames)
+			if !reflect.DeepEqual(parts, tc.wantParts) || !reflect.DeepEqual(parent, tc.wantParent) {
+				t.Fatalf("got %+v %v\nwant %+v %v", parts, parent, tc.wantParts, tc.wantParent)
+			}
+			checkSplit(t, tc.shots, tc.maxFrames, parts, parent)
+		})
+	}
+	// A one-shot title sampled after splitting: windows spread over the
+	// whole shot, within the same budget as the middle alone.
+	parts, parent := SplitShots(spans(750), 125)
+	s, err := SampleShots(parts, SampleOptions{FPS: 25, MaxSeconds: 20, MaxShots: 8, MaxShotSeconds: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Shots) != 6 {
+		t.Fatalf("%d windows over a 30 s shot in 5 s parts, want 6: %+v", len(s.Shots), s.Shots)
+	}
+	frames := 0
+	for i, w := range s.Shots {
+		frames += w.Frames
+		if parent[w.Shot] != 0 || w.Start < i*125 || w.Start+w.Frames > (i+1)*125 {
+			t.Errorf("window %d %+v is not inside part %d", i, w, i)
+		}
+	}
+	if frames > 500 {
+		t.Errorf("%d frames sampled, over the 20 s budget", frames)
+	}
+}
+
+// checkSplit checks SplitShots' properties: parts tile each shot in
+// order, none longer than maxFrames (when ≥ 1), as few as can be, of
+// lengths within one frame of each other.
+func checkSplit(t *testing.T, shots []ShotSpan, maxFrames int, parts []ShotSpan, parent []int) {
+	t.Helper()
+	if len(parts) != len(parent) {
+		t.Fatalf("%d parts, %d parents", len(parts), len(parent))
+	}
+	k := 0
+	for i, s := range shots {
+		start, lo, hi, n := s.Start, s.Frames, 0, 0
+		for ; k < len(parts) && parent[k] == i; k++ {
+			p := parts[k]
+			if p.Start != start || p.Frames < 1 || p.Complexity != s.Complexity || (maxFrames >= 1 && p.Frames > maxFrames) {
+				t.Fatalf("shot %d %+v: part %+v (next start %d, max %d)", i, s, p, start, maxFrames)
+			}
+			start += p.Frames
+			lo, hi, n = min(lo, p.Frames), max(hi, p.Frames), n+1
+		}
+		if start != s.Start+s.Frames || hi-lo > 1 {
+			t.Fatalf("shot %d %+v: parts end at %d, lengths %d–%d", i, s, start, lo, hi)
+		}
+		if maxFrames >= 1 && n != (s.Frames+maxFrames-1)/maxFrames {
+			t.Fatalf("shot %d %+v: %d parts of at most %d", i, s, n, maxFrames)
+		}
+	}
+	if k != len(parts) {
+		t.Fatalf("parents %v out of order", parent)
+	}
+}
+
+func FuzzSplitShots(f *testing.F) {
+	for _, tc := range splitShotsCases {
+		var data []byte
+		for _, s := range tc.shots {
+			data = append(data, byte(s.Frames>>8), byte(s.Frames))
+		}
+		f.Add(data, uint16(tc.maxFrames))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, maxFrames uint16) {
+		var lengths []int
+		for i := 0; i+1 < len(data) && len(lengths) < 100; i += 2 {
+			lengths = append(lengths, (int(data[i])<<8|int(data[i+1]))%5000+1)
+		}
+		shots := spans(lengths...)
+		parts, parent := SplitShots(shots, int(maxFrames))
+		checkSplit(t, shots, int(maxFrames), parts, parent)
+	})
+}

@@ -331,6 +331,18 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	if !(fps > 0) || math.IsInf(fps, 0) {
 		fps = 25
 	}
+	// Version 1 of "sample-long-shots" offers a shot longer than
+	// max_shot_seconds to the sample as parts of at most that length, so
+	// its windows spread over the shot (within the same budget) instead of
+	// one window from its middle standing for all of it; the per-shot plan
+	// then reads each part's own results.
+	parent := make([]int, len(spans))
+	for i := range parent {
+		parent[i] = i
+	}
+	if workflow.GetVersion(ctx, "sample-long-shots", workflow.DefaultVersion, 1) >= 1 {
+		spans, parent = ladder.SplitShots(spans, int(math.Floor(cfg.Sample.MaxShotSeconds*fps+1e-9)))
+	}
 	sample, err := ladder.SampleShots(spans, ladder.SampleOptions{FPS: fps, MaxSeconds: cfg.Sample.MaxSeconds, MaxShots: cfg.Sample.MaxShots,
 		MaxShotSeconds: cfg.Sample.MaxShotSeconds, MinShotSeconds: cfg.Sample.MinShotSeconds})
 	if err != nil {
@@ -341,6 +353,9 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 		return nil, nil, err
 	}
 	ranges := TrialRanges(sample)
+	for i := range ranges { // the shot, not the part
+		ranges[i].Shot = parent[ranges[i].Shot]
+	}
 	if len(ranges) > 1 { // one range: clients show its heartbeat progress instead
 		st.Total = len(ranges)
 	}

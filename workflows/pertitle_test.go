@@ -271,6 +271,41 @@ func TestEncodeTitlePerTitleUniform(t *testing.T) {
 	}
 }
 
+// TestEncodeTitlePerTitleLongShots: shots longer than max_shot_seconds are
+// sampled in windows spread over them (version sample-long-shots), each
+// its own trial range naming its shot, not once in their middle; the
+// per-shot plan still covers every chunk.
+func TestEncodeTitlePerTitleLongShots(t *testing.T) {
+	// 1 s parts at 25 fps: shot 0 (40 frames) in two parts of 20, shot 1
+	// (60 frames) in three.
+	p := perTitleProfile(t, "  per_title: {rungs: 3, heights: [360, 720], crfs: [20, 30, 40], sample: {max_shot_seconds: 1, min_shot_seconds: 0.5}}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
+	run := runPerTitle(t, p)
+	if run.err != nil {
+		t.Fatal(run.err)
+	}
+	var got []TrialRange
+	for _, in := range run.trials {
+		got = append(got, in.Ranges...)
+	}
+	slices.SortFunc(got, func(a, b TrialRange) int { return a.StartFrame - b.StartFrame })
+	want := []TrialRange{
+		{Shot: 0, StartFrame: 0, Frames: 20, Weight: 20}, {Shot: 0, StartFrame: 20, Frames: 20, Weight: 20},
+		{Shot: 1, StartFrame: 40, Frames: 20, Weight: 20}, {Shot: 1, StartFrame: 60, Frames: 20, Weight: 20}, {Shot: 1, StartFrame: 80, Frames: 20, Weight: 20},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("trial ranges %+v\nwant %+v", got, want)
+	}
+	pt := run.report.PerTitle
+	if len(pt.Shots) != 5 || len(pt.Of) != 5 || len(pt.Sample) != 5 {
+		t.Fatalf("per-title shots %+v, of %v, sample %+v: want the five parts", pt.Shots, pt.Of, pt.Sample)
+	}
+	for _, r := range pt.Rungs {
+		if len(r.ChunkCRFs) != len(run.chunks) {
+			t.Errorf("rung %s: chunk CRFs %v for %d chunks", r.ID, r.ChunkCRFs, len(run.chunks))
+		}
+	}
+}
+
 // TestEncodeTitlePerTitleInfeasible: bounds no ladder can meet fail the
 // title with a non-retryable InvalidSettings error naming them, before
 // any chunk is encoded.
