@@ -254,18 +254,21 @@ func SampleShots(shots []ShotSpan, opt SampleOptions) (Sample, error) {
 	return out, nil
 }
 
-// SplitShots cuts every shot longer than maxFrames into the fewest parts
-// of at most maxFrames, of equal length (the first ones a frame longer
-// when it does not divide), so that SampleShots can spread its windows
-// over a long shot — each part a candidate of its own, stratified with the
-// other shots — instead of taking only its middle. parent[i] is the index
-// in shots of part i. Shorter shots pass through; maxFrames < 1 returns
-// the shots as they are. Parts keep the shot's Complexity.
+// SplitShots cuts every shot at least twice as long as maxFrames into
+// ⌊Frames/maxFrames⌋ parts of equal length (the first ones a frame longer
+// when it does not divide), each at least maxFrames long, so that
+// SampleShots can spread its windows over a long shot — each part a
+// candidate of its own, stratified with the other shots — instead of
+// taking only its middle, while a window of up to maxFrames still fits in
+// every part (short windows are a poorer sample: each trial encode starts
+// afresh). parent[i] is the index in shots of part i. Shorter shots pass
+// through; maxFrames < 1 returns the shots as they are. Parts keep the
+// shot's Complexity.
 func SplitShots(shots []ShotSpan, maxFrames int) (parts []ShotSpan, parent []int) {
 	for i, s := range shots {
 		n := 1
-		if maxFrames >= 1 && s.Frames > maxFrames {
-			n = (s.Frames + maxFrames - 1) / maxFrames
+		if maxFrames >= 1 {
+			n = max(1, s.Frames/maxFrames)
 		}
 		start := s.Start
 		for p := range n {

@@ -225,9 +225,11 @@ var splitShotsCases = []struct {
 	{"short shots pass through", spans(10, 20), 20, spans(10, 20), []int{0, 1}},
 	{"no bound", spans(1000), 0, spans(1000), []int{0}},
 	{"exact multiple", spans(300), 100, spans(100, 100, 100), []int{0, 0, 0}},
-	{"remainder goes to the first parts", spans(10, 302), 100, spans(10, 76, 76, 75, 75), []int{0, 1, 1, 1, 1}},
-	{"one frame over", []ShotSpan{{Start: 7, Frames: 101, Complexity: 2}}, 100,
-		[]ShotSpan{{Start: 7, Frames: 51, Complexity: 2}, {Start: 58, Frames: 50, Complexity: 2}}, []int{0, 0}},
+	{"remainder goes to the first parts", spans(10, 302), 100, spans(10, 101, 101, 100), []int{0, 1, 1, 1}},
+	{"under twice the bound stays whole", []ShotSpan{{Start: 7, Frames: 199, Complexity: 2}}, 100,
+		[]ShotSpan{{Start: 7, Frames: 199, Complexity: 2}}, []int{0}},
+	{"twice the bound", []ShotSpan{{Start: 7, Frames: 200, Complexity: 2}}, 100,
+		[]ShotSpan{{Start: 7, Frames: 100, Complexity: 2}, {Start: 107, Frames: 100, Complexity: 2}}, []int{0, 0}},
 }
 
 func TestSplitShots(t *testing.T) {
@@ -263,8 +265,8 @@ func TestSplitShots(t *testing.T) {
 }
 
 // checkSplit checks SplitShots' properties: parts tile each shot in
-// order, none longer than maxFrames (when ≥ 1), as few as can be, of
-// lengths within one frame of each other.
+// order, of lengths within one frame of each other, as many as fit with
+// none shorter than maxFrames (when ≥ 1; a shorter shot stays whole).
 func checkSplit(t *testing.T, shots []ShotSpan, maxFrames int, parts []ShotSpan, parent []int) {
 	t.Helper()
 	if len(parts) != len(parent) {
@@ -275,7 +277,7 @@ func checkSplit(t *testing.T, shots []ShotSpan, maxFrames int, parts []ShotSpan,
 		start, lo, hi, n := s.Start, s.Frames, 0, 0
 		for ; k < len(parts) && parent[k] == i; k++ {
 			p := parts[k]
-			if p.Start != start || p.Frames < 1 || p.Complexity != s.Complexity || (maxFrames >= 1 && p.Frames > maxFrames) {
+			if p.Start != start || p.Frames < 1 || p.Complexity != s.Complexity || (maxFrames >= 1 && p.Frames < maxFrames && p.Frames != s.Frames) {
 				t.Fatalf("shot %d %+v: part %+v (next start %d, max %d)", i, s, p, start, maxFrames)
 			}
 			start += p.Frames
@@ -284,8 +286,11 @@ func checkSplit(t *testing.T, shots []ShotSpan, maxFrames int, parts []ShotSpan,
 		if start != s.Start+s.Frames || hi-lo > 1 {
 			t.Fatalf("shot %d %+v: parts end at %d, lengths %d–%d", i, s, start, lo, hi)
 		}
-		if maxFrames >= 1 && n != (s.Frames+maxFrames-1)/maxFrames {
-			t.Fatalf("shot %d %+v: %d parts of at most %d", i, s, n, maxFrames)
+		if maxFrames >= 1 && n != max(1, s.Frames/maxFrames) {
+			t.Fatalf("shot %d %+v: %d parts of at least %d", i, s, n, maxFrames)
+		}
+		if maxFrames >= 1 && n > 1 && hi >= 2*maxFrames {
+			t.Fatalf("shot %d %+v: a part of %d frames has room for two of %d", i, s, hi, maxFrames)
 		}
 	}
 	if k != len(parts) {

@@ -222,9 +222,9 @@ type Sample struct {
 	MaxSeconds float64 `yaml:"max_seconds" json:"max_seconds,omitempty"`
 	// MaxShots bounds the number of sampled shots (default 8).
 	MaxShots int `yaml:"max_shots" json:"max_shots,omitempty"`
-	// MaxShotSeconds bounds one sampled window (default 5): a longer shot
-	// is offered to the sample as parts of at most this length
-	// (ladder.SplitShots), so its windows spread over it.
+	// MaxShotSeconds bounds one sampled window (default 5): a shot at
+	// least twice as long is offered to the sample as parts of at least
+	// this length (ladder.SplitShots), so its windows spread over it.
 	MaxShotSeconds float64 `yaml:"max_shot_seconds" json:"max_shot_seconds,omitempty"`
 	// MinShotSeconds is the shortest sample worth a trial (default 1).
 	MinShotSeconds float64 `yaml:"min_shot_seconds" json:"min_shot_seconds,omitempty"`

@@ -331,11 +331,12 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	if !(fps > 0) || math.IsInf(fps, 0) {
 		fps = 25
 	}
-	// Version 1 of "sample-long-shots" offers a shot longer than
-	// max_shot_seconds to the sample as parts of at most that length, so
-	// its windows spread over the shot (within the same budget) instead of
-	// one window from its middle standing for all of it; the per-shot plan
-	// then reads each part's own results.
+	// Version 1 of "sample-long-shots" offers a shot at least twice
+	// max_shot_seconds long to the sample as parts of at least that
+	// length (ladder.SplitShots), so its windows spread over the shot
+	// (within the same budget) instead of one window from its middle
+	// standing for all of it; the per-shot plan then reads each part's
+	// own results.
 	parent := make([]int, len(spans))
 	for i := range parent {
 		parent[i] = i

@@ -276,8 +276,9 @@ func TestEncodeTitlePerTitleUniform(t *testing.T) {
 // its own trial range naming its shot, not once in their middle; the
 // per-shot plan still covers every chunk.
 func TestEncodeTitlePerTitleLongShots(t *testing.T) {
-	// 1 s parts at 25 fps: shot 0 (40 frames) in two parts of 20, shot 1
-	// (60 frames) in three.
+	// Windows of at most 1 s (25 frames): shot 0 (40 frames) is shorter
+	// than two and stays whole, shot 1 (60 frames) is two parts of 30;
+	// each gives the 25 frames of its middle.
 	p := perTitleProfile(t, "  per_title: {rungs: 3, heights: [360, 720], crfs: [20, 30, 40], sample: {max_shot_seconds: 1, min_shot_seconds: 0.5}}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
 	run := runPerTitle(t, p)
 	if run.err != nil {
@@ -289,15 +290,15 @@ func TestEncodeTitlePerTitleLongShots(t *testing.T) {
 	}
 	slices.SortFunc(got, func(a, b TrialRange) int { return a.StartFrame - b.StartFrame })
 	want := []TrialRange{
-		{Shot: 0, StartFrame: 0, Frames: 20, Weight: 20}, {Shot: 0, StartFrame: 20, Frames: 20, Weight: 20},
-		{Shot: 1, StartFrame: 40, Frames: 20, Weight: 20}, {Shot: 1, StartFrame: 60, Frames: 20, Weight: 20}, {Shot: 1, StartFrame: 80, Frames: 20, Weight: 20},
+		{Shot: 0, StartFrame: 7, Frames: 25, Weight: 40},
+		{Shot: 1, StartFrame: 42, Frames: 25, Weight: 30}, {Shot: 1, StartFrame: 72, Frames: 25, Weight: 30},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("trial ranges %+v\nwant %+v", got, want)
 	}
 	pt := run.report.PerTitle
-	if len(pt.Shots) != 5 || len(pt.Of) != 5 || len(pt.Sample) != 5 {
-		t.Fatalf("per-title shots %+v, of %v, sample %+v: want the five parts", pt.Shots, pt.Of, pt.Sample)
+	if len(pt.Shots) != 3 || len(pt.Of) != 3 || len(pt.Sample) != 3 {
+		t.Fatalf("per-title shots %+v, of %v, sample %+v: want the three parts", pt.Shots, pt.Of, pt.Sample)
 	}
 	for _, r := range pt.Rungs {
 		if len(r.ChunkCRFs) != len(run.chunks) {
