@@ -337,13 +337,11 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	// (within the same budget) instead of one window from its middle
 	// standing for all of it; the per-shot plan then reads each part's
 	// own results.
-	parent := make([]int, len(spans))
-	for i := range parent {
-		parent[i] = i
-	}
+	partFrames := 0 // keeps every shot whole
 	if workflow.GetVersion(ctx, "sample-long-shots", workflow.DefaultVersion, 1) >= 1 {
-		spans, parent = ladder.SplitShots(spans, int(math.Floor(cfg.Sample.MaxShotSeconds*fps+1e-9)))
+		partFrames = int(math.Floor(cfg.Sample.MaxShotSeconds*fps + 1e-9))
 	}
+	spans, parent := ladder.SplitShots(spans, partFrames)
 	sample, err := ladder.SampleShots(spans, ladder.SampleOptions{FPS: fps, MaxSeconds: cfg.Sample.MaxSeconds, MaxShots: cfg.Sample.MaxShots,
 		MaxShotSeconds: cfg.Sample.MaxShotSeconds, MinShotSeconds: cfg.Sample.MinShotSeconds})
 	if err != nil {
