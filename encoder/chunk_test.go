@@ -119,6 +119,46 @@ func TestEncodeChunkExactFrames(t *testing.T) {
 
 // TestEncodeChunkMultiRung encodes one chunk to several rungs and codecs
 // from one decode.
+// TestEncodeChunkOddReference: a source of odd size (4:2:0 with a half
+// chroma sample at the edges, as cityCC0.mpg's 720x405) cannot be encoded
+// at its own size in 4:2:0; the 8-bit 4:4:4 lossless reference can, and
+// decoded to 4:2:0 again its luma is the source's, sample for sample (the
+// plane VMAF reads).
+func TestEncodeChunkOddReference(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "odd.mkv")
+	// testsrc2 itself makes 4:2:0 pictures even; the scale filter does not.
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-vf", "scale=161:91", "-frames:v", "12", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src)
+	ref := lossless("ref", 161, 91)
+	ref.PixelFormat = PixelFormat444
+	res, err := EncodeChunk(context.Background(), src, ChunkOptions{StartFrame: 4, Frames: 6, Rungs: []RungSpec{ref},
+		OutputPath: func(r RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Rungs[0]
+	if s := ffprobe(t, o.Path).Streams[0]; s.PixFmt != "yuv444p" || o.Width != 161 || o.Height != 91 || o.Frames != 6 {
+		t.Fatalf("reference %s %dx%d, %d frames; want yuv444p 161x91, 6 frames", s.PixFmt, o.Width, o.Height, o.Frames)
+	}
+	want := sourceRange(t, src, DecoderOptions{PixelFormat: "yuv420p"}, 4, 6)
+	got := decodeAll(t, o.Path, DecoderOptions{PixelFormat: "yuv420p"})
+	if len(got) != len(want) {
+		t.Fatalf("%d frames, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := &got[i].Planes[0], &want[i].Planes[0]
+		if g.Width != 161 || g.Height != 91 || w.Width != 161 {
+			t.Fatalf("frame %d: luma %dx%d, source's %dx%d", i, g.Width, g.Height, w.Width, w.Height)
+		}
+		for y := range g.Height {
+			if string(g.Row8(y)) != string(w.Row8(y)) {
+				t.Fatalf("frame %d: luma row %d differs from the source's", i, y)
+			}
+		}
+	}
+}
+
 func TestEncodeChunkMultiRung(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()

@@ -13,6 +13,10 @@ import (
 // package profile, so that a profile that validates encodes.
 type codecSpec struct{ media.VideoCodec }
 
+// PixelFormat444 is the RungSpec.PixelFormat of 8-bit 4:4:4 lossless
+// references, the only rungs that may have an odd size.
+const PixelFormat444 = "yuv444p"
+
 // codecFor returns the spec of a RungSpec.Codec value; "" is h264.
 func codecFor(name string) (codecSpec, bool) {
 	c, ok := media.LookupVideoCodec(name)
@@ -32,7 +36,11 @@ func validateRung(r RungSpec) error {
 	switch {
 	case r.Width < 0 || r.Height < 0 || (r.Width == 0 && r.Height == 0):
 		return bad("size %dx%d", r.Width, r.Height)
-	case r.Width%2 != 0 || r.Height%2 != 0:
+	case r.PixelFormat != "" && r.PixelFormat != PixelFormat444:
+		return bad("pixel format %q (want %q or none)", r.PixelFormat, PixelFormat444)
+	case r.PixelFormat == PixelFormat444 && (!r.Lossless || c.Name != "h264" || r.BitDepth > 8):
+		return bad("pixel format %s is for 8-bit h264 lossless references only", PixelFormat444)
+	case r.PixelFormat == "" && (r.Width%2 != 0 || r.Height%2 != 0):
 		return bad("size %dx%d is not even (4:2:0)", r.Width, r.Height)
 	case r.BitDepth != 0 && r.BitDepth != 8 && r.BitDepth != 10:
 		return bad("bit depth %d (want 8 or 10)", r.BitDepth)
@@ -71,7 +79,7 @@ func rungConfig(r RungSpec, path string, w, h int) av.RungConfig {
 	cfg := av.RungConfig{
 		Path: path, Encoder: c.Encoder, Width: w, Height: h, BitDepth: max(r.BitDepth, 8),
 		BitrateKbps: r.BitrateKbps, MaxrateKbps: r.MaxrateKbps, BufsizeKbps: r.BufsizeKbps,
-		GOP: r.GOPFrames, Threads: r.Threads,
+		GOP: r.GOPFrames, Threads: r.Threads, Chroma444: r.PixelFormat == PixelFormat444,
 	}
 	opt := func(k, v string) { cfg.Options = append(cfg.Options, [2]string{k, v}) }
 	crf := strconv.FormatFloat(r.CRF, 'f', -1, 64)

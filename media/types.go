@@ -104,6 +104,11 @@ type RungSpec struct {
 	Profile string `json:"profile,omitempty"` // "high", "main10", …
 	// BitDepth of the output, 8 (default) or 10; output is 4:2:0.
 	BitDepth int `json:"bit_depth,omitempty"`
+	// PixelFormat is "" (4:2:0 at BitDepth, even sizes only) or "yuv444p":
+	// 8-bit 4:4:4 at any size, h264 lossless only. It is for scoring
+	// references, such as a trial reference at an odd source size
+	// (720x405), whose luma must be the source's, sample for sample.
+	PixelFormat string `json:"pixel_format,omitempty"`
 	// GOPFrames is the keyframe interval in frames: keyframes come exactly
 	// every GOPFrames frames (no scene-cut keyframes) so that GOPs align
 	// with segments; 0 lets the codec choose. GOPs are always closed.

@@ -77,9 +77,9 @@ type TrialEncodeInput struct {
 	// ScoreWidth and ScoreHeight are the size VMAF is measured at: the
 	// source is scaled to it (bicubic) for the reference, and every trial
 	// encode is decoded and upscaled (bicubic) to it. 0 means the source's
-	// decoded size (rounded down to even: the reference is 4:2:0), the size
-	// ScoreRungs measures the final rungs at, so predicted and measured
-	// VMAF compare.
+	// decoded size, odd ones included (the reference is then 4:4:4), the
+	// size ScoreRungs measures the final rungs at, so predicted and
+	// measured VMAF compare.
 	ScoreWidth  int `json:"score_width,omitempty"`
 	ScoreHeight int `json:"score_height,omitempty"`
 }

@@ -105,12 +105,16 @@ type canonicalRung struct {
 	BitDepth    int     `json:"bit_depth"`
 	GOPFrames   int     `json:"gop_frames"`
 	Threads     int     `json:"threads"`
+	// PixelFormat is omitted when empty, so that the keys of 4:2:0 rungs
+	// stay what they were before it existed.
+	PixelFormat string `json:"pixel_format,omitempty"`
 }
 
 func canonical(r media.RungSpec) canonicalRung {
 	c := canonicalRung{ID: r.ID, Width: r.Width, Height: r.Height, Codec: r.Codec, CRF: r.CRF,
 		BitrateKbps: r.BitrateKbps, MaxrateKbps: r.MaxrateKbps, BufsizeKbps: r.BufsizeKbps, Lossless: r.Lossless,
-		Preset: r.Preset, Profile: r.Profile, BitDepth: max(r.BitDepth, 8), GOPFrames: r.GOPFrames, Threads: r.Threads}
+		Preset: r.Preset, Profile: r.Profile, BitDepth: max(r.BitDepth, 8), GOPFrames: r.GOPFrames, Threads: r.Threads,
+		PixelFormat: r.PixelFormat}
 	if vc, ok := media.LookupVideoCodec(r.Codec); ok {
 		c.Codec = vc.Name
 		if p, err := vc.PresetValue(r.Preset); err == nil {

@@ -33,6 +33,21 @@ const trialKeyVersion = 2 // 2: x264 stitchable, x265 info=0
 // the key so that a different reference never reuses results.
 const trialReference = "source range, scaled bicubic to the score size, yuv420p, h264 lossless; distorted decoded and upscaled bicubic to the score size"
 
+// trialReference444 is the reference at an odd score size, which 4:2:0
+// cannot code: 4:4:4, whose luma (all VMAF reads) is the source's.
+const trialReference444 = "source range, scaled bicubic to the score size, yuv444p, h264 lossless; distorted decoded and upscaled bicubic to the score size"
+
+// trialRef is the lossless reference rung of trials scored at sw×sh, and
+// its description for the key.
+func trialRef(sw, sh int) (media.RungSpec, string) {
+	ref := media.RungSpec{ID: "ref", Width: sw, Height: sh, Codec: "h264", Lossless: true, Preset: "ultrafast"}
+	if sw%2 != 0 || sh%2 != 0 {
+		ref.PixelFormat = encoder.PixelFormat444
+		return ref, trialReference444
+	}
+	return ref, trialReference
+}
+
 // trialKeyMaterial is what a trial key hashes.
 type trialKeyMaterial struct {
 	Version     int           `json:"version"`
@@ -51,8 +66,9 @@ func trialRung(p workflows.TrialPoint) media.RungSpec {
 }
 
 func trialMaterial(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPoint, model string, sw, sh int) trialKeyMaterial {
+	_, desc := trialRef(sw, sh)
 	return trialKeyMaterial{Version: trialKeyVersion, Source: id.String(), StartFrame: r.StartFrame, Frames: r.Frames,
-		Rung: canonical(trialRung(p)), Model: trialModel(model), ScoreWidth: sw, ScoreHeight: sh, Reference: trialReference}
+		Rung: canonical(trialRung(p)), Model: trialModel(model), ScoreWidth: sw, ScoreHeight: sh, Reference: desc}
 }
 
 func trialModel(m string) string {
@@ -127,9 +143,8 @@ func checkTrialInput(in workflows.TrialEncodeInput) error {
 		return invalidRequest("trial encode %s: no grid points", in.Source)
 	case isURL(in.Source) && in.SourceID.IsZero():
 		return invalidRequest("trial encode %s: a URL source needs its source_id", in.Source)
-	case (in.ScoreWidth == 0) != (in.ScoreHeight == 0) || in.ScoreWidth < 0 || in.ScoreHeight < 0 ||
-		in.ScoreWidth%2 != 0 || in.ScoreHeight%2 != 0:
-		return invalidRequest("trial encode %s: score size %dx%d: set both, even, or neither", in.Source, in.ScoreWidth, in.ScoreHeight)
+	case (in.ScoreWidth == 0) != (in.ScoreHeight == 0) || in.ScoreWidth < 0 || in.ScoreHeight < 0:
+		return invalidRequest("trial encode %s: score size %dx%d: set both or neither", in.Source, in.ScoreWidth, in.ScoreHeight)
 	case !slices.Contains(vmaf.ModelVersions(), trialModel(in.Model)):
 		return invalidRequest("trial encode %s: unknown VMAF model %q (have %s)", in.Source, in.Model, strings.Join(vmaf.ModelVersions(), ", "))
 	}
@@ -207,10 +222,12 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	}
 	sw, sh := in.ScoreWidth, in.ScoreHeight
 	if sw == 0 {
-		// The source's size, rounded down to even: the reference is a
-		// 4:2:0 encode. An odd source (720x405) is scored one line or
-		// column smaller than its rungs are, a negligible difference.
-		sw, sh = v.Width&^1, v.Height&^1
+		// The source's own size, odd ones (720x405) included, as
+		// ScoreRungs measures the final rungs. Scored one line smaller,
+		// every trial would skip the upscale to the last line that its
+		// rung goes through, and predict up to a VMAF point or more too
+		// high at small sizes.
+		sw, sh = v.Width, v.Height
 	}
 	model := trialModel(in.Model)
 	out := workflows.TrialEncodeOutput{FPS: fps, ScoreWidth: sw, ScoreHeight: sh, Model: model,
@@ -324,7 +341,7 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	}
 	defer os.RemoveAll(work)
 
-	ref := media.RungSpec{ID: "ref", Width: sw, Height: sh, Codec: "h264", Lossless: true, Preset: "ultrafast"}
+	ref, _ := trialRef(sw, sh)
 	rungs := []media.RungSpec{ref}
 	for _, pi := range points {
 		rs := trialRung(in.Grid[pi])

@@ -302,24 +302,70 @@ func TestTrialOutputForLadder(t *testing.T) {
 	}
 }
 
+// keepingMedia is countingMedia keeping a copy of every trial encode (not
+// the reference) under dir, named after the rung's ID.
+type keepingMedia struct {
+	countingMedia
+	dir string
+}
+
+func (m *keepingMedia) EncodeChunk(ctx context.Context, input string, opts encoder.ChunkOptions) (encoder.ChunkOutput, error) {
+	res, err := m.countingMedia.EncodeChunk(ctx, input, opts)
+	for _, o := range res.Rungs {
+		if err == nil && o.ID != "ref" {
+			var b []byte
+			if b, err = os.ReadFile(o.Path); err == nil {
+				err = os.WriteFile(filepath.Join(m.dir, o.ID+".mp4"), b, 0o644)
+			}
+		}
+	}
+	return res, err
+}
+
 // TestTrialEncodeOddSource: a source of odd size (cityCC0.mpg is 720x405)
-// is scored at its size rounded down to even, since the reference is a
-// 4:2:0 encode.
+// is scored at its own size, as ScoreRungs scores the final rungs, so that
+// a trial predicts exactly what ScoreRungs measures for the same encode.
+// Scored one line and column smaller (a 4:2:0 reference cannot be odd),
+// the trial skipped the upscale its rung goes through and predicted a VMAF
+// point or more too high.
 func TestTrialEncodeOddSource(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "odd.mkv")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=161x91:rate=25",
+	// testsrc2 itself makes 4:2:0 pictures even; the scale filter does not.
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-vf", "scale=161:91",
 		"-frames:v", "8", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src).CombinedOutput(); err != nil {
 		t.Skipf("ffmpeg: %v %s", err, out)
 	}
-	env, _ := trialEnv(t)
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	m := &keepingMedia{dir: t.TempDir()}
+	env.RegisterActivity(New(m, nil))
 	in := workflows.TrialEncodeInput{Source: src, Cache: t.TempDir(), Ranges: []workflows.TrialRange{{StartFrame: 0, Frames: 8}},
 		Grid: []workflows.TrialPoint{{Width: 80, Height: 46, Codec: "h264", CRF: 30, Preset: "ultrafast"}}}
 	out, err := trialEncode(t, env, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.ScoreWidth != 160 || out.ScoreHeight != 90 || len(out.Results) != 1 || !(out.Results[0].VMAF > 0) {
+	if out.ScoreWidth != 161 || out.ScoreHeight != 91 || len(out.Results) != 1 || !(out.Results[0].VMAF > 0) {
 		t.Fatalf("scored at %dx%d: %+v", out.ScoreWidth, out.ScoreHeight, out.Results)
+	}
+
+	rung := media.RungOutput{ID: "p0", Path: filepath.Join(m.dir, "p0.mp4"), Width: 80, Height: 46, Codec: "h264", Frames: 8}
+	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: src, Out: t.TempDir(), Rungs: []media.RungOutput{rung}, Frames: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc workflows.ScoreRungsOutput
+	if err := v.Get(&sc); err != nil {
+		t.Fatal(err)
+	}
+	got, want := out.Results[0].VMAF, sc.Scores[0].VMAF.Mean
+	if math.Abs(got-want) > 1e-6 {
+		t.Errorf("trial VMAF %.9f, ScoreRungs measures %.9f for the same encode", got, want)
+	}
+
+	// An even score size keeps the 4:2:0 reference, and the key it had.
+	if _, desc := trialRef(160, 90); desc != trialReference {
+		t.Errorf("even reference %q, want %q", desc, trialReference)
 	}
 }

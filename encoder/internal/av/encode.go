@@ -18,6 +18,8 @@ type RungConfig struct {
 	Encoder       string
 	Width, Height int
 	BitDepth      int // 8 (default) or 10; output is 4:2:0
+	// Chroma444 makes the output 8-bit 4:4:4 (any size, odd included).
+	Chroma444 bool
 	// BitrateKbps with the optional VBV cap MaxrateKbps/BufsizeKbps; the
 	// encoder's own options select CRF.
 	BitrateKbps, MaxrateKbps, BufsizeKbps int
@@ -71,10 +73,14 @@ func NewRungEncoder(d *Decoder, cfg RungConfig) (_ *RungEncoder, err error) {
 	if codec == nil {
 		return nil, fmt.Errorf("%w: libavcodec was built without %s", ErrUnsupported, cfg.Encoder)
 	}
-	switch cfg.BitDepth {
-	case 0, 8:
+	switch {
+	case cfg.Chroma444 && cfg.BitDepth <= 8:
+		e.pixFmt = astiav.PixelFormatYuv444P
+	case cfg.Chroma444:
+		return nil, fmt.Errorf("%w: 4:4:4 at bit depth %d", ErrSettings, cfg.BitDepth)
+	case cfg.BitDepth == 0 || cfg.BitDepth == 8:
 		e.pixFmt = astiav.PixelFormatYuv420P
-	case 10:
+	case cfg.BitDepth == 10:
 		e.pixFmt = astiav.PixelFormatYuv420P10Le
 	default:
 		return nil, fmt.Errorf("%w: bit depth %d", ErrSettings, cfg.BitDepth)
