@@ -105,6 +105,10 @@ type LadderComparison struct {
 	BDRateMeasured  *float64 `json:"bd_rate_measured"`
 	BDRatePredicted *float64 `json:"bd_rate_predicted"`
 	BDVMAFMeasured  *float64 `json:"bd_vmaf_measured"`
+	// BDRateMeasuredError says why BDRateMeasured is missing (report.json's
+	// bd_rate_measured_error), e.g. a reference capped at a small source
+	// that keeps fewer than the 4 distinct points BD needs.
+	BDRateMeasuredError string `json:"bd_rate_measured_error,omitempty"`
 }
 
 // WorkflowID returns the workflow id of a title's encode: the same title

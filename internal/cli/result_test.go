@@ -47,15 +47,16 @@ func TestPrintResultPerTitle(t *testing.T) {
 				"CRF 28, predicted 300 kb/s VMAF 61.00; 3 chunks at CRF 28, 360p\n",
 				"report: /o/report.json",
 			},
+			not: []string{"no BD-rate"},
 		},
 		{
 			name: "per-title without a BD-rate",
 			res: workflows.TitleResult{
 				Ladder: "per-title", Rungs: []media.RungOutput{{ID: "720p"}},
 				PerTitle:   []workflows.PerTitleRung{{ID: "720p", Rung: ladder.Rung{Point: ladder.Point{CRF: 23}}, PredictedKbps: 1000, PredictedVMAF: 90}},
-				Comparison: &workflows.LadderComparison{Reference: "Apple HLS"},
+				Comparison: &workflows.LadderComparison{Reference: "Apple HLS", BDRateMeasuredError: "reference curve: 1 distinct points"},
 			},
-			want: []string{"BD-rate n/a measured (n/a predicted), BD-VMAF n/a", "CRF 23, predicted 1000 kb/s VMAF 90.00\n"},
+			want: []string{"BD-rate n/a measured (n/a predicted), BD-VMAF n/a", "(no BD-rate: reference curve: 1 distinct points)", "CRF 23, predicted 1000 kb/s VMAF 90.00\n"},
 			not:  []string{"chunks at"},
 		},
 		{

@@ -280,6 +280,9 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 		if c := res.Comparison; c != nil {
 			fmt.Fprintf(env.Stdout, "  against %s: BD-rate %s measured (%s predicted), BD-VMAF %s\n",
 				c.Reference, bdPercent(c.BDRateMeasured), bdPercent(c.BDRatePredicted), bdPoints(c.BDVMAFMeasured))
+			if c.BDRateMeasured == nil && c.BDRateMeasuredError != "" {
+				fmt.Fprintf(env.Stdout, "  (no BD-rate: %s)\n", c.BDRateMeasuredError)
+			}
 		}
 	case "fixed":
 		fmt.Fprintln(env.Stdout, "ladder: fixed (the profile's rungs)")

@@ -105,7 +105,8 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 	if r.Ladder != nil && r.Ladder.Reference != nil {
 		ref := r.Ladder.Reference
 		out.Comparison = &workflows.LadderComparison{Reference: ref.Name,
-			BDRateMeasured: ref.BDRateMeasured, BDRatePredicted: ref.BDRatePredicted, BDVMAFMeasured: ref.BDVMAFMeasured}
+			BDRateMeasured: ref.BDRateMeasured, BDRatePredicted: ref.BDRatePredicted, BDVMAFMeasured: ref.BDVMAFMeasured,
+			BDRateMeasuredError: ref.BDRateMeasuredError}
 	}
 	return out, nil
 }
