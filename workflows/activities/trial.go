@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/vmaf"
@@ -27,7 +28,9 @@ import (
 
 // trialKeyVersion is mixed into every trial key; bump it when a trial's
 // encode, reference or scoring changes for the same settings.
-const trialKeyVersion = 2 // 2: x264 stitchable, x265 info=0
+// 2: x264 stitchable, x265 info=0. 3: VMAF motion at a range's edges
+// from the source frames either side (trialEdges).
+const trialKeyVersion = 3
 
 // trialReference describes how the reference of a trial is made; it enters
 // the key so that a different reference never reuses results.
@@ -293,7 +296,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	done := 0
 	hb.beat(true, workflows.ActivityProgress{Done: done, Total: total})
 	for _, j := range jobs {
-		recs, err := a.trialRange(ctx, in, cache.dir, id, j.rng, j.points, j.keys, sw, sh, model, func(n int) {
+		recs, err := a.trialRange(ctx, in, cache.dir, id, j.rng, j.points, j.keys, sw, sh, v.FrameCount, model, func(n int) {
 			hb.beat(false, workflows.ActivityProgress{Done: done + n, Total: total})
 		})
 		if err != nil {
@@ -326,10 +329,11 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 }
 
 // trialRange encodes grid points (indexes into in.Grid) on one range from
-// one decode, with the lossless reference, and scores them. progress gets
-// the frames done (encoded, then scored) of this range's 2·Frames.
+// one decode, with the lossless reference, and scores them. sourceFrames
+// is the source's frame count (0: unknown). progress gets the frames done
+// (encoded, then scored) of this range's 2·Frames.
 func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInput, local string, id workflows.SourceID, ri int, points []int, keys []string,
-	sw, sh int, model string, progress func(int)) ([]trialRecord, error) {
+	sw, sh, sourceFrames int, model string, progress func(int)) ([]trialRecord, error) {
 	r := in.Ranges[ri]
 	dir := filepath.Join(local, "trials")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -381,7 +385,11 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	// the worker's (and an embedded server's) goroutines that carry
 	// heartbeats are not crowded out.
 	t1 := a.now()
-	err = a.scoreTrials(ctx, path(ref), sw, sh, model, r.Frames, rungs[1:], path, recs, func(n int) { progress(r.Frames + n) })
+	edges, err := a.trialEdges(ctx, in.Source, r, ref, work, sourceFrames)
+	if err != nil {
+		return nil, err
+	}
+	err = a.scoreTrials(ctx, path(ref), edges, sw, sh, model, r.Frames, rungs[1:], path, recs, func(n int) { progress(r.Frames + n) })
 	if err != nil {
 		return nil, err
 	}
@@ -392,10 +400,65 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	return recs, nil
 }
 
+// rangeEdges are the reference frames just before and just after a trial
+// range, nil where the source has none (or they do not decode).
+type rangeEdges struct{ before, after *frame.Frame }
+
+// trialEdges encodes the source frames just before and just after range r
+// (those that exist) as the reference ref is encoded, and decodes them.
+// VMAF's motion feature compares a frame with the one before it and, for
+// motion2, looks one frame ahead: without its neighbours a range's first
+// frame would score with no motion and its last one without the look
+// ahead, unlike the same frames scored within the title by ScoreRungs,
+// and short ranges would predict too low. Each edge is a one-frame
+// encode of its own: the range's single decode pass stays as it was.
+func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.TrialRange, ref media.RungSpec, work string, sourceFrames int) (rangeEdges, error) {
+	one := func(idx int, id string) (*frame.Frame, error) {
+		rs := ref
+		rs.ID = id
+		file := filepath.Join(work, id+".mp4")
+		_, err := a.chunkMedia().EncodeChunk(ctx, source, encoder.ChunkOptions{StartFrame: idx, Frames: 1, Rungs: []media.RungSpec{rs},
+			OutputPath: func(media.RungSpec) string { return file }})
+		if err != nil {
+			if ctx.Err() == nil && encoder.IsBadInput(err) {
+				// A frame that does not decode, or a frame count that
+				// was off: score the range without that neighbour.
+				a.logger().Warn("trial range edge frame not available", "source", source, "frame", idx, "error", err)
+				return nil, nil
+			}
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		fr, err := a.Media.OpenFrames(ctx, file, FrameOptions{PixelFormat: "yuv420p"})
+		if err != nil {
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		defer fr.Close()
+		f, err := fr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		return f, nil
+	}
+	var e rangeEdges
+	var err error
+	if r.StartFrame > 0 {
+		if e.before, err = one(r.StartFrame-1, "edge-before"); err != nil {
+			return e, err
+		}
+	}
+	if end := r.StartFrame + r.Frames; end < sourceFrames {
+		if e.after, err = one(end, "edge-after"); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
 // scoreTrials scores trial encodes (one scorer goroutine each) against the
-// reference at ref, all scaled to sw×sh, filling recs' VMAF fields; progress
+// reference at ref, all scaled to sw×sh, filling recs' VMAF fields; edges
+// give the motion features at the range's ends their neighbours. progress
 // gets the frames scored.
-func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, model string, frames int,
+func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames int,
 	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
 	tokens := a.cpuTokens()
 	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
@@ -414,6 +477,11 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, mo
 		dis[k] = d
 		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
 			return err
+		}
+		if edges.before != nil {
+			if err := scorers[k].Prime(edges.before); err != nil {
+				return fmt.Errorf("trial %s: frame before the range: %w", rs.ID, err)
+			}
 		}
 	}
 	n := 0
@@ -450,9 +518,20 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, sw, sh int, mo
 		if _, err := dis[k].Next(); !errors.Is(err, io.EOF) {
 			return fmt.Errorf("%w: trial %s has more frames than the reference's %d", encoder.ErrInvalidData, trials[k].ID, n)
 		}
+		if edges.after != nil {
+			// Only the reference's motion looks ahead: this frame's own
+			// score is dropped below.
+			if err := scorers[k].Push(edges.after, edges.after); err != nil {
+				return fmt.Errorf("trial %s: frame after the range: %w", trials[k].ID, err)
+			}
+		}
 		vr, err := scorers[k].Close()
 		if err != nil {
 			return fmt.Errorf("trial %s: %w", trials[k].ID, err)
+		}
+		if len(vr.Frames) > frames {
+			vr.Frames = vr.Frames[:frames]
+			vr = vmaf.Merge(vr)
 		}
 		series, _ := vr.Series("vmaf")
 		p := vr.Pooled["vmaf"]

@@ -3,10 +3,13 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -23,10 +27,15 @@ import (
 type countingMedia struct {
 	libav
 	encodes, opens, probes atomic.Int32
+	mu                     sync.Mutex
+	chunks                 []string // "start+frames" of every EncodeChunk call
 }
 
 func (m *countingMedia) EncodeChunk(ctx context.Context, input string, opts encoder.ChunkOptions) (encoder.ChunkOutput, error) {
 	m.encodes.Add(1)
+	m.mu.Lock()
+	m.chunks = append(m.chunks, fmt.Sprintf("%d+%d", opts.StartFrame, opts.Frames))
+	m.mu.Unlock()
 	return m.libav.EncodeChunk(ctx, input, opts)
 }
 
@@ -84,8 +93,10 @@ func TestTrialEncodeMonotonicAndCached(t *testing.T) {
 		out.ScoreWidth != 640 || out.ScoreHeight != 360 {
 		t.Fatalf("output %+v", out)
 	}
-	if got := m.encodes.Load(); got != 2 {
-		t.Fatalf("%d EncodeChunk calls, want one per range", got)
+	// One decode per range for all grid points, and the frame either side
+	// of each range for the motion feature at its edges.
+	if got, want := strings.Join(m.chunks, " "), "10+6 9+1 16+1 90+6 89+1 96+1"; got != want {
+		t.Fatalf("EncodeChunk calls (start+frames) %s, want %s", got, want)
 	}
 	for i, r := range out.Results {
 		t.Logf("%dx%d crf %v: %.1f kbps, VMAF %.2f; shots %+v", r.Width, r.Height, r.CRF, r.BitrateKbps, r.VMAF, r.Shots)
@@ -367,5 +378,70 @@ func TestTrialEncodeOddSource(t *testing.T) {
 	// An even score size keeps the 4:2:0 reference, and the key it had.
 	if _, desc := trialRef(160, 90); desc != trialReference {
 		t.Errorf("even reference %q, want %q", desc, trialReference)
+	}
+}
+
+// TestTrialRangeScoresAsInTitle: a trial range in the middle of a title
+// scores exactly as its frames do within the title. VMAF's motion feature
+// of the range's first frame compares it with the frame before, and of its
+// last frame looks one ahead; scored alone, the range's first frame had no
+// motion and short ranges predicted too low. The title's rung here is the
+// trial's own encode of the range stitched between encodes of the frames
+// before and after it, scored by ScoreRungs.
+func TestTrialRangeScoresAsInTitle(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.mkv")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+		"-frames:v", "30", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-g", "1", src).CombinedOutput(); err != nil {
+		t.Skipf("ffmpeg: %v %s", err, out)
+	}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	m := &keepingMedia{dir: t.TempDir()}
+	env.RegisterActivity(New(m, nil))
+	point := workflows.TrialPoint{Width: 96, Height: 54, Codec: "h264", CRF: 30, Preset: "ultrafast"}
+	const start, frames = 10, 6
+	in := workflows.TrialEncodeInput{Source: src, Cache: t.TempDir(),
+		Ranges: []workflows.TrialRange{{StartFrame: start, Frames: frames}}, Grid: []workflows.TrialPoint{point}}
+	out, err := trialEncode(t, env, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rung := trialRung(point)
+	rung.ID = "title"
+	part := func(first, n int) string {
+		p := filepath.Join(dir, fmt.Sprintf("part%d.mp4", first))
+		if _, err := encoder.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: first, Frames: n,
+			Rungs: []media.RungSpec{rung}, OutputPath: func(media.RungSpec) string { return p }}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	title := filepath.Join(dir, "title.mp4")
+	st, err := encoder.Stitch(context.Background(), []string{part(0, start), filepath.Join(m.dir, "p0.mp4"), part(start+frames, 30-start-frames)}, title)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.ExecuteActivity(workflows.ActivityScoreRungs, workflows.ScoreRungsInput{Source: src, Out: t.TempDir(), Frames: 30,
+		Rungs: []media.RungOutput{{ID: "title", Path: title, Width: st.Width, Height: st.Height, Codec: st.Codec, Frames: st.Frames}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc workflows.ScoreRungsOutput
+	if err := v.Get(&sc); err != nil {
+		t.Fatal(err)
+	}
+	res, err := readResult(sc.Scores[0].ScoresPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, _ := res.Series("vmaf")
+	if len(series) != 30 {
+		t.Fatalf("title scored %d frames, want 30", len(series))
+	}
+	// Per-frame scores in the JSON have six decimals.
+	if got, want := out.Results[0].VMAF, vmaf.Mean(series[start:start+frames]); math.Abs(got-want) > 1e-5 {
+		t.Errorf("trial of frames [%d, %d): VMAF %.6f; the same frames within the title %.6f", start, start+frames, got, want)
 	}
 }
