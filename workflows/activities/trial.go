@@ -385,7 +385,7 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	// the worker's (and an embedded server's) goroutines that carry
 	// heartbeats are not crowded out.
 	t1 := a.now()
-	edges, err := a.trialEdges(ctx, in.Source, r, ref, work, sourceFrames)
+	edges, err := a.trialEdges(ctx, in.Source, r, ref, work, sourceFrames, func() { progress(r.Frames) })
 	if err != nil {
 		return nil, err
 	}
@@ -412,13 +412,16 @@ type rangeEdges struct{ before, after *frame.Frame }
 // ahead, unlike the same frames scored within the title by ScoreRungs,
 // and short ranges would predict too low. Each edge is a one-frame
 // encode of its own: the range's single decode pass stays as it was.
-func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.TrialRange, ref media.RungSpec, work string, sourceFrames int) (rangeEdges, error) {
+//
+// alive is called as the edge encodes progress, to heartbeat.
+func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.TrialRange, ref media.RungSpec, work string, sourceFrames int,
+	alive func()) (rangeEdges, error) {
 	one := func(idx int, id string) (*frame.Frame, error) {
 		rs := ref
 		rs.ID = id
 		file := filepath.Join(work, id+".mp4")
 		_, err := a.chunkMedia().EncodeChunk(ctx, source, encoder.ChunkOptions{StartFrame: idx, Frames: 1, Rungs: []media.RungSpec{rs},
-			OutputPath: func(media.RungSpec) string { return file }})
+			OutputPath: func(media.RungSpec) string { return file }, Progress: func(int, int) { alive() }})
 		if err != nil {
 			if ctx.Err() == nil && encoder.IsBadInput(err) {
 				// A frame that does not decode, or a frame count that
