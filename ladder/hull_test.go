@@ -11,21 +11,35 @@ import (
 // CRFs 18..38, with bitrate doubling every 6 CRF and VMAF saturating in
 // bits per pixel below a per-resolution ceiling, so that the
 // per-resolution curves cross like real ones do.
-func synthTitle() []Point {
-	type res struct {
-		w, h    int
-		ceiling float64
-	}
+func synthTitle() []Point { return synthTitleEvery(2) }
+
+// synthTitleEvery is synthTitle with trial CRFs step apart, 18 to 38.
+func synthTitleEvery(step int) []Point {
 	var pts []Point
-	for _, r := range []res{{640, 360, 78}, {960, 540, 87}, {1280, 720, 93}, {1920, 1080, 98}} {
-		pix := float64(r.w * r.h)
-		for crf := 18; crf <= 38; crf += 2 {
-			kbps := pix / 1000 * 2.2 * math.Exp2(float64(28-crf)/6)
-			vmaf := r.ceiling * (1 - math.Exp(-kbps*1000/pix*1.2))
-			pts = append(pts, Point{Width: r.w, Height: r.h, Codec: "h264", CRF: float64(crf), BitrateKbps: kbps, VMAF: vmaf})
+	for _, r := range synthSizes {
+		for crf := 18; crf <= 38; crf += step {
+			pts = append(pts, synthPoint(r.w, r.h, float64(crf)))
 		}
 	}
 	return pts
+}
+
+// synthSize is one of synthTitle's resolutions and its VMAF ceiling.
+type synthSize struct {
+	w, h    int
+	ceiling float64
+}
+
+var synthSizes = []synthSize{{640, 360, 78}, {960, 540, 87}, {1280, 720, 93}, {1920, 1080, 98}}
+
+// synthPoint is synthTitle's encode at w×h and crf: bitrate log-linear in
+// CRF, VMAF saturating in bits per pixel (concave in CRF).
+func synthPoint(w, h int, crf float64) Point {
+	i := slices.IndexFunc(synthSizes, func(r synthSize) bool { return r.w == w && r.h == h })
+	pix := float64(w * h)
+	kbps := pix / 1000 * 2.2 * math.Exp2((28-crf)/6)
+	vmaf := synthSizes[i].ceiling * (1 - math.Exp(-kbps*1000/pix*1.2))
+	return Point{Width: w, Height: h, Codec: "h264", CRF: crf, BitrateKbps: kbps, VMAF: vmaf}
 }
 
 // hullAt is the piecewise-linear hull's VMAF at bitrate r (−Inf below the

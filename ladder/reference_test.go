@@ -112,7 +112,7 @@ func TestInterpolateOptions(t *testing.T) {
 		{Width: 640, Height: 360, Codec: "h264", CRF: 26, Bits: 1500, Quality: 61}, // inside the hull
 		{Width: 1280, Height: 720, Codec: "h264", CRF: 28, Bits: 3000, Quality: 80},
 	}
-	got, err := InterpolateOptions(opts, 1, false)
+	got, err := InterpolateOptions(opts, 1, BetweenChord)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +133,10 @@ func TestInterpolateOptions(t *testing.T) {
 			t.Errorf("CRF %v: %v bits, quality %v; want %v, %v", c, o.Bits, o.Quality, bits, q)
 		}
 	}
-	if _, err := InterpolateOptions(opts, 0, false); !errors.Is(err, ErrBadConstraints) {
+	if _, err := InterpolateOptions(opts, 0, BetweenChord); !errors.Is(err, ErrBadConstraints) {
 		t.Errorf("step 0: %v", err)
 	}
-	if _, err := InterpolateOptions(nil, 1, false); !errors.Is(err, ErrNoPoints) {
+	if _, err := InterpolateOptions(nil, 1, BetweenChord); !errors.Is(err, ErrNoPoints) {
 		t.Errorf("no options: %v", err)
 	}
 }
@@ -168,7 +168,7 @@ func TestPerShotMatchesPerTitleOnUniformTitle(t *testing.T) {
 				base = append(base, ShotOption{Width: p.Width, Height: p.Height, Codec: p.Codec, CRF: p.CRF, Bits: p.BitrateKbps, Quality: p.VMAF})
 			}
 		}
-		opts, err := InterpolateOptions(base, 1, false)
+		opts, err := InterpolateOptions(base, 1, BetweenChord)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestInterpolateOptionsQualityInCRF(t *testing.T) {
 		{Width: 640, Height: 360, Codec: "h264", CRF: 28, Bits: 1000, Quality: 60},
 		{Width: 640, Height: 360, Codec: "h264", CRF: 23, Bits: 2000, Quality: 75},
 	}
-	got, err := InterpolateOptions(opts, 1, true)
+	got, err := InterpolateOptions(opts, 1, BetweenLinear)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestInterpolateOptionsQualityInCRF(t *testing.T) {
 	}
 	target := 60 + 15*(28-25.0)/5 // both shots at CRF 25
 	{
-		o, err := InterpolateOptions(opts, 1, true)
+		o, err := InterpolateOptions(opts, 1, BetweenLinear)
 		if err != nil {
 			t.Fatal(err)
 		}

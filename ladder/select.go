@@ -44,19 +44,42 @@ type Constraints struct {
 	// rung is always one encode at one resolution — never a point on a
 	// hull edge joining two resolutions, which no single encode achieves.
 	Interpolate bool
-	// QualityInCRF, with Interpolate, predicts an interpolated point's
-	// VMAF linearly in CRF between A and B (v = v_A + t·(v_B − v_A), with
-	// t as above, so linear in log bitrate: concave in bitrate, above the
-	// hull chord) instead of on the chord. Measured encodes between trial
-	// CRFs land closer to it; and it gives InterpolateOptions' per-shot
-	// options real interior points of the convex hull.
-	QualityInCRF bool
+	// Between, with Interpolate, says how an interpolated point is
+	// predicted: BetweenChord as above, BetweenLinear or BetweenCubic.
+	Between Between
 	// CRFStep, with Interpolate, restricts interpolated CRFs to multiples
 	// of CRFStep (1 for integer CRFs). 0 samples every segment at bitrate
 	// ratios of at most InterpolationStep, plus the exact points where a
 	// segment crosses MinKbps, MaxKbps, MinVMAF or MaxVMAF.
 	CRFStep float64
 }
+
+// Between is how Select (with Constraints.Interpolate) and
+// InterpolateOptions predict a point at a CRF c between two vertices A and B
+// of one resolution's hull.
+type Between int
+
+const (
+	// BetweenChord: log bitrate linear in CRF, VMAF on the hull chord
+	// (see Constraints.Interpolate). No encode reaches the chord from
+	// below, so it under-predicts.
+	BetweenChord Between = iota
+	// BetweenLinear: log bitrate and VMAF both linear in CRF,
+	// v = v_A + t·(v_B − v_A) (linear in log bitrate: concave in bitrate,
+	// above the chord). Measured encodes land closer to it, and it gives
+	// InterpolateOptions' per-shot options real interior points of the
+	// convex hull.
+	BetweenLinear
+	// BetweenCubic: log bitrate and VMAF are monotone cubics in CRF (PCHIP)
+	// through every vertex of the resolution's hull, not lines through A
+	// and B only. VMAF is concave in CRF, so lines under-predict between
+	// trial CRFs: leaving out each interior trial CRF of the benchmark
+	// titles' grids (252 points, neighbours 10 CRF apart), lines missed
+	// its VMAF by −1.7 on average, the cubic by −0.1 (mean absolute error
+	// 1.9 and 0.6). With fewer than three vertices, or CRFs that do not
+	// fall along the hull, it is BetweenLinear.
+	BetweenCubic
+)
 
 // InterpolationStep is the largest bitrate ratio between neighbouring
 // interpolated candidates when Constraints.CRFStep is 0.
@@ -276,6 +299,10 @@ func paretoFront(pool []Rung) []Rung {
 // interpolate returns the vertices of one resolution's hull and the
 // interpolated points between them (see Constraints.Interpolate).
 func interpolate(hull []Point, c Constraints) []Rung {
+	var cub *crfCubic
+	if c.Between == BetweenCubic {
+		cub = newCRFCubic(hull)
+	}
 	var out []Rung
 	for i, a := range hull {
 		out = append(out, Rung{Point: a})
@@ -291,9 +318,12 @@ func interpolate(hull []Point, c Constraints) []Rung {
 			p := a
 			p.CRF = a.CRF - t*(a.CRF-b.CRF)
 			p.BitrateKbps = a.BitrateKbps * math.Exp(t*lr)
-			if c.QualityInCRF {
+			switch {
+			case cub != nil:
+				p.BitrateKbps, p.VMAF = cub.at(p.CRF)
+			case c.Between != BetweenChord:
 				p.VMAF = a.VMAF + (b.VMAF-a.VMAF)*t
-			} else {
+			default:
 				p.VMAF = a.VMAF + (b.VMAF-a.VMAF)*(p.BitrateKbps-a.BitrateKbps)/(b.BitrateKbps-a.BitrateKbps)
 			}
 			return Rung{Point: p, Interpolated: true}
@@ -313,16 +343,22 @@ func interpolate(hull []Point, c Constraints) []Rung {
 			}
 			// Exact crossings of the bounds, so the bottom and top rungs
 			// can sit on them.
+			if cub != nil {
+				ts = append(ts, cub.crossings(at, c)...)
+			}
 			for _, r := range []float64{c.MinKbps, c.MaxKbps} {
+				if cub != nil {
+					break
+				}
 				if r > 0 {
 					ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
 				}
 			}
 			for _, v := range []float64{c.MinVMAF, c.MaxVMAF} {
-				if v == 0 {
+				if v == 0 || cub != nil {
 					continue
 				}
-				if c.QualityInCRF {
+				if c.Between != BetweenChord {
 					ts = append(ts, (v-a.VMAF)/(b.VMAF-a.VMAF))
 					continue
 				}

@@ -200,8 +200,8 @@ func TestSelectQualityInCRF(t *testing.T) {
 	pts := synthTitle()
 	curves, _ := Curves(pts)
 	for _, c := range []Constraints{
-		{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1, QualityInCRF: true},
-		{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true, QualityInCRF: true},
+		{Rungs: 7, MinRatio: 1.6, Interpolate: true, CRFStep: 1, Between: BetweenLinear},
+		{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true, Between: BetweenLinear},
 	} {
 		rs := mustSelect(t, pts, c)
 		interp := 0
@@ -290,5 +290,62 @@ func TestSelectDegenerate(t *testing.T) {
 	rs, err = Select(flat, Constraints{Rungs: 4, Interpolate: true})
 	if err != nil || len(rs) != 2 || rs[0].Interpolated || rs[1].Interpolated {
 		t.Fatalf("flat CRF: %+v, %v", rs, err)
+	}
+}
+
+// TestSelectCubicInCRF: on a title whose VMAF is concave in CRF (trial
+// CRFs 5 apart), BetweenCubic predicts the points between trial CRFs
+// closer to the encodes' true values than BetweenLinear's lines, which
+// fall below them; its bitrates stay log-linear where the truth is; and
+// each prediction lies between the trial encodes on either side. Select
+// with CRFStep 0 still puts rungs exactly on the bounds a segment crosses.
+func TestSelectCubicInCRF(t *testing.T) {
+	pts := synthTitleEvery(5)
+	curves, err := Curves(pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errSum := map[Between]float64{}
+	n := 0
+	for _, cv := range curves {
+		lin := interpolate(cv.Hull, Constraints{CRFStep: 1, Between: BetweenLinear})
+		cub := interpolate(cv.Hull, Constraints{CRFStep: 1, Between: BetweenCubic})
+		if len(lin) != len(cub) {
+			t.Fatalf("%dp: %d linear candidates, %d cubic", cv.Height, len(lin), len(cub))
+		}
+		for k, r := range cub {
+			if !r.Interpolated {
+				continue
+			}
+			truth := synthPoint(r.Width, r.Height, r.CRF)
+			errSum[BetweenLinear] += math.Abs(lin[k].VMAF - truth.VMAF)
+			errSum[BetweenCubic] += math.Abs(r.VMAF - truth.VMAF)
+			n++
+			if math.Abs(r.BitrateKbps/truth.BitrateKbps-1) > 1e-9 {
+				t.Errorf("cubic %+v: %v kbps, true %v (log-linear in CRF)", r, r.BitrateKbps, truth.BitrateKbps)
+			}
+			lo := synthPoint(r.Width, r.Height, 18+5*math.Ceil((r.CRF-18)/5))
+			hi := synthPoint(r.Width, r.Height, 18+5*math.Floor((r.CRF-18)/5))
+			if !(r.VMAF > lo.VMAF && r.VMAF < hi.VMAF && r.BitrateKbps > lo.BitrateKbps && r.BitrateKbps < hi.BitrateKbps) {
+				t.Errorf("cubic %+v outside the trial encodes at CRF %v and %v", r, lo.CRF, hi.CRF)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no interpolated candidates")
+	}
+	lin, cub := errSum[BetweenLinear]/float64(n), errSum[BetweenCubic]/float64(n)
+	t.Logf("mean |predicted - true VMAF| over %d points between trial CRFs: linear %.3f, cubic %.3f", n, lin, cub)
+	if !(cub < lin) {
+		t.Errorf("cubic's mean VMAF error %.3f not below linear's %.3f", cub, lin)
+	}
+
+	c := Constraints{Rungs: 6, MinRatio: 1.5, MinKbps: 300, MaxVMAF: 95, Interpolate: true, Between: BetweenCubic}
+	rs := mustSelect(t, pts, c)
+	if top := rs[len(rs)-1]; top.VMAF != 95 {
+		t.Errorf("top rung %+v: want it on the 95 VMAF bound", top)
+	}
+	if rs[0].BitrateKbps != 300 {
+		t.Errorf("bottom rung %+v: want it on the 300 kbps bound", rs[0])
 	}
 }

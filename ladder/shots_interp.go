@@ -6,20 +6,19 @@ import "fmt"
 // optimizer: for each codec and size it keeps the vertices of the
 // options' convex hull in (bits, quality) and adds options between
 // adjacent vertices at every CRF on a multiple of crfStep, predicted as
-// Select predicts interpolated rungs (Constraints.Interpolate: log bits
-// linear in CRF, quality on the hull chord, or with qualityInCRF linear in
-// CRF as Constraints.QualityInCRF). So a shot can take CRF 25 when it was
+// Select predicts interpolated rungs (Constraints.Interpolate, with
+// between as Constraints.Between). So a shot can take CRF 25 when it was
 // trial-encoded at 23 and 28, and the rungs' CRFs chosen by Select with
 // the same step are among its options. On the chord, the options between
 // two trial CRFs lie on a hull edge: mixes of the two trial CRFs across
-// shots do as well, so they add nothing but reach; with qualityInCRF they
-// are hull vertices of their own.
+// shots do as well, so they add nothing but reach; BetweenLinear and
+// BetweenCubic make them hull vertices of their own.
 //
 // Options inside the hull are dropped: the Lagrangian optimizer never
 // chooses them. Errors: ErrNoPoints without options, ErrBadPoint for
 // non-positive or non-finite bits or a non-finite quality, and
 // ErrBadConstraints for a crfStep that is not positive.
-func InterpolateOptions(opts []ShotOption, crfStep float64, qualityInCRF bool) ([]ShotOption, error) {
+func InterpolateOptions(opts []ShotOption, crfStep float64, between Between) ([]ShotOption, error) {
 	if !(crfStep > 0) {
 		return nil, fmt.Errorf("%w: crf step %v", ErrBadConstraints, crfStep)
 	}
@@ -33,7 +32,7 @@ func InterpolateOptions(opts []ShotOption, crfStep float64, qualityInCRF bool) (
 	}
 	var out []ShotOption
 	for _, c := range curves {
-		for _, r := range interpolate(c.Hull, Constraints{CRFStep: crfStep, QualityInCRF: qualityInCRF}) {
+		for _, r := range interpolate(c.Hull, Constraints{CRFStep: crfStep, Between: between}) {
 			out = append(out, ShotOption{Width: r.Width, Height: r.Height, Codec: r.Codec, CRF: r.CRF, Bits: r.BitrateKbps, Quality: r.VMAF})
 		}
 	}

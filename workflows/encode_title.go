@@ -243,9 +243,13 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 				// Version 1 of "per-shot-quality-in-crf" predicts chunks'
 				// VMAF between trial CRFs linearly in CRF (real hull
 				// vertices for the plan) instead of on the hull chord.
-				inCRF := workflow.GetVersion(ctx, "per-shot-quality-in-crf", workflow.DefaultVersion, 1) >= 1
+				between := ladder.BetweenChord
+				if workflow.GetVersion(ctx, "per-shot-quality-in-crf", workflow.DefaultVersion, 1) >= 1 {
+					between = ladder.BetweenLinear
+				}
+				between = cubicInCRF(ctx, between)
 				perChunk, err := PlanPerShot(pt, specs, chunked.Chunks, PerShotOptions{
-					CRFStep: cfg.CRFStep, Floor: cfg.MinVMAF, Resolution: shotRes, QualityInCRF: inCRF})
+					CRFStep: cfg.CRFStep, Floor: cfg.MinVMAF, Resolution: shotRes, Between: between})
 				if err != nil {
 					return invalidSettings("%v", err)
 				}

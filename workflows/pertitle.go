@@ -97,10 +97,9 @@ func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error)
 // SelectRungs chooses the per-title rungs from the trial results and
 // returns them with their encode settings, highest first. Rung IDs are
 // "<height>p", with "-1", "-2", … from the cheapest when several rungs
-// share a height. Candidates between trial CRFs take VMAF linear in CRF
-// with qualityInCRF (ladder.Constraints.QualityInCRF), else on the hull
-// chord. Pure; called from workflow code.
-func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput, qualityInCRF bool) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
+// share a height. Candidates between trial CRFs are predicted as between
+// says (ladder.Constraints.Between). Pure; called from workflow code.
+func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput, between ladder.Between) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
 	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
 	points := trials.Points()
 	hull, err := ladder.Hull(points)
@@ -110,7 +109,7 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 	chosen, err := ladder.Select(points, ladder.Constraints{
 		Rungs: pt.Rungs, MinRungs: pt.MinRungs, MinKbps: pt.MinKbps, MaxKbps: pt.MaxKbps,
 		MinVMAF: pt.MinVMAF, MaxVMAF: pt.MaxVMAF, MinRatio: pt.MinRatio, MinVMAFStep: pt.MinVMAFStep,
-		Interpolate: true, CRFStep: pt.CRFStep, QualityInCRF: qualityInCRF,
+		Interpolate: true, CRFStep: pt.CRFStep, Between: between,
 	})
 	if err != nil {
 		return nil, nil, nil, invalidSettings("per-title ladder: no ladder fits ladder.per_title's bounds (kbps %g–%g, VMAF %g–%g, %d–%d rungs, ratio %g) for this title: %v",
@@ -142,9 +141,9 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 // per-shot optimizer: a chunk's bits and mean VMAF at grid point k are
 // those of the sampled ranges standing for the shots it overlaps (of maps
 // shot → range), per frame, times the frames it takes of each shot.
-// Options are then interpolated to CRFs on multiples of crfStep (VMAF
-// linear in CRF with qualityInCRF, else on the hull chord).
-func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64, qualityInCRF bool) ([]ladder.Shot, error) {
+// Options are then interpolated to CRFs on multiples of crfStep, predicted
+// as between says.
+func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64, between ladder.Between) ([]ladder.Shot, error) {
 	var grid []int
 	for k, r := range trials.Results {
 		if r.Width == width && r.Height == height && media.SameVideoCodec(r.Codec, codec) {
@@ -181,7 +180,7 @@ func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, c
 		for n := range opts {
 			opts[n].Quality /= float64(covered)
 		}
-		interp, err := ladder.InterpolateOptions(opts, crfStep, qualityInCRF)
+		interp, err := ladder.InterpolateOptions(opts, crfStep, between)
 		if err != nil {
 			return nil, fmt.Errorf("chunk %d: %w", c, err)
 		}
@@ -201,9 +200,9 @@ type PerShotOptions struct {
 	// profile's shot_resolution), for codecs whose chunks stitch across
 	// size changes (media.VideoCodec.SizeChanges); others keep the rung's.
 	Resolution bool
-	// QualityInCRF predicts chunks' VMAF between trial CRFs linearly in
-	// CRF rather than on the hull chord (ladder.InterpolateOptions).
-	QualityInCRF bool
+	// Between is how chunks' options between trial CRFs are predicted
+	// (ladder.InterpolateOptions).
+	Between ladder.Between
 }
 
 // PlanPerShot gives every chunk of each rung its own CRF, and with
@@ -234,7 +233,7 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, opt 
 		}
 		var shots []ladder.Shot
 		for _, sz := range sizes {
-			at, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, sz.Width, sz.Height, rung.Codec, opt.CRFStep, opt.QualityInCRF)
+			at, err := chunkOptions(pt.Trials, pt.Shots, pt.Of, chunks, sz.Width, sz.Height, rung.Codec, opt.CRFStep, opt.Between)
 			if err != nil {
 				return nil, fmt.Errorf("per-shot plan of rung %s: %w", rung.ID, err)
 			}
@@ -377,13 +376,29 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	// Version 1 of "select-quality-in-crf" predicts rung candidates
 	// between trial CRFs with VMAF linear in CRF, as the per-shot plan
 	// does, instead of on the hull chord (which under-predicts them).
-	inCRF := workflow.GetVersion(ctx, "select-quality-in-crf", workflow.DefaultVersion, 1) >= 1
-	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials, inCRF)
+	between := ladder.BetweenChord
+	if workflow.GetVersion(ctx, "select-quality-in-crf", workflow.DefaultVersion, 1) >= 1 {
+		between = ladder.BetweenLinear
+	}
+	between = cubicInCRF(ctx, between)
+	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials, between)
 	if err != nil {
 		return nil, nil, err
 	}
 	pt.Rungs, pt.Hull = rungs, hull
 	return pt, specs, nil
+}
+
+// cubicInCRF is version 1 of "crf-cubic": points between trial CRFs take
+// log bitrate and VMAF on monotone cubics in CRF through the trial
+// encodes (ladder.BetweenCubic), for the rung choice and the per-shot plan
+// alike; lines between two trial CRFs under-predict the concave VMAF. An
+// earlier history keeps between.
+func cubicInCRF(ctx workflow.Context, between ladder.Between) ladder.Between {
+	if workflow.GetVersion(ctx, "crf-cubic", workflow.DefaultVersion, 1) >= 1 {
+		return ladder.BetweenCubic
+	}
+	return between
 }
 
 // fanOut starts n activities, at most limit at once, and hands each

@@ -160,14 +160,19 @@ func TestEncodeTitlePerTitle(t *testing.T) {
 	if !reflect.DeepEqual(run.result.PerTitle, pt.Rungs) {
 		t.Errorf("result per-title rungs %+v, report's %+v", run.result.PerTitle, pt.Rungs)
 	}
-	// The rungs are Select's with VMAF linear in CRF between trial CRFs
-	// (workflow version select-quality-in-crf), not on the hull chord.
+	// The rungs are Select's with log bitrate and VMAF on cubics in CRF
+	// between trial CRFs (workflow version crf-cubic), not on lines in CRF
+	// (select-quality-in-crf) or the hull chord.
 	src := source(1280, 720)
-	inCRF, _, _, err := SelectRungs(p, src.Video(), pt.Trials, true)
+	inCRF, _, _, err := SelectRungs(p, src.Video(), pt.Trials, ladder.BetweenCubic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chord, _, _, err := SelectRungs(p, src.Video(), pt.Trials, false)
+	chord, _, _, err := SelectRungs(p, src.Video(), pt.Trials, ladder.BetweenChord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linear, _, _, err := SelectRungs(p, src.Video(), pt.Trials, ladder.BetweenLinear)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,9 +184,9 @@ func TestEncodeTitlePerTitle(t *testing.T) {
 		return out
 	}
 	if got := rungPoints(pt.Rungs); !slices.Equal(got, rungPoints(inCRF)) {
-		t.Errorf("rungs %+v, want SelectRungs' with quality in CRF %+v", got, rungPoints(inCRF))
-	} else if slices.Equal(got, rungPoints(chord)) {
-		t.Errorf("rungs %+v are the chord's too: the test cannot tell the two apart", got)
+		t.Errorf("rungs %+v, want SelectRungs' with cubics in CRF %+v", got, rungPoints(inCRF))
+	} else if slices.Equal(got, rungPoints(chord)) || slices.Equal(got, rungPoints(linear)) {
+		t.Errorf("rungs %+v are the chord's or the lines' too: the test cannot tell them apart", got)
 	}
 	specs := run.report.Specs
 	if len(specs) != len(pt.Rungs) {
@@ -424,14 +429,14 @@ func twoShotTrials(t *testing.T, p profile.Profile) (*media.StreamInfo, TrialEnc
 func TestPlanPerShotFloor(t *testing.T) {
 	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, min_vmaf: 1}\n")
 	video, trials := twoShotTrials(t, p)
-	rungs, specs, _, err := SelectRungs(p, video, trials, true)
+	rungs, specs, _, err := SelectRungs(p, video, trials, ladder.BetweenCubic)
 	if err != nil {
 		t.Fatal(err)
 	}
 	spans := []ladder.ShotSpan{{Start: 0, Frames: 40}, {Start: 40, Frames: 60}}
 	chunks := []plan.Chunk{{Index: 0, StartFrame: 0, Frames: 50}, {Index: 1, StartFrame: 50, Frames: 50}}
 	quality := func(rung PerTitleRung, c int, crf float64) float64 {
-		shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, rung.Width, rung.Height, rung.Codec, 1, false)
+		shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, rung.Width, rung.Height, rung.Codec, 1, ladder.BetweenChord)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +496,7 @@ func TestPlanPerShotResolution(t *testing.T) {
 		r.Shots[1].VMAF *= 1 - 0.1*float64(r.Height-360)/360
 		r.Estimate(trials.FPS)
 	}
-	rungs, specs, _, err := SelectRungs(p, video, trials, true)
+	rungs, specs, _, err := SelectRungs(p, video, trials, ladder.BetweenCubic)
 	if err != nil {
 		t.Fatal(err)
 	}

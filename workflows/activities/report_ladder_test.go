@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/report"
@@ -35,7 +36,7 @@ func TestLadderSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	trials := syntheticTrials(grid)
-	rungs, _, hull, err := workflows.SelectRungs(p, src.Video(), trials, true)
+	rungs, _, hull, err := workflows.SelectRungs(p, src.Video(), trials, ladder.BetweenCubic)
 	if err != nil {
 		t.Fatal(err)
 	}
