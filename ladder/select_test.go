@@ -349,3 +349,54 @@ func TestSelectCubicInCRF(t *testing.T) {
 		t.Errorf("bottom rung %+v: want it on the 300 kbps bound", rs[0])
 	}
 }
+
+// FuzzInterpolateCubic: for any title of one resolution with trial CRFs
+// falling in bitrate and VMAF as CRF rises (each step by a fuzzed
+// amount), every cubic candidate between two hull vertices lies strictly
+// between them in CRF, bitrate and VMAF, and with CRFStep 0 the bound
+// crossings land on the bounds.
+func FuzzInterpolateCubic(f *testing.F) {
+	f.Add(uint64(0x0102030405060708), 5, 18.0, 5.0, 30.0, 90.0)
+	f.Add(uint64(0xdeadbeefcafebabe), 3, 20.0, 1.0, 0.0, 0.0)
+	f.Add(uint64(0xffffffffffffffff), 8, 10.0, 4.0, 60.0, 75.0)
+	f.Fuzz(func(t *testing.T, seed uint64, n int, crf0, step, minV, maxV float64) {
+		if n < 2 || n > 10 || !(crf0 >= 0 && crf0 < 40) || !(step >= 0.5 && step <= 10) || !(minV >= 0 && maxV <= 100 && minV <= maxV) {
+			return
+		}
+		// Points from the lowest CRF (dearest) up: bitrate and VMAF fall.
+		r := seed
+		next := func() float64 { r = r*6364136223846793005 + 1442695040888963407; return float64(r>>11) / (1 << 53) }
+		pts := make([]Point, n)
+		kbps, vmaf := 8000.0, 99.0
+		for i := range pts {
+			pts[i] = Point{Width: 1280, Height: 720, Codec: "h264", CRF: crf0 + float64(i)*step, BitrateKbps: kbps, VMAF: vmaf}
+			kbps *= 0.3 + 0.6*next()
+			vmaf -= 0.5 + 12*next()
+		}
+		curves, err := Curves(pts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hull := curves[0].Hull
+		for _, c := range []Constraints{{CRFStep: 1, Between: BetweenCubic}, {MinKbps: 500, MinVMAF: minV, MaxVMAF: maxV, Between: BetweenCubic}} {
+			k := 0 // the hull vertex at or below each candidate
+			for _, p := range interpolate(hull, c) {
+				if !p.Interpolated {
+					k = slices.Index(hull, p.Point)
+					if k < 0 {
+						t.Fatalf("vertex %+v not on the hull", p)
+					}
+					continue
+				}
+				a, b := hull[k], hull[k+1]
+				// Within rounding: a CRF step's multiple may sit a hair
+				// inside a fractional vertex CRF.
+				const eps = 1e-9
+				if !(p.CRF < a.CRF && p.CRF > b.CRF && p.BitrateKbps >= a.BitrateKbps*(1-eps) && p.BitrateKbps <= b.BitrateKbps*(1+eps) &&
+					p.VMAF >= a.VMAF-eps && p.VMAF <= b.VMAF+eps) {
+					t.Fatalf("%+v: candidate %+v not between %+v and %+v", c, p, a, b)
+				}
+			}
+		}
+	})
+}
