@@ -353,8 +353,8 @@ func TestSelectCubicInCRF(t *testing.T) {
 // FuzzInterpolateCubic: for any title of one resolution with trial CRFs
 // falling in bitrate and VMAF as CRF rises (each step by a fuzzed
 // amount), every cubic candidate between two hull vertices lies strictly
-// between them in CRF, bitrate and VMAF, and with CRFStep 0 the bound
-// crossings land on the bounds.
+// between them in CRF, bitrate and VMAF: on whole CRF steps, and with
+// CRFStep 0 on bitrate steps plus the bound crossings found by bisection.
 func FuzzInterpolateCubic(f *testing.F) {
 	f.Add(uint64(0x0102030405060708), 5, 18.0, 5.0, 30.0, 90.0)
 	f.Add(uint64(0xdeadbeefcafebabe), 3, 20.0, 1.0, 0.0, 0.0)
