@@ -40,7 +40,9 @@ type Trials struct {
 }
 
 // TrialRange is one sampled range: frames [Start, Start+Frames) of the
-// source, standing for Weight frames of the title.
+// source, standing for Weight frames of the title. Shot indexes the span it
+// was drawn from: a chunk of the title (a shot in runs before the
+// sample-chunks workflow version).
 type TrialRange struct {
 	Shot   int     `json:"shot"`
 	Start  int     `json:"start"`

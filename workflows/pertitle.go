@@ -19,10 +19,12 @@ import (
 // and its results, the title's convex hull, the chosen rungs with their
 // predictions, and each rung's per-chunk CRFs. It travels to the report.
 type PerTitle struct {
-	// Shots are the title's shots as sampled (AnalyzeOutput.Shots that
-	// lie in the title, or the whole title as one), Sample the trial-
-	// encoded ranges (one per sampled shot) and Of maps every shot to the
-	// index of the range standing for it.
+	// Shots are the spans of the title the sample is drawn from: its
+	// chunks (PlanChunks; workflow version sample-chunks), before that its
+	// shots (AnalyzeOutput.Shots that lie in the title, or the whole title
+	// as one), long ones in parts (version sample-long-shots). Sample holds
+	// the trial-encoded ranges (one per sampled span) and Of maps every
+	// span to the index of the range standing for it.
 	Shots  []ladder.ShotSpan `json:"shots"`
 	Sample []TrialRange      `json:"sample"`
 	Of     []int             `json:"of"`
@@ -70,6 +72,17 @@ func shotSpans(shots []Shot, frames int) []ladder.ShotSpan {
 	}
 	if len(out) == 0 && frames > 0 {
 		out = []ladder.ShotSpan{{Start: 0, Frames: frames}}
+	}
+	return out
+}
+
+// chunkSpans are planned chunks as spans for ladder.SampleShots.
+func chunkSpans(chunks []plan.Chunk) []ladder.ShotSpan {
+	out := make([]ladder.ShotSpan, 0, len(chunks))
+	for _, c := range chunks {
+		if c.Frames > 0 {
+			out = append(out, ladder.ShotSpan{Start: c.StartFrame, Frames: c.Frames})
+		}
 	}
 	return out
 }
@@ -326,6 +339,19 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	if len(spans) == 0 {
 		return nil, nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
 	}
+	// Version 1 of "sample-chunks" draws the sample from the title's
+	// chunks, the units the final encode is cut into, rather than from its
+	// shots. Chunks start on segment boundaries and shots on cuts: a window
+	// from a cut stood for a chunk that starts up to a segment away, with
+	// the cut inside it. Now a window starts where its chunk does, and a
+	// chunk no longer than max_shot_seconds is trial-encoded exactly as
+	// the final encode encodes it (same frames, same first keyframe), so
+	// the per-shot plan reads its own curves.
+	if workflow.GetVersion(ctx, "sample-chunks", workflow.DefaultVersion, 1) >= 1 {
+		if cs := chunkSpans(PlanChunks(req, video, shots)); len(cs) > 0 {
+			spans = cs
+		}
+	}
 	fps := video.FPS
 	if !(fps > 0) || math.IsInf(fps, 0) {
 		fps = 25
@@ -351,7 +377,7 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 		return nil, nil, err
 	}
 	ranges := TrialRanges(sample)
-	for i := range ranges { // the shot, not the part
+	for i := range ranges { // the shot (or chunk), not the part
 		ranges[i].Shot = parent[ranges[i].Shot]
 	}
 	if len(ranges) > 1 { // one range: clients show its heartbeat progress instead

@@ -276,14 +276,15 @@ func TestEncodeTitlePerTitleUniform(t *testing.T) {
 	}
 }
 
-// TestEncodeTitlePerTitleLongShots: shots longer than max_shot_seconds are
-// sampled in windows spread over them (version sample-long-shots), each
-// its own trial range naming its shot, not once in their middle; the
-// per-shot plan still covers every chunk.
+// TestEncodeTitlePerTitleLongShots: the sample is drawn from the title's
+// chunks (version sample-chunks), not its shots: with 2 s chunks the two
+// windows start at frames 0 and 50, where the chunks do, not at the shot
+// cut (frame 40). Spans at least twice max_shot_seconds are sampled in
+// parts spread over them (version sample-long-shots), each its own trial
+// range naming its chunk; the per-shot plan still covers every chunk.
 func TestEncodeTitlePerTitleLongShots(t *testing.T) {
-	// Windows of at most 1 s (25 frames): shot 0 (40 frames) is shorter
-	// than two and stays whole, shot 1 (60 frames) is two parts of 30;
-	// each gives the 25 frames of its middle.
+	// Windows of at most 1 s (25 frames): each 2 s chunk (50 frames) is
+	// two parts of 25, each sampled whole.
 	p := perTitleProfile(t, "  per_title: {rungs: 3, heights: [360, 720], crfs: [20, 30, 40], sample: {max_shot_seconds: 1, min_shot_seconds: 0.5}}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
 	run := runPerTitle(t, p)
 	if run.err != nil {
@@ -295,15 +296,22 @@ func TestEncodeTitlePerTitleLongShots(t *testing.T) {
 	}
 	slices.SortFunc(got, func(a, b TrialRange) int { return a.StartFrame - b.StartFrame })
 	want := []TrialRange{
-		{Shot: 0, StartFrame: 7, Frames: 25, Weight: 40},
-		{Shot: 1, StartFrame: 42, Frames: 25, Weight: 30}, {Shot: 1, StartFrame: 72, Frames: 25, Weight: 30},
+		{Shot: 0, StartFrame: 0, Frames: 25, Weight: 25}, {Shot: 0, StartFrame: 25, Frames: 25, Weight: 25},
+		{Shot: 1, StartFrame: 50, Frames: 25, Weight: 25}, {Shot: 1, StartFrame: 75, Frames: 25, Weight: 25},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("trial ranges %+v\nwant %+v", got, want)
 	}
+	var starts []int
+	for _, c := range run.chunks {
+		starts = append(starts, c.Chunk.StartFrame)
+	}
+	if slices.Sort(starts); !slices.Equal(starts, []int{0, 50}) {
+		t.Fatalf("chunks start at %v, want 0 and 50", starts)
+	}
 	pt := run.report.PerTitle
-	if len(pt.Shots) != 3 || len(pt.Of) != 3 || len(pt.Sample) != 3 {
-		t.Fatalf("per-title shots %+v, of %v, sample %+v: want the three parts", pt.Shots, pt.Of, pt.Sample)
+	if len(pt.Shots) != 4 || len(pt.Of) != 4 || len(pt.Sample) != 4 {
+		t.Fatalf("per-title spans %+v, of %v, sample %+v: want the four parts", pt.Shots, pt.Of, pt.Sample)
 	}
 	for _, r := range pt.Rungs {
 		if len(r.ChunkCRFs) != len(run.chunks) {
