@@ -157,6 +157,24 @@ func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeO
 // Options are then interpolated to CRFs on multiples of crfStep, predicted
 // as between says.
 func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string, crfStep float64, between ladder.Between) ([]ladder.Shot, error) {
+	raw, err := chunkTrialOptions(trials, spans, of, chunks, width, height, codec)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ladder.Shot, len(chunks))
+	for c, sh := range raw {
+		interp, err := ladder.InterpolateOptions(sh.Options, crfStep, between)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c, err)
+		}
+		out[c] = ladder.Shot{Frames: sh.Frames, Options: interp}
+	}
+	return out, nil
+}
+
+// chunkTrialOptions is chunkOptions before interpolation: every chunk's
+// options at the trial CRFs alone.
+func chunkTrialOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, chunks []plan.Chunk, width, height int, codec string) ([]ladder.Shot, error) {
 	var grid []int
 	for k, r := range trials.Results {
 		if r.Width == width && r.Height == height && media.SameVideoCodec(r.Codec, codec) {
@@ -193,13 +211,48 @@ func chunkOptions(trials TrialEncodeOutput, spans []ladder.ShotSpan, of []int, c
 		for n := range opts {
 			opts[n].Quality /= float64(covered)
 		}
-		interp, err := ladder.InterpolateOptions(opts, crfStep, between)
-		if err != nil {
-			return nil, fmt.Errorf("chunk %d: %w", c, err)
-		}
-		out[c] = ladder.Shot{Frames: covered, Options: interp}
+		out[c] = ladder.Shot{Frames: covered, Options: opts}
 	}
 	return out, nil
+}
+
+// optionAtCRF predicts a chunk's option at crf from its trial options
+// (one size): a trial CRF's own, else log bits and quality linear in CRF
+// between the trial CRFs on either side. ok is false when crf lies
+// outside them.
+func optionAtCRF(opts []ladder.ShotOption, crf float64) (ladder.ShotOption, bool) {
+	var lo, hi *ladder.ShotOption // the nearest trial CRFs below and above
+	for i := range opts {
+		o := &opts[i]
+		if o.CRF == crf {
+			return *o, true
+		}
+		if o.CRF < crf && (lo == nil || o.CRF > lo.CRF) {
+			lo = o
+		}
+		if o.CRF > crf && (hi == nil || o.CRF < hi.CRF) {
+			hi = o
+		}
+	}
+	if lo == nil || hi == nil || !(lo.Bits > 0 && hi.Bits > 0) {
+		return ladder.ShotOption{}, false
+	}
+	t := (crf - lo.CRF) / (hi.CRF - lo.CRF)
+	o := *lo
+	o.CRF = crf
+	o.Bits = lo.Bits * math.Pow(hi.Bits/lo.Bits, t)
+	o.Quality = lo.Quality + t*(hi.Quality-lo.Quality)
+	return o, true
+}
+
+// rungOption is chunk c's option at the rung's own CRF and size,
+// predicted from its trial encodes (optionAtCRF).
+func rungOption(pt *PerTitle, chunks []plan.Chunk, c int, rung *PerTitleRung) (ladder.ShotOption, bool) {
+	raw, err := chunkTrialOptions(pt.Trials, pt.Shots, pt.Of, chunks[c:c+1], rung.Width, rung.Height, rung.Codec)
+	if err != nil {
+		return ladder.ShotOption{}, false
+	}
+	return optionAtCRF(raw[0].Options, rung.CRF)
 }
 
 // PerShotOptions configures PlanPerShot.
@@ -266,7 +319,18 @@ func PlanPerShot(pt *PerTitle, specs []media.RungSpec, chunks []plan.Chunk, opt 
 				return o.CRF == rung.CRF && o.Width == rung.Width && o.Height == rung.Height
 			})
 			if i < 0 {
-				return nil, fmt.Errorf("per-shot plan of rung %s: chunk %d has no option at CRF %g", rung.ID, c, rung.CRF)
+				// The rung's own CRF can be missing from a chunk's options:
+				// its trial encodes at the rung's size may leave the hull
+				// above it (a chunk of a few frames scores VMAF 100 at two
+				// trial CRFs, and the dearer one is dominated). The uniform
+				// plan still needs it: predict it from the chunk's trial
+				// encodes on either side, and offer it.
+				o, ok := rungOption(pt, chunks, c, rung)
+				if !ok {
+					return nil, fmt.Errorf("per-shot plan of rung %s: chunk %d has no option at CRF %g", rung.ID, c, rung.CRF)
+				}
+				sh.Options = append(sh.Options, o)
+				i = len(sh.Options) - 1
 			}
 			ubits += sh.Options[i].Bits
 			uq += float64(sh.Frames) * sh.Options[i].Quality

@@ -560,3 +560,56 @@ func TestPlanPerShotResolution(t *testing.T) {
 		t.Error("no chunk took a smaller size than its rung's, though the hard range is cheaper small")
 	}
 }
+
+// TestPlanPerShotSaturatedChunk: a chunk whose trial encodes at the rung's
+// size score VMAF 100 at two trial CRFs (a chunk of a few frames) has no
+// hull segment above the lower one, so the rung's CRF between them is not
+// among its interpolated options. The plan predicts that option from the
+// trial encodes on either side instead of failing the title.
+func TestPlanPerShotSaturatedChunk(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 2, heights: [360, 720], crfs: [18, 24, 30, 36]}\n")
+	_, trials := twoShotTrials(t, p)
+	for k, r := range trials.Results {
+		if r.Height == 720 && r.CRF <= 24 {
+			trials.Results[k].Shots[1].VMAF = 100
+		}
+	}
+	rung := PerTitleRung{ID: "720p", Rung: ladder.Rung{Point: ladder.Point{Width: 1280, Height: 720, Codec: "h264", CRF: 21}, Interpolated: true}}
+	specs := []media.RungSpec{{ID: "720p", Width: 1280, Height: 720, Codec: "h264", CRF: 21}}
+	spans := []ladder.ShotSpan{{Start: 0, Frames: 40}, {Start: 40, Frames: 60}}
+	chunks := []plan.Chunk{{Index: 0, StartFrame: 0, Frames: 50}, {Index: 1, StartFrame: 50, Frames: 50}}
+	shots, err := chunkOptions(trials, spans, []int{0, 1}, chunks, 1280, 720, "h264", 1, ladder.BetweenCubic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(shots[1].Options, func(o ladder.ShotOption) bool { return o.CRF == 21 }) {
+		t.Fatal("chunk 1 has an option at CRF 21: the test does not reach the case")
+	}
+	pt := &PerTitle{Shots: spans, Of: []int{0, 1}, Trials: trials, Rungs: []PerTitleRung{rung}, PerShot: true}
+	if _, err := PlanPerShot(pt, specs, chunks, PerShotOptions{CRFStep: 1, Floor: 30, Between: ladder.BetweenCubic}); err != nil {
+		t.Fatal(err)
+	}
+	got := pt.Rungs[0]
+	if len(got.ChunkCRFs) != 2 || !(got.UniformKbps > 0) || !(got.PredictedKbps <= got.UniformKbps) || !(got.PredictedVMAF > 0) {
+		t.Fatalf("plan %+v", got)
+	}
+}
+
+func TestOptionAtCRF(t *testing.T) {
+	opts := []ladder.ShotOption{{CRF: 30, Bits: 100, Quality: 70}, {CRF: 18, Bits: 800, Quality: 95}, {CRF: 24, Bits: 400, Quality: 90}}
+	for _, tc := range []struct {
+		crf     float64
+		bits, q float64
+		ok      bool
+	}{
+		{24, 400, 90, true},                  // a trial CRF's own
+		{21, 400 * math.Sqrt(2), 92.5, true}, // halfway: log bits and quality linear in CRF
+		{27, 200, 80, true},
+		{17, 0, 0, false}, {31, 0, 0, false}, // outside the trial CRFs
+	} {
+		o, ok := optionAtCRF(opts, tc.crf)
+		if ok != tc.ok || ok && (o.CRF != tc.crf || math.Abs(o.Bits-tc.bits) > 1e-9 || math.Abs(o.Quality-tc.q) > 1e-9) {
+			t.Errorf("CRF %v: %+v, %v; want %v bits, quality %v, %v", tc.crf, o, ok, tc.bits, tc.q, tc.ok)
+		}
+	}
+}
