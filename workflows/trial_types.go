@@ -16,8 +16,10 @@ const ActivityTrialEncode = "TrialEncode"
 // TrialRange is one sampled stretch of the source (a shot, or the middle of
 // one) that every grid point is trial-encoded on.
 type TrialRange struct {
-	// Shot is the index of the shot in the title (ladder.ShotSample.Shot);
-	// it is carried to the outputs and is not part of the cache key.
+	// Shot is the index of the span of the title the range was drawn from
+	// (PerTitle.Shots: a chunk, or a shot in histories before the
+	// sample-chunks version); it is carried to the outputs and is not
+	// part of the cache key.
 	Shot int `json:"shot"`
 	// StartFrame and Frames are the frames [StartFrame, StartFrame+Frames)
 	// of a full decode of the source.
