@@ -345,27 +345,8 @@ func interpolate(hull []Point, c Constraints) []Rung {
 			// can sit on them.
 			if cub != nil {
 				ts = append(ts, cub.crossings(at, c)...)
-			}
-			for _, r := range []float64{c.MinKbps, c.MaxKbps} {
-				if cub != nil {
-					break
-				}
-				if r > 0 {
-					ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
-				}
-			}
-			for _, v := range []float64{c.MinVMAF, c.MaxVMAF} {
-				if v == 0 || cub != nil {
-					continue
-				}
-				if c.Between != BetweenChord {
-					ts = append(ts, (v-a.VMAF)/(b.VMAF-a.VMAF))
-					continue
-				}
-				r := a.BitrateKbps + (v-a.VMAF)/(b.VMAF-a.VMAF)*(b.BitrateKbps-a.BitrateKbps)
-				if r > 0 {
-					ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
-				}
+			} else {
+				ts = append(ts, lineCrossings(a, b, c)...)
 			}
 			ts = slices.DeleteFunc(ts, func(t float64) bool { return !(t > 0 && t < 1) })
 			slices.Sort(ts)
@@ -382,6 +363,34 @@ func interpolate(hull []Point, c Constraints) []Rung {
 		}
 	}
 	return out
+}
+
+// lineCrossings returns the t at which the segment from vertex a to b
+// crosses the bitrate and VMAF bounds of c, with log bitrate linear in t
+// and VMAF linear in t (BetweenLinear) or on the chord (BetweenChord);
+// values outside (0, 1) are for the caller to drop.
+func lineCrossings(a, b Point, c Constraints) []float64 {
+	lr := math.Log(b.BitrateKbps / a.BitrateKbps)
+	var ts []float64
+	for _, r := range []float64{c.MinKbps, c.MaxKbps} {
+		if r > 0 {
+			ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
+		}
+	}
+	for _, v := range []float64{c.MinVMAF, c.MaxVMAF} {
+		if v == 0 {
+			continue
+		}
+		if c.Between != BetweenChord {
+			ts = append(ts, (v-a.VMAF)/(b.VMAF-a.VMAF))
+			continue
+		}
+		r := a.BitrateKbps + (v-a.VMAF)/(b.VMAF-a.VMAF)*(b.BitrateKbps-a.BitrateKbps)
+		if r > 0 {
+			ts = append(ts, math.Log(r/a.BitrateKbps)/lr)
+		}
+	}
+	return ts
 }
 
 // clampNear moves v onto lo or hi when it is within rounding error of it,
