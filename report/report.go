@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/request"
 )
 
 // SchemaVersion is the version of the report layout. It changes when a field
@@ -47,6 +48,12 @@ type Title struct {
 	Out        string `json:"out"`
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id"`
+	// Request is what the run was asked to do: the source's identity
+	// (size, modification time, ETag, hashes of its ends), the profile's
+	// hash after defaults and the output. A later request of the title is
+	// answered with this run's result only when it is the same. Absent in
+	// reports of runs that did not record it.
+	Request *request.Identity `json:"request,omitempty"`
 }
 
 // Rung is one encoded rendition and its measured quality.

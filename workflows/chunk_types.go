@@ -45,6 +45,9 @@ type SourceID struct {
 	// whole file twice when it is smaller), in hex.
 	HeadSHA256 string `json:"head_sha256"`
 	TailSHA256 string `json:"tail_sha256"`
+	// ETag is the object's entity tag (objects only). It does not enter
+	// String, so cache keys are as they were before it was recorded.
+	ETag string `json:"etag,omitempty"`
 }
 
 // IsZero reports whether id is unset.

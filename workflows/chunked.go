@@ -76,7 +76,7 @@ func encodeChunks(ctx workflow.Context, st *Stage, req TitleRequest, id SourceID
 	}
 
 	encCtx := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
-	err := fanOut(ctx, len(res.Chunks), req.Profile.Encode.WithDefaults().MaxParallel, func(k int) workflow.Future {
+	err := fanOut(ctx, len(res.Chunks), req.Profile.Encode.MaxParallel, func(k int) workflow.Future {
 		in := EncodeChunkInput{Source: req.Source, SourceID: id, Chunk: res.Chunks[k], Rungs: specs(k), Cache: cacheDir(req), Conceal: req.Profile.Conceal()}
 		return workflow.ExecuteActivity(encCtx, ActivityEncodeChunk, in)
 	}, func(k int, f workflow.Future) error {

@@ -127,6 +127,9 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	// different bitrates apart.
 	perTitleVersion := workflow.GetVersion(ctx, "per-title", workflow.DefaultVersion, 1)
 	perTitle := req.Profile.Ladder.Mode == profile.LadderPerTitle
+	// The request carries a resolved profile; one recorded before it did
+	// gets the defaults of what the stages read, once, here.
+	req.Profile.ResolveStages()
 	stages := []Stage{{Name: "probe", Activity: ActivityProbe, State: StatePending}}
 	if qcVersion >= 1 {
 		stages = append(stages, Stage{Name: "analyze", Activity: ActivityAnalyze, State: StatePending})
@@ -236,7 +239,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			specsOf := func(int) []media.RungSpec { return specs }
 			var sizeChanges []bool
 			if pt != nil && pt.PerShot {
-				cfg := req.Profile.Ladder.PerTitle.WithDefaults(req.Profile.Ladder.Defaults.Codec)
+				cfg := *req.Profile.Ladder.PerTitle
 				// Version 1 of "shot-resolution" lets the per-shot plan pick
 				// chunks' resolutions too (profile shot_resolution).
 				shotRes := workflow.GetVersion(ctx, "shot-resolution", workflow.DefaultVersion, 1) >= 1 && cfg.ShotResolutionOn()
@@ -299,6 +302,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
 			Warnings: chunked.Warnings, Audio: chunked.Audio, Chunks: chunked.Chunks,
 			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed, PerTitle: pt,
+			Request: req.Request,
 		}
 		if qcVersion >= 1 {
 			in.SourceQC, in.Shots = &analyzed.QC, analyzed.Shots

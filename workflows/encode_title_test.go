@@ -20,6 +20,7 @@ import (
 
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/request"
 )
 
 // Stand-ins registered under the real activity names; each test mocks them.
@@ -99,7 +100,7 @@ func fixedProfile() profile.Profile {
 	return p
 }
 
-func request() TitleRequest {
+func titleRequest() TitleRequest {
 	return TitleRequest{TitleID: "t1", Source: "/m/t.mov", Out: "/o/t1", Profile: fixedProfile()}
 }
 
@@ -139,6 +140,9 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 			if in.SourceQC == nil || in.SourceQC.Path != analyzed.QC.Path || len(in.Shots) != 2 {
 				return WriteReportOutput{}, errors.New("report input lacks the source QC")
 			}
+			if in.Request == nil || in.Request.ProfileHash != "sha256:p" || in.Request.Source.Size != 7 {
+				return WriteReportOutput{}, fmt.Errorf("report input has request %+v, want the title's", in.Request)
+			}
 			for _, st := range []string{"probe", "analyze", "encode", "score"} {
 				if _, ok := in.Timings[st]; !ok {
 					return WriteReportOutput{}, errors.New("no timing for " + st)
@@ -147,7 +151,9 @@ func TestEncodeTitleHappyPath(t *testing.T) {
 			return WriteReportOutput{Path: in.Out + "/report.json"}, nil
 		}).Once()
 
-	env.ExecuteWorkflow(EncodeTitleName, request())
+	req := titleRequest()
+	req.Request = &request.Identity{TitleID: "t1", Source: request.Source{Location: "/m/t.mov", Size: 7}, ProfileHash: "sha256:p", Out: "/o/t1"}
+	env.ExecuteWorkflow(EncodeTitleName, req)
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
 	}
@@ -208,7 +214,7 @@ func TestEncodeTitleBadInputIsNotRetried(t *testing.T) {
 			calls++
 			return media.SourceInfo{}, temporal.NewNonRetryableApplicationError("/m/t.mov: no such file", ErrTypeNotFound, nil)
 		})
-	env.ExecuteWorkflow(EncodeTitleName, request())
+	env.ExecuteWorkflow(EncodeTitleName, titleRequest())
 	err := env.GetWorkflowError()
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != ErrTypeNotFound {
@@ -240,7 +246,7 @@ func TestEncodeTitleRetriesTransientErrors(t *testing.T) {
 	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{Scores: []RungScore{{ID: "360p"}}}, nil)
 	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(WriteReportOutput{Path: "/o/t1/report.json"}, nil)
-	env.ExecuteWorkflow(EncodeTitleName, request())
+	env.ExecuteWorkflow(EncodeTitleName, titleRequest())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +273,7 @@ func TestEncodeTitleRejectsBadRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newEnv(t)
-			req := request()
+			req := titleRequest()
 			tt.mod(&req)
 			env.ExecuteWorkflow(EncodeTitleName, req)
 			var app *temporal.ApplicationError
@@ -303,7 +309,7 @@ func TestEncodeTitleCapsParallelChunks(t *testing.T) {
 	env.OnActivity(ActivityStitchRung, mock.Anything, mock.Anything).Return(fakeStitch)
 	env.OnActivity(ActivityScoreRungs, mock.Anything, mock.Anything).Return(ScoreRungsOutput{}, nil)
 	env.OnActivity(ActivityWriteReport, mock.Anything, mock.Anything).Return(WriteReportOutput{Path: "/o/r.json"}, nil)
-	req := request()
+	req := titleRequest()
 	req.Profile.Encode.MaxParallel = 2
 	env.ExecuteWorkflow(EncodeTitleName, req)
 	if err := env.GetWorkflowError(); err != nil {
@@ -344,7 +350,7 @@ func TestEncodeTitleNoAudioIsAWarning(t *testing.T) {
 			warnings = in.Warnings
 			return WriteReportOutput{Path: "/o/r.json"}, nil
 		})
-	env.ExecuteWorkflow(EncodeTitleName, request())
+	env.ExecuteWorkflow(EncodeTitleName, titleRequest())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}

@@ -87,12 +87,24 @@ func chunkSpans(chunks []plan.Chunk) []ladder.ShotSpan {
 	return out
 }
 
+// perTitleOf is a resolved per-title profile's per_title section
+// (profile.Profile.ResolveStages fills it).
+func perTitleOf(p profile.Profile) (profile.PerTitle, error) {
+	if p.Ladder.PerTitle == nil {
+		return profile.PerTitle{}, invalidRequest("profile %q: per_title settings not resolved", p.Name)
+	}
+	return *p.Ladder.PerTitle, nil
+}
+
 // TrialGrid returns the trial grid of a per-title profile for a source:
 // every distinct size of the profile's heights (capped at the source)
 // × every trial CRF, with the ladder defaults' codec, preset and GOP.
 // Pure; called from workflow code.
 func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error) {
-	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	pt, err := perTitleOf(p)
+	if err != nil {
+		return nil, err
+	}
 	_, sizes, err := ladder.Fit(LadderSource(video), pt.Heights)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnsupported, err)
@@ -113,7 +125,10 @@ func TrialGrid(p profile.Profile, video *media.StreamInfo) ([]TrialPoint, error)
 // share a height. Candidates between trial CRFs are predicted as between
 // says (ladder.Constraints.Between). Pure; called from workflow code.
 func SelectRungs(p profile.Profile, video *media.StreamInfo, trials TrialEncodeOutput, between ladder.Between) ([]PerTitleRung, []media.RungSpec, []ladder.Point, error) {
-	pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	pt, err := perTitleOf(p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	points := trials.Points()
 	hull, err := ladder.Hull(points)
 	if err != nil {
@@ -398,7 +413,7 @@ func invalidSettings(format string, a ...any) error {
 // choose the rungs.
 func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, shots []Shot, id SourceID) (*PerTitle, []media.RungSpec, error) {
 	p := req.Profile
-	cfg := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
+	cfg := *p.Ladder.PerTitle
 	spans := shotSpans(shots, video.FrameCount)
 	if len(spans) == 0 {
 		return nil, nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
@@ -449,7 +464,7 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	}
 	outs := make([]TrialEncodeOutput, len(ranges))
 	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
-	err = fanOut(ctx, len(ranges), p.Encode.WithDefaults().MaxParallel, func(k int) workflow.Future {
+	err = fanOut(ctx, len(ranges), p.Encode.MaxParallel, func(k int) workflow.Future {
 		in := TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[k : k+1], Grid: grid, Cache: cacheDir(req)}
 		return workflow.ExecuteActivity(c, ActivityTrialEncode, in)
 	}, func(k int, f workflow.Future) error {

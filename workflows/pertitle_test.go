@@ -114,7 +114,7 @@ func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 			bd := -0.25
 			return WriteReportOutput{Path: "/o/r.json", Comparison: &LadderComparison{Reference: "ref", BDRateMeasured: &bd}}, nil
 		})
-	req := request()
+	req := titleRequest()
 	req.Profile = p
 	env.ExecuteWorkflow(EncodeTitleName, req)
 	if run.err = env.GetWorkflowError(); run.err == nil {

@@ -15,4 +15,5 @@ type Registry interface {
 // Register registers every reel workflow under its stable name.
 func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(EncodeTitle, workflowOpts())
+	r.RegisterWorkflowWithOptions(IdentifySource, workflow.RegisterOptions{Name: IdentifySourceName})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/request"
 )
 
 // Task queues. A `reel worker` serves any subset; the embedded mode serves all.
@@ -71,6 +72,10 @@ type TitleRequest struct {
 	// Cache is the directory of content-addressed chunk encodes; every
 	// worker must see it. Default: <out>/.chunks.
 	Cache string `json:"cache,omitempty"`
+	// Request is the request's identity (title, source identity, profile
+	// hash, output), recorded in the workflow's memo and in report.json;
+	// nil in histories from before it was recorded.
+	Request *request.Identity `json:"request,omitempty"`
 }
 
 // TitleResult is the output of EncodeTitle.
@@ -212,6 +217,8 @@ type WriteReportInput struct {
 	// PerTitle is the per-title ladder's analysis and choices (nil for a
 	// fixed ladder).
 	PerTitle *PerTitle `json:"per_title,omitempty"`
+	// Request is the title's request identity (TitleRequest.Request).
+	Request *request.Identity `json:"request,omitempty"`
 }
 
 // WriteReportOutput is the output of the WriteReport activity.
