@@ -225,7 +225,7 @@ func Decide(prior *Prior, req Identity, force bool) Decision {
 		case same:
 			return Decision{Join, fmt.Sprintf("joining the encode in flight since %s", when)}
 		case force:
-			return Decision{Replace, fmt.Sprintf("%s since the encode in flight (started %s): cancelling it (--force) and encoding again", changed, when)}
+			return Decision{Replace, fmt.Sprintf("since the encode in flight started %s: %s: cancelling it (--force) and encoding again", when, changed)}
 		default:
 			running := "a request that reel did not record"
 			if prior.Request != nil {
@@ -246,7 +246,7 @@ func Decide(prior *Prior, req Identity, force bool) Decision {
 			return Decision{Restart, fmt.Sprintf("the encode of %s %s: encoding again", when, prior.Status)}
 		}
 	}
-	return Decision{Restart, fmt.Sprintf("%s since the encode of %s: encoding again", changed, when)}
+	return Decision{Restart, fmt.Sprintf("since the encode of %s: %s: encoding again", when, changed)}
 }
 
 // describe is a request in a few words, for the refusal message.

@@ -60,7 +60,7 @@ func TestDecide(t *testing.T) {
 		{"same request terminated", prior(Terminated, &same), same, false, Restart, []string{"terminated"}},
 		{"same request timed out", prior(TimedOut, &same), same, false, Restart, []string{"timed out"}},
 		{"new master after completed", prior(Completed, &same), newMaster, false, Restart,
-			[]string{"source changed (size 1.2 MB → 2.4 MB)", "since the encode of 2026-12-01 10:04", "encoding again"}},
+			[]string{"since the encode of 2026-12-01 10:04: source changed (size 1.2 MB → 2.4 MB): encoding again"}},
 		{"same-size edit after completed", prior(Completed, &same), sameSizeEdit, false, Restart, []string{"same size 1.2 MB, other content"}},
 		{"new output after completed", prior(Completed, &same), otherOut, false, Restart, []string{"output /o/o1 → /o/o2"}},
 		{"new profile after completed", prior(Completed, &same), otherProfile, false, Restart, []string{"profile changed (default 0123456789ab → hevc fedcba987654)"}},

@@ -243,7 +243,7 @@ func TestRunEndToEnd(t *testing.T) {
 
 	// The same title again: no second encode, same result.
 	code, stdout2, stderr := reel(ctx, append(args[:len(args)-1], "--quiet=false")...)
-	if code != 0 || !strings.Contains(stderr, "finished earlier") {
+	if code != 0 || !strings.Contains(stderr, "already encoded") {
 		t.Fatalf("second run: exit %d, stderr:\n%s", code, stderr)
 	}
 	if stdout2 != stdout {
@@ -257,6 +257,18 @@ func TestRunEndToEnd(t *testing.T) {
 	var sv statusView
 	if err := json.Unmarshal([]byte(stdout), &sv); err != nil || sv.Status != "completed" || sv.Result == nil || sv.Result.ReportPath != res.ReportPath {
 		t.Fatalf("status %s (%v)", stdout, err)
+	}
+	// The request is recorded in the workflow (status) and in the report.
+	st, err := os.Stat(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := sv.Request; r == nil || r.Source.Size != st.Size() || !strings.HasPrefix(r.ProfileHash, "sha256:") || r.Out != filepath.Join(dir, "out") {
+		t.Fatalf("status request %+v", sv.Request)
+	}
+	rep := readReport(t, res.ReportPath)
+	if a, b := jsonOf(t, rep.Title.Request), jsonOf(t, sv.Request); a != b {
+		t.Fatalf("report request %s, status request %s", a, b)
 	}
 	if *updateHistory {
 		saveHistory(t, filepath.Join(dir, "state"), port, workflows.WorkflowID("bigbuckbunny"))

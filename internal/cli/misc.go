@@ -14,6 +14,8 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/request"
+	"github.com/reel-video/reel/submit"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -84,14 +86,16 @@ type statusOptions struct {
 
 // statusView is what `reel status` prints.
 type statusView struct {
-	WorkflowID string                 `json:"workflow_id"`
-	RunID      string                 `json:"run_id"`
-	Status     string                 `json:"status"`
-	Started    time.Time              `json:"started"`
-	Closed     *time.Time             `json:"closed,omitempty"`
-	Stages     []workflows.Stage      `json:"stages,omitempty"`
-	Result     *workflows.TitleResult `json:"result,omitempty"`
-	Error      string                 `json:"error,omitempty"`
+	WorkflowID string            `json:"workflow_id"`
+	RunID      string            `json:"run_id"`
+	Status     string            `json:"status"`
+	Started    time.Time         `json:"started"`
+	Closed     *time.Time        `json:"closed,omitempty"`
+	Stages     []workflows.Stage `json:"stages,omitempty"`
+	// Request is what the run was asked to do, as recorded at its start.
+	Request *request.Identity      `json:"request,omitempty"`
+	Result  *workflows.TitleResult `json:"result,omitempty"`
+	Error   string                 `json:"error,omitempty"`
 }
 
 func runStatus(ctx context.Context, env *Env, args []string) int {
@@ -128,6 +132,10 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 		t := info.GetCloseTime().AsTime()
 		sv.Closed = &t
 	}
+	if sv.Request, err = submit.RecordedRequest(info.GetMemo().GetFields()); err != nil {
+		printErr(env, "status", err)
+		return exitFailed
+	}
 	if stages, err := fetchProgress(ctx, c.Client, id, sv.RunID); err == nil {
 		for _, s := range stages {
 			sv.Stages = append(sv.Stages, s.Stage)
@@ -157,6 +165,9 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 		_ = enc.Encode(sv)
 	} else {
 		fmt.Fprintf(env.Stdout, "%s  %s  started %s\n", sv.WorkflowID, sv.Status, sv.Started.Local().Format(time.DateTime))
+		if r := sv.Request; r != nil {
+			fmt.Fprint(env.Stdout, requestLines(*r))
+		}
 		if sv.Result != nil {
 			printResult(env, *sv.Result, false)
 		}
@@ -168,4 +179,17 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// requestLines shows a recorded request: the source with its identity,
+// the profile with its hash, the output.
+func requestLines(r request.Identity) string {
+	src := r.Source
+	etag := ""
+	if src.ETag != "" {
+		etag = ", ETag " + src.ETag
+	}
+	return fmt.Sprintf("request: source %s (%s, modified %s%s, sha256 of ends %.12s…/%.12s…)\n         profile %s %s\n         output %s\n",
+		src.Location, request.Bytes(src.Size), src.ModTime.Local().Format(time.DateTime), etag, src.HeadSHA256, src.TailSHA256,
+		r.ProfileName, r.ProfileHash, r.Out)
 }

@@ -16,12 +16,12 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/request"
+	"github.com/reel-video/reel/submit"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -42,7 +42,7 @@ func (o *titleOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Out, "out", "", "output `location`: a directory, file:///dir or s3://bucket/prefix/ (default ./out/TITLE)")
 	fs.StringVar(&o.Profile, "profile", "", "encode profile YAML `file` (default: built-in, see reel profile)")
 	fs.StringVar(&o.Title, "title", "", "title `id` (default: input file name without extension); one title is encoded once")
-	fs.BoolVar(&o.Force, "force", false, "encode again even if this title already finished")
+	fs.BoolVar(&o.Force, "force", false, "encode again even if the same request already finished; cancel a different request of the title in flight and encode this one")
 }
 
 var unsafeTitle = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -127,37 +127,35 @@ func locBase(loc string) string {
 	return filepath.Base(loc)
 }
 
-// start starts EncodeTitle for req, or finds the run already going (or
-// already finished, unless force). The string says which.
-func start(ctx context.Context, c client.Client, req workflows.TitleRequest, force bool) (client.WorkflowRun, string, error) {
-	id := workflows.WorkflowID(req.TitleID)
-	opts := client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                workflows.QueueWorkflow,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		// A finished title comes back as an error, so we can say so.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
+// start submits req through package submit, which decides once, for
+// every command, whether the request is new (request.Decide): it joins
+// the same request in flight, answers the same finished one with its
+// result, encodes a changed one again and refuses a different one in
+// flight (force replaces it).
+func start(ctx context.Context, c client.Client, req workflows.TitleRequest, force bool) (submit.Outcome, error) {
+	opts := submit.Options{Force: force}
+	if err := submit.Identify(ctx, c, &req, opts); err != nil {
+		return submit.Outcome{}, err
 	}
-	if force {
-		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	return submit.Title(ctx, c, req, opts)
+}
+
+// startLine is what `reel run` says about the outcome on stderr.
+func startLine(out submit.Outcome, req workflows.TitleRequest, hostPort string) string {
+	what := "started"
+	switch out.Decision.Action {
+	case request.Join:
+		what = "resumed"
+	case request.Answer:
+		what = "answered"
+	case request.Restart, request.Replace:
+		what = "restarted"
 	}
-	// Only to tell the user whether this resumes a run: USE_EXISTING below
-	// is what makes a second start join the running one.
-	d, derr := c.DescribeWorkflowExecution(ctx, id, "")
-	running := derr == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
-	run, err := c.ExecuteWorkflow(ctx, opts, workflows.EncodeTitleName, req)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return c.GetWorkflow(ctx, id, ""), "finished earlier (use --force to encode again):", nil
+	line := fmt.Sprintf("reel: %s workflow %s (title %s) on %s", what, out.Run.GetID(), req.TitleID, hostPort)
+	if out.Decision.Reason != "" {
+		line += ": " + out.Decision.Reason
 	}
-	if err != nil {
-		return nil, "", fmt.Errorf("start workflow %s: %w", id, err)
-	}
-	if running {
-		return run, "resumed", nil
-	}
-	return run, "started", nil
+	return line
 }
 
 type runOptions struct {
@@ -216,15 +214,15 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		}
 		defer stop()
 	}
-	run, how, err := start(ctx, c.Client, req, o.title.Force)
+	out, err := start(ctx, c.Client, req, o.title.Force)
 	if err != nil {
 		printErr(env, "run", err)
 		return exitFailed
 	}
 	if !o.Quiet {
-		fmt.Fprintf(env.Stderr, "reel: %s workflow %s (title %s) on %s\n", how, run.GetID(), req.TitleID, c.HostPort)
+		fmt.Fprintln(env.Stderr, startLine(out, req, c.HostPort))
 	}
-	return waitAndReport(ctx, env, c.Client, run, o.Quiet, o.JSON, "run")
+	return waitAndReport(ctx, env, c.Client, out.Run, o.Quiet, o.JSON, "run")
 }
 
 // waitAndReport follows a run to its end, drawing progress, and prints the
@@ -382,14 +380,19 @@ func runSubmit(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	defer c.Close()
-	run, _, err := start(ctx, c.Client, req, o.title.Force)
+	out, err := start(ctx, c.Client, req, o.title.Force)
 	if err != nil {
 		printErr(env, "submit", err)
 		return exitFailed
 	}
-	fmt.Fprintln(env.Stdout, run.GetID())
+	// The workflow id on stdout (what an ingest system reads); what was
+	// decided, and why, on stderr.
+	fmt.Fprintln(env.Stdout, out.Run.GetID())
+	if out.Decision.Reason != "" {
+		fmt.Fprintf(env.Stderr, "reel submit: %s\n", out.Decision.Reason)
+	}
 	if o.Wait {
-		return waitAndReport(ctx, env, c.Client, run, true, false, "submit")
+		return waitAndReport(ctx, env, c.Client, out.Run, true, false, "submit")
 	}
 	return exitOK
 }
@@ -446,8 +449,13 @@ func loadProfile(path string) (profile.Profile, error) {
 			return p, err
 		}
 	}
-	if _, err := qcrun.Config(p.QC); err != nil {
+	qc, err := qcrun.Resolve(p.QC)
+	if err != nil {
 		return p, fmt.Errorf("%s: qc: %w", path, err)
 	}
+	// The request carries the profile resolved, QC settings included, so
+	// that its hash and the title's plan do not depend on this reel's
+	// defaults once it is submitted.
+	p.QC = qc
 	return p, nil
 }
