@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/reel-video/reel/encoder/internal/av"
+	"github.com/reel-video/reel/store/wholefile"
 )
 
 // AudioDecoderOptions selects the samples an AudioDecoder hands out. The
@@ -156,15 +157,9 @@ func EncodeAudio(ctx context.Context, input string, spec AudioSpec, out string) 
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", err)
 	}
 	defer src.close()
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	if cfg.Path, err = wholefile.TempPath(out); err != nil {
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %s: %w", input, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
-	if err != nil {
-		return AudioOutput{}, fmt.Errorf("encoder: encode audio %s: %w", input, err)
-	}
-	cfg.Path = f.Name()
-	f.Close()
 	defer func() {
 		if cfg.Path != "" {
 			os.Remove(cfg.Path)
@@ -178,9 +173,6 @@ func EncodeAudio(ctx context.Context, input string, spec AudioSpec, out string) 
 		return AudioOutput{}, fmt.Errorf("encoder: encode audio %w", src.mapErr(err))
 	}
 	fi, err := os.Stat(cfg.Path)
-	if err == nil {
-		err = os.Chmod(cfg.Path, 0o644)
-	}
 	if err == nil {
 		err = os.Rename(cfg.Path, out)
 	}

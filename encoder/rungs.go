@@ -3,10 +3,10 @@ package encoder
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/reel-video/reel/encoder/internal/av"
+	"github.com/reel-video/reel/store/wholefile"
 )
 
 // checkRungs validates rungs and their output paths (non-empty, distinct).
@@ -57,15 +57,10 @@ func openRungs(input string, dec *av.Decoder, specs []RungSpec, paths []string) 
 		r := &rungWriter{spec: spec, path: paths[i]}
 		s.rungs = append(s.rungs, r)
 		r.w, r.h = evenSize(spec, src)
-		if err := os.MkdirAll(filepath.Dir(r.path), 0o755); err != nil {
+		var err error
+		if r.tmp, err = wholefile.TempPath(r.path); err != nil {
 			return s, fmt.Errorf("encoder: encode %s: rung %q: %w", input, spec.ID, err)
 		}
-		f, err := os.CreateTemp(filepath.Dir(r.path), "."+filepath.Base(r.path)+".*.tmp")
-		if err != nil {
-			return s, fmt.Errorf("encoder: encode %s: rung %q: %w", input, spec.ID, err)
-		}
-		r.tmp = f.Name()
-		f.Close()
 		r.enc, err = av.NewRungEncoder(dec, rungConfig(spec, r.tmp, r.w, r.h))
 		if err != nil {
 			return s, fmt.Errorf("encoder: encode %s: rung %q: %w", input, spec.ID, mapErr(r.path, err))
@@ -120,9 +115,6 @@ func (s *rungSet) finish(frames int, fps float64, alive func()) ([]RungOutput, e
 // removes the files already renamed.
 func (s *rungSet) publish() error {
 	for _, r := range s.rungs {
-		if err := os.Chmod(r.tmp, 0o644); err != nil {
-			return fmt.Errorf("encoder: encode %s: rung %q: %w", s.input, r.spec.ID, err)
-		}
 		if err := os.Rename(r.tmp, r.path); err != nil {
 			for _, q := range s.rungs {
 				os.Remove(q.path)

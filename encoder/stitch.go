@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/reel-video/reel/encoder/internal/av"
+	"github.com/reel-video/reel/store/wholefile"
 )
 
 // StitchOutput describes a stitched rung.
@@ -98,15 +99,10 @@ func StitchWith(ctx context.Context, chunks []string, out string, opt StitchOpti
 	if strings.EqualFold(filepath.Ext(out), ".webm") {
 		container = "webm"
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return StitchOutput{}, fmt.Errorf("encoder: stitch %s: %w", out, err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
+	tmp, err := wholefile.TempPath(out)
 	if err != nil {
 		return StitchOutput{}, fmt.Errorf("encoder: stitch %s: %w", out, err)
 	}
-	tmp := f.Name()
-	f.Close()
 	defer func() {
 		if tmp != "" {
 			os.Remove(tmp)
@@ -121,9 +117,6 @@ func StitchWith(ctx context.Context, chunks []string, out string, opt StitchOpti
 	}
 	fi, err := os.Stat(tmp)
 	if err != nil {
-		return StitchOutput{}, fmt.Errorf("encoder: stitch %s: %w", out, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
 		return StitchOutput{}, fmt.Errorf("encoder: stitch %s: %w", out, err)
 	}
 	if err := os.Rename(tmp, out); err != nil {

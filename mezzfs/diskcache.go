@@ -7,13 +7,18 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/reel-video/reel/store/wholefile"
 )
 
 // diskCache keeps blocks as files under
 // <dir>/<sha256(store, key, etag, block size)>/<block index>, written to a
 // temporary file and renamed, so a reader sees a whole block or none. The
 // ETag in the name means a changed object never hits stale blocks. Errors
-// are not fatal: the block is fetched again.
+// are not fatal: the block is fetched again. Files and directories get the
+// modes of any tool's (0666 and 0777 less the umask), so that a cache
+// shared by accounts can be read by all of them. Blocks are not synced
+// (they are on the read path, and a block that is lost is fetched again).
 type diskCache struct {
 	dir string
 }
@@ -37,16 +42,12 @@ func (c *diskCache) get(i, n int64) ([]byte, bool) {
 }
 
 func (c *diskCache) put(i int64, data []byte) {
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(c.dir, tempPrefix+"*")
+	p := c.path(i)
+	tmp, err := wholefile.TempPath(p)
 	if err != nil {
 		return
 	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr != nil || cerr != nil || os.Rename(f.Name(), c.path(i)) != nil {
-		os.Remove(f.Name())
+	if os.WriteFile(tmp, data, 0o666) != nil || os.Rename(tmp, p) != nil {
+		os.Remove(tmp)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/reel-video/reel/store/wholefile"
 )
 
 // LocalStore is a Store over a directory: keys are slash-separated paths
@@ -157,31 +159,30 @@ func (s *LocalStore) List(ctx context.Context, prefix string) ([]ObjectInfo, err
 	return out, nil
 }
 
-const tempPrefix = ".mezzfs-tmp-"
+// legacyTempPrefix began the temporary files of Puts before they were
+// written with wholefile; a crash may have left some.
+const legacyTempPrefix = ".mezzfs-tmp-"
 
-func isTempName(name string) bool { return strings.HasPrefix(name, tempPrefix) }
+// isTempName reports whether name is a temporary file of a Put (in flight
+// or left by a crash), which List skips.
+func isTempName(name string) bool {
+	return wholefile.IsTemp(name) || strings.HasPrefix(name, legacyTempPrefix)
+}
 
 // Put implements Store: the bytes go to a temporary file beside the
 // target, are synced, then renamed over it, so readers see the old object
-// or the whole new one.
-func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+// or the whole new one. Files are created with mode 0666 and directories
+// with 0777, less the process umask, as any tool creates them.
+func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
 	p, err := s.path(key)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return localErr("put", s.name(key), err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), tempPrefix+"*")
+	f, err := wholefile.Create(p)
 	if err != nil {
 		return localErr("put", s.name(key), err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+	defer f.Abort()
 	n, err := io.Copy(f, ctxReader{ctx, r})
 	if err != nil {
 		return objectError("put", s.name(key), err)
@@ -189,16 +190,7 @@ func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int6
 	if size >= 0 && n != size {
 		return objectError("put", s.name(key), fmt.Errorf("%w: wrote %d bytes, expected %d", ErrShortResponse, n, size))
 	}
-	if err = f.Sync(); err != nil {
-		return objectError("put", s.name(key), err)
-	}
-	if err = f.Close(); err != nil {
-		return objectError("put", s.name(key), err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return objectError("put", s.name(key), err)
-	}
-	if err = os.Rename(f.Name(), p); err != nil {
+	if err := f.Commit(); err != nil {
 		return objectError("put", s.name(key), err)
 	}
 	return nil

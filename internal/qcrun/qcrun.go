@@ -14,7 +14,7 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
-	"github.com/reel-video/reel/internal/atomicfile"
+	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vision"
 )
 
@@ -128,7 +128,7 @@ func (s *Stream) Finish(thumbDir, prefix, relTo string) (*Output, error) {
 		ev := Event{Event: e}
 		if thumbDir != "" && len(e.Thumbnail) > 0 {
 			path := filepath.Join(thumbDir, fmt.Sprintf("%s%s-%d.jpg", prefix, e.Check, e.StartFrame))
-			if err := atomicfile.WriteFile(path, e.Thumbnail); err != nil {
+			if err := wholefile.WriteFile(path, e.Thumbnail); err != nil {
 				return nil, fmt.Errorf("thumbnail: %w", err)
 			}
 			ev.Thumbnail = path
@@ -221,5 +221,5 @@ func WriteJSON(path string, o *Output) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, append(b, '\n'))
+	return wholefile.WriteFile(path, append(b, '\n'))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
+	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -324,7 +325,7 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 	}
 	// The manifest goes last: once it is there, the chunk is finished.
 	manifest := key + "/" + manifestName
-	if err := putAtomic(cache.file(manifest), append(b, '\n')); err != nil {
+	if err := wholefile.WriteFile(cache.file(manifest), append(b, '\n')); err != nil {
 		return workflows.EncodeChunkOutput{}, fmt.Errorf("encode chunk: manifest: %w", err)
 	}
 	if err := cache.commit(ctx, manifest); err != nil {
@@ -345,35 +346,6 @@ func chunkError(in workflows.EncodeChunkInput, err error) error {
 			workflows.ErrTypeInvalidMedia, err, workflows.CorruptFrames{Frames: fe.Frames})
 	}
 	return classify(err)
-}
-
-// putAtomic writes data to a temporary file beside path, syncs it and
-// renames it into place.
-func putAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // keepAlive heartbeats every HeartbeatEvery with details until stop is

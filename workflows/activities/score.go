@@ -11,9 +11,9 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
-	"github.com/reel-video/reel/internal/atomicfile"
 	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
@@ -343,7 +343,7 @@ func summarize(r media.RungOutput, res *vmaf.Result, path string) workflows.Rung
 }
 
 func writeResult(path string, res *vmaf.Result) error {
-	f, err := atomicfile.Create(path)
+	f, err := wholefile.Create(path)
 	if err != nil {
 		return err
 	}

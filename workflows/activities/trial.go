@@ -22,6 +22,7 @@ import (
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
+	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
@@ -308,7 +309,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
 			}
 			rel := trialRel(j.keys[k])
-			if err := putAtomic(cache.file(rel), append(b, '\n')); err != nil {
+			if err := wholefile.WriteFile(cache.file(rel), append(b, '\n')); err != nil {
 				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
 			}
 			if err := cache.commit(ctx, rel); err != nil {
@@ -336,9 +337,10 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	sw, sh, sourceFrames int, model string, progress func(int)) ([]trialRecord, error) {
 	r := in.Ranges[ri]
 	dir := filepath.Join(local, "trials")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o777); err != nil { // part of the cache
 		return nil, fmt.Errorf("trial encode: %w", err)
 	}
+	// Private scratch, removed when done: never renamed into the cache.
 	work, err := os.MkdirTemp(dir, ".scratch-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("trial encode: %w", err)
