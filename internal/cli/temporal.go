@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +32,8 @@ type connOptions struct {
 	// StateDir holds the embedded server's SQLite state and reel's log.
 	StateDir string
 	// EmbeddedPort is the embedded server's frontend port (it also uses the
-	// next three).
+	// next three); 0: free ports chosen at the first start and recorded in
+	// the state directory.
 	EmbeddedPort int
 	// Verbose sends Temporal's logs to stderr instead of the log file.
 	Verbose bool
@@ -43,7 +43,7 @@ func (o *connOptions) register(fs *flag.FlagSet, env *Env) {
 	fs.StringVar(&o.Temporal, "temporal", env.Getenv("REEL_TEMPORAL"), "Temporal frontend `host:port`; empty starts the embedded server (env REEL_TEMPORAL)")
 	fs.StringVar(&o.Namespace, "namespace", "default", "Temporal namespace")
 	fs.StringVar(&o.StateDir, "state-dir", "", "embedded server state directory (default $REEL_STATE_DIR, $XDG_STATE_HOME/reel or ~/.local/state/reel)")
-	fs.IntVar(&o.EmbeddedPort, "embedded-port", tserver.DefaultPort, "embedded server frontend port (uses the next 3 too)")
+	fs.IntVar(&o.EmbeddedPort, "embedded-port", 0, "embedded server frontend port (uses the next 3 too); 0: free ports chosen at the first start and recorded in the state directory")
 	fs.BoolVar(&o.Verbose, "verbose", false, "print Temporal's logs on stderr")
 }
 
@@ -71,7 +71,7 @@ func (c *conn) Close() {
 
 // connect dials the cluster, or starts the embedded server. When another
 // reel process already runs the embedded server on the same state directory,
-// it connects to that one.
+// it connects to that one, at the address recorded in the directory.
 func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 	c := &conn{}
 	stateDir := o.StateDir
@@ -92,20 +92,30 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 	c.logger = slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	c.HostPort = o.Temporal
+	// shared: another reel serves this state directory; use its server.
+	shared := false
 	if c.HostPort == "" {
 		srv, err := tserver.Start(ctx, tserver.Config{StateDir: stateDir, Port: o.EmbeddedPort, Namespace: o.Namespace, Logger: c.logger})
 		switch {
 		case err == nil:
 			c.server, c.HostPort, c.Embedded = srv, srv.HostPort(), true
 		case errors.Is(err, tserver.ErrStateDirLocked):
-			// Another reel serves this state directory: use its server.
-			c.HostPort = tserver.DefaultHost + ":" + strconv.Itoa(o.EmbeddedPort)
+			shared = true
 		default:
 			c.Close()
 			return nil, err
 		}
 	}
 	dial := func() (client.Client, error) {
+		if shared {
+			// Read again on every attempt: the other reel may not have
+			// recorded its ports yet.
+			hp, err := tserver.RecordedHostPort(stateDir)
+			if err != nil {
+				return nil, err
+			}
+			c.HostPort = hp
+		}
 		return client.DialContext(ctx, client.Options{
 			HostPort:  c.HostPort,
 			Namespace: o.Namespace,
@@ -115,12 +125,19 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 	cl, err := dial()
 	// Another reel that holds the state directory may still be starting
 	// its server: give it the time a start takes.
-	for deadline := time.Now().Add(30 * time.Second); err != nil && !c.Embedded && o.Temporal == "" && time.Now().Before(deadline) && ctx.Err() == nil; {
+	for deadline := time.Now().Add(30 * time.Second); err != nil && shared && time.Now().Before(deadline) && ctx.Err() == nil; {
 		time.Sleep(500 * time.Millisecond)
 		cl, err = dial()
 	}
 	if err != nil {
 		c.Close()
+		if shared {
+			at := ""
+			if c.HostPort != "" {
+				at = " at " + c.HostPort
+			}
+			return nil, fmt.Errorf("connect to the embedded Temporal server of %s%s (held by another reel): %w", stateDir, at, err)
+		}
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.HostPort, err)
 	}
 	c.Client = cl

@@ -1,10 +1,14 @@
 // Package tserver runs an embedded, single-node Temporal server backed by a
 // SQLite file, so that `reel run` works without any external setup.
 //
-// The server listens on loopback only, on a block of four fixed ports starting
-// at Config.Port (frontend, history, matching, worker). State lives in
-// Config.StateDir and survives restarts, including a SIGKILL of the process:
-// workflow histories are kept and running workflows resume.
+// The server listens on loopback only, on four ports (frontend, history,
+// matching, worker). By default (Config.Port 0) they are free ports chosen at
+// the first start and recorded in the state directory (ports.json), reused by
+// later starts while they stay free, so servers on independent state
+// directories run side by side and another process finds the running server
+// with RecordedHostPort. An explicit Config.Port takes the block Port..Port+3.
+// State lives in Config.StateDir and survives restarts, including a SIGKILL of
+// the process: workflow histories are kept and running workflows resume.
 //
 // This is the only package (besides end-to-end tests) that imports
 // go.temporal.io/server.
@@ -12,6 +16,7 @@ package tserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,20 +47,19 @@ import (
 const (
 	// DefaultHost is the loopback address the embedded server binds to.
 	DefaultHost = "127.0.0.1"
-	// DefaultPort is the frontend gRPC port of the embedded server. It is
-	// deliberately not Temporal's 7233 so that reel does not collide with a
-	// `temporal server start-dev` running on the same machine. The history,
-	// matching and worker services use DefaultPort+1 .. DefaultPort+3.
-	DefaultPort = 7244
 	// DefaultNamespace is registered on first start.
 	DefaultNamespace = "default"
 	// DefaultRetention is the workflow retention of namespaces registered by
 	// the embedded server.
 	DefaultRetention = 7 * 24 * time.Hour
 
-	// NumPorts is how many consecutive ports, starting at Config.Port, the
-	// embedded server occupies.
+	// NumPorts is how many ports the embedded server occupies: one each for
+	// the frontend, history, matching and worker services, in that order.
 	NumPorts = 4
+
+	// PortsFileName is the file in the state directory where Start records
+	// the server's host and ports (JSON, see RecordedHostPort).
+	PortsFileName = "ports.json"
 
 	dbFileName     = "temporal.db"
 	schemaDoneName = "temporal.db.schema-ok"
@@ -79,7 +83,7 @@ var (
 type Config struct {
 	StateDir  string       // directory for the SQLite file(s); created if missing. Default: DefaultStateDir()
 	Host      string       // loopback IP to bind; default "127.0.0.1"
-	Port      int          // frontend gRPC port; default DefaultPort. Port+1..Port+3 are used by the other services.
+	Port      int          // frontend gRPC port, Port+1..Port+3 for the other services; 0 (default): the ports recorded in StateDir if free, else free ones (then recorded)
 	Namespace string       // default "default"; registered on first start
 	Logger    *slog.Logger // nil = discard; server logs go here at warn+ level only
 }
@@ -111,7 +115,7 @@ type Server struct {
 	stopErr  error
 }
 
-// HostPort returns the frontend address, e.g. "127.0.0.1:7244".
+// HostPort returns the frontend address, e.g. "127.0.0.1:41234".
 func (s *Server) HostPort() string { return s.hostPort }
 
 // Namespace returns the namespace registered by Start.
@@ -138,9 +142,6 @@ func (cfg *Config) applyDefaults() error {
 	if cfg.Host == "" || cfg.Host == "localhost" {
 		cfg.Host = DefaultHost
 	}
-	if cfg.Port == 0 {
-		cfg.Port = DefaultPort
-	}
 	if cfg.Namespace == "" {
 		cfg.Namespace = DefaultNamespace
 	}
@@ -155,8 +156,8 @@ func (cfg *Config) applyDefaults() error {
 	if !ip.IsLoopback() {
 		return fmt.Errorf("embedded temporal: host %q is not a loopback address; the embedded server only listens locally", cfg.Host)
 	}
-	if cfg.Port < 1 || cfg.Port+NumPorts-1 > 65535 {
-		return fmt.Errorf("embedded temporal: port %d out of range (needs %d consecutive ports up to 65535)", cfg.Port, NumPorts)
+	if cfg.Port < 0 || cfg.Port+NumPorts-1 > 65535 {
+		return fmt.Errorf("embedded temporal: port %d out of range (0 for free ports, else needs %d consecutive ports up to 65535)", cfg.Port, NumPorts)
 	}
 	return nil
 }
@@ -186,8 +187,14 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 		}
 	}()
 
-	if err := checkPorts(cfg.Host, cfg.Port); err != nil {
+	// Right after taking the lock, so that a process that finds the state
+	// directory locked reads this server's ports, not a previous one's.
+	ports, err := resolvePorts(stateDir, cfg)
+	if err != nil {
 		return nil, err
+	}
+	if err := writePorts(stateDir, cfg.Host, ports); err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 
 	sqlCfg := sqliteConfig(filepath.Join(stateDir, dbFileName))
@@ -199,7 +206,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 	}
 
 	muteLogs := new(atomic.Bool)
-	srv, err := newTemporalServer(cfg, sqlCfg, newServerLogger(cfg.Logger, muteLogs))
+	srv, err := newTemporalServer(cfg.Host, ports, sqlCfg, newServerLogger(cfg.Logger, muteLogs))
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
@@ -208,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 		return nil, fmt.Errorf("embedded temporal: start: %w", err)
 	}
 	s := &Server{
-		hostPort:  net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)),
+		hostPort:  net.JoinHostPort(cfg.Host, strconv.Itoa(ports[0])),
 		namespace: cfg.Namespace,
 		srv:       srv,
 		lock:      lock,
@@ -238,23 +245,168 @@ func (e *PortInUseError) Error() string {
 
 func (e *PortInUseError) Is(target error) bool { return target == ErrPortInUse }
 
-// checkPorts fails early (and clearly) if any of the server's ports is taken.
-// The server itself would otherwise abort the whole process from deep inside
-// its gRPC setup.
-func checkPorts(host string, base int) error {
-	roles := [NumPorts]string{"frontend", "history", "matching", "worker"}
-	for i := range NumPorts {
-		port := base + i
+// roleName names the service on the i-th port.
+func roleName(i int) string {
+	return [NumPorts]string{"frontend", "history", "matching", "worker"}[i]
+}
+
+// resolvePorts returns the server's ports, checked free: the block
+// cfg.Port..cfg.Port+3 if cfg.Port is set, else the ones recorded in stateDir
+// if they are all free, else NumPorts free ports chosen by the kernel.
+//
+// Checking here fails early (and clearly) when a port is taken; the server
+// itself would otherwise abort the whole process from deep inside its gRPC
+// setup. A port may still be taken by someone else between this check and
+// the server's bind.
+func resolvePorts(stateDir string, cfg Config) ([NumPorts]int, error) {
+	if cfg.Port > 0 {
+		var want [NumPorts]int
+		for i := range want {
+			want[i] = cfg.Port + i
+		}
+		return listenAll(cfg.Host, want)
+	}
+	switch rec, err := readPorts(stateDir); {
+	case err == nil:
+		ports, lerr := listenAll(cfg.Host, rec.ports())
+		if lerr == nil {
+			return ports, nil
+		}
+		cfg.Logger.Info("embedded temporal: recorded ports not usable, choosing new ones", "err", lerr)
+	case !errors.Is(err, os.ErrNotExist):
+		cfg.Logger.Warn("embedded temporal: ignoring unreadable ports file, choosing new ports", "err", err)
+	}
+	return listenAll(cfg.Host, [NumPorts]int{})
+}
+
+// listenAll listens on host at each of want's ports (0: a free port chosen
+// by the kernel) all at once, so that the ports are distinct, closes the
+// listeners and returns the ports. A taken port is a *PortInUseError.
+func listenAll(host string, want [NumPorts]int) (got [NumPorts]int, err error) {
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}()
+	for i, port := range want {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
-			if errors.Is(err, syscall.EADDRINUSE) {
-				return &PortInUseError{Port: port, Role: roles[i]}
+			if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
+				return got, &PortInUseError{Port: port, Role: roleName(i)}
 			}
-			return fmt.Errorf("embedded temporal: cannot listen on %s:%d: %w", host, port, err)
+			return got, fmt.Errorf("embedded temporal: cannot listen on %s:%d: %w", host, port, err)
 		}
-		_ = ln.Close()
+		lns = append(lns, ln)
+		got[i] = ln.Addr().(*net.TCPAddr).Port
+	}
+	return got, nil
+}
+
+// portsFile is the layout of PortsFileName.
+type portsFile struct {
+	Host     string `json:"host"`
+	Frontend int    `json:"frontend"`
+	History  int    `json:"history"`
+	Matching int    `json:"matching"`
+	Worker   int    `json:"worker"`
+}
+
+func (p portsFile) ports() [NumPorts]int {
+	return [NumPorts]int{p.Frontend, p.History, p.Matching, p.Worker}
+}
+
+func (p portsFile) validate() error {
+	if ip := net.ParseIP(p.Host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("host %q is not a loopback address", p.Host)
+	}
+	seen := map[int]bool{}
+	for i, port := range p.ports() {
+		if port < 1 || port > 65535 {
+			return fmt.Errorf("%s port %d out of range", roleName(i), port)
+		}
+		if seen[port] {
+			return fmt.Errorf("port %d recorded twice", port)
+		}
+		seen[port] = true
 	}
 	return nil
+}
+
+// readPorts reads and checks the ports recorded in stateDir. A missing file
+// is an error for which errors.Is(err, os.ErrNotExist) holds.
+func readPorts(stateDir string) (portsFile, error) {
+	path := filepath.Join(stateDir, PortsFileName)
+	var p portsFile
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := p.validate(); err != nil {
+		return p, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// writePorts records host and ports in stateDir, whole or not at all: a
+// reader sees the previous file or the new one, never a partial one. The
+// caller holds the state directory's lock.
+func writePorts(stateDir, host string, ports [NumPorts]int) (retErr error) {
+	p := portsFile{Host: host, Frontend: ports[0], History: ports[1], Matching: ports[2], Worker: ports[3]}
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("record ports: %w", err)
+	}
+	b = append(b, '\n')
+	path := filepath.Join(stateDir, PortsFileName)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return fmt.Errorf("record ports: %w", err)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(b); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("record ports: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("record ports: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("record ports: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("record ports: %w", err)
+	}
+	// Best effort: make the rename itself durable.
+	if d, err := os.Open(stateDir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// RecordedHostPort returns the frontend address ("127.0.0.1:41234") that the
+// embedded server last started on stateDir recorded there; while a server
+// holds stateDir, that is where it listens. It fails, with
+// errors.Is(err, os.ErrNotExist), when no server has recorded its ports yet.
+func RecordedHostPort(stateDir string) (string, error) {
+	p, err := readPorts(stateDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("no embedded Temporal server address recorded in state dir %s (no %s): %w", stateDir, PortsFileName, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("embedded Temporal server address of state dir %s: %w", stateDir, err)
+	}
+	return net.JoinHostPort(p.Host, strconv.Itoa(p.Frontend)), nil
 }
 
 func sqliteConfig(dbPath string) *config.SQL {
@@ -320,14 +472,16 @@ func ensureNamespace(sqlCfg *config.SQL, name string) error {
 	return sqliteschema.CreateNamespaces(sqlCfg, ns)
 }
 
-func newTemporalServer(cfg Config, sqlCfg *config.SQL, logger serverLogger) (temporal.Server, error) {
-	addr := func(port int) string { return net.JoinHostPort(cfg.Host, strconv.Itoa(port)) }
-	frontendAddr := addr(cfg.Port)
+// newTemporalServer builds the server on host, with ports in the order
+// frontend, history, matching, worker.
+func newTemporalServer(host string, ports [NumPorts]int, sqlCfg *config.SQL, logger serverLogger) (temporal.Server, error) {
+	addr := func(i int) string { return net.JoinHostPort(host, strconv.Itoa(ports[i])) }
+	frontendAddr := addr(0)
 
-	svc := func(offset int) config.Service {
+	svc := func(i int) config.Service {
 		return config.Service{RPC: config.RPC{
-			GRPCPort: cfg.Port + offset,
-			BindOnIP: cfg.Host,
+			GRPCPort: ports[i],
+			BindOnIP: host,
 			// HTTPPort 0: no HTTP API; membership ports are unused because
 			// the services find each other through static hosts below.
 		}}
@@ -336,7 +490,7 @@ func newTemporalServer(cfg Config, sqlCfg *config.SQL, logger serverLogger) (tem
 	const storeName = "sqlite-default"
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = cfg.Host
+	conf.Global.Membership.BroadcastAddress = host
 	// Global.Metrics nil: no-op metrics, no metrics listener. PProf port 0: off.
 	conf.Persistence = config.Persistence{
 		DefaultStore:    storeName,
@@ -396,10 +550,10 @@ func newTemporalServer(cfg Config, sqlCfg *config.SQL, logger serverLogger) (tem
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: static.SingleLocalHost(addr(cfg.Port)),
-			primitives.HistoryService:  static.SingleLocalHost(addr(cfg.Port + 1)),
-			primitives.MatchingService: static.SingleLocalHost(addr(cfg.Port + 2)),
-			primitives.WorkerService:   static.SingleLocalHost(addr(cfg.Port + 3)),
+			primitives.FrontendService: static.SingleLocalHost(addr(0)),
+			primitives.HistoryService:  static.SingleLocalHost(addr(1)),
+			primitives.MatchingService: static.SingleLocalHost(addr(2)),
+			primitives.WorkerService:   static.SingleLocalHost(addr(3)),
 		}),
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),

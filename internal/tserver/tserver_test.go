@@ -349,6 +349,10 @@ func TestStartErrors(t *testing.T) {
 		t.Errorf("lock error does not name the holder pid: %v", err)
 	}
 	t.Logf("held state dir: %v", err)
+	// The explicit port is recorded for the other process.
+	if hp, err := RecordedHostPort(dir); err != nil || hp != s.HostPort() {
+		t.Errorf("RecordedHostPort = %q, %v; want %q", hp, err, s.HostPort())
+	}
 
 	// Other state dir, same port as the running server.
 	_, err = Start(ctx, Config{StateDir: t.TempDir(), Port: port})
@@ -415,5 +419,203 @@ func TestInterruptedSetupAndNamespace(t *testing.T) {
 	}
 	if got := resp.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != DefaultRetention {
 		t.Errorf("retention = %s, want %s", got, DefaultRetention)
+	}
+}
+
+// TestIndependentStateDirs starts two servers at the same time on two state
+// dirs, both with automatic ports: both come up, on different ports, and
+// answer.
+func TestIndependentStateDirs(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	dirs := [2]string{t.TempDir(), t.TempDir()}
+	var servers [2]*Server
+	errs := make(chan error, len(dirs))
+	for i, dir := range dirs {
+		go func() {
+			s, err := Start(ctx, Config{StateDir: dir, Logger: testLogger()})
+			servers[i] = s
+			errs <- err
+		}()
+	}
+	var failed []error
+	for range dirs {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	for _, s := range servers {
+		if s != nil {
+			defer s.Stop()
+		}
+	}
+	if len(failed) > 0 {
+		t.Fatalf("Start on independent state dirs: %v", errors.Join(failed...))
+	}
+	if servers[0].HostPort() == servers[1].HostPort() {
+		t.Fatalf("both servers on %s", servers[0].HostPort())
+	}
+	seen := map[int]string{}
+	for i, s := range servers {
+		rec, err := readPorts(dirs[i])
+		if err != nil {
+			t.Fatalf("ports of server %d: %v", i, err)
+		}
+		for _, p := range rec.ports() {
+			if other, ok := seen[p]; ok {
+				t.Fatalf("port %d used by %s and %s", p, other, s.HostPort())
+			}
+			seen[p] = s.HostPort()
+		}
+		if hp, err := RecordedHostPort(dirs[i]); err != nil || hp != s.HostPort() {
+			t.Errorf("RecordedHostPort(%s) = %q, %v; want %q", dirs[i], hp, err, s.HostPort())
+		}
+		c := dial(t, s, s.Namespace())
+		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			t.Errorf("server %s unhealthy: %v", s.HostPort(), err)
+		}
+		c.Close()
+		t.Logf("server %d at %s, ports %v", i, s.HostPort(), rec.ports())
+	}
+}
+
+// TestRestartReusesRecordedPorts restarts a server with automatic ports on
+// the same state dir: it comes back on the ports recorded at its first start.
+func TestRestartReusesRecordedPorts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	if _, err := RecordedHostPort(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("RecordedHostPort before any start: err = %v, want os.ErrNotExist", err)
+	}
+
+	s1 := mustStart(ctx, t, Config{StateDir: dir, Logger: testLogger()})
+	first, err := readPorts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+
+	s2 := mustStart(ctx, t, Config{StateDir: dir, Logger: testLogger()})
+	defer s2.Stop()
+	if s2.HostPort() != s1.HostPort() {
+		t.Errorf("after restart HostPort = %s, want %s", s2.HostPort(), s1.HostPort())
+	}
+	second, err := readPorts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second != first {
+		t.Errorf("recorded ports after restart = %+v, want %+v", second, first)
+	}
+	c := dial(t, s2, s2.Namespace())
+	defer c.Close()
+	if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		t.Fatalf("restarted server unhealthy: %v", err)
+	}
+}
+
+// TestSecondStartFindsRunningServer checks what a second reel on the same
+// state dir does: its Start fails with ErrStateDirLocked, and the address
+// recorded in the dir reaches the running server.
+func TestSecondStartFindsRunningServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	s := mustStart(ctx, t, Config{StateDir: dir, Logger: testLogger()})
+	defer s.Stop()
+
+	if _, err := Start(ctx, Config{StateDir: dir}); !errors.Is(err, ErrStateDirLocked) {
+		t.Fatalf("second Start on the same state dir: err = %v, want ErrStateDirLocked", err)
+	}
+	hp, err := RecordedHostPort(dir)
+	if err != nil {
+		t.Fatalf("RecordedHostPort: %v", err)
+	}
+	if hp != s.HostPort() {
+		t.Fatalf("RecordedHostPort = %q, want %q", hp, s.HostPort())
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: hp, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatalf("dial recorded address %s: %v", hp, err)
+	}
+	defer c.Close()
+	if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		t.Fatalf("server at recorded address unhealthy: %v", err)
+	}
+}
+
+// TestResolvePorts covers the choice of ports without starting a server:
+// recorded ports are reused while free, replaced when one is taken or the
+// file is unusable, and an explicit port takes its block.
+func TestResolvePorts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{Host: DefaultHost, Logger: testLogger()}
+	distinct := func(ports [NumPorts]int) bool {
+		seen := map[int]bool{}
+		for _, p := range ports {
+			if p < 1 || seen[p] {
+				return false
+			}
+			seen[p] = true
+		}
+		return true
+	}
+
+	// Nothing recorded: free, distinct ports.
+	first, err := resolvePorts(dir, cfg)
+	if err != nil || !distinct(first) {
+		t.Fatalf("resolvePorts on an empty dir = %v, %v", first, err)
+	}
+	if err := writePorts(dir, cfg.Host, first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PortsFileName+".tmp")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary ports file left behind: %v", err)
+	}
+	want := net.JoinHostPort(DefaultHost, strconv.Itoa(first[0]))
+	if hp, err := RecordedHostPort(dir); err != nil || hp != want {
+		t.Fatalf("RecordedHostPort = %q, %v; want %q", hp, err, want)
+	}
+
+	// Recorded and free: reused.
+	if got, err := resolvePorts(dir, cfg); err != nil || got != first {
+		t.Fatalf("resolvePorts with free recorded ports = %v, %v; want %v", got, err, first)
+	}
+
+	// One recorded port taken by another program: new ports.
+	ln, err := net.Listen("tcp", net.JoinHostPort(DefaultHost, strconv.Itoa(first[2])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := resolvePorts(dir, cfg)
+	_ = ln.Close()
+	if err != nil || !distinct(got) || got == first {
+		t.Fatalf("resolvePorts with a taken recorded port = %v, %v; want new ports", got, err)
+	}
+	for _, p := range got {
+		if p == first[2] {
+			t.Fatalf("resolvePorts chose the taken port %d: %v", p, got)
+		}
+	}
+
+	// An unusable file: new ports, and RecordedHostPort says why.
+	if err := os.WriteFile(filepath.Join(dir, PortsFileName), []byte(`{"host":"127.0.0.1","frontend":7}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := resolvePorts(dir, cfg); err != nil || !distinct(got) {
+		t.Fatalf("resolvePorts with a bad ports file = %v, %v", got, err)
+	}
+	if _, err := RecordedHostPort(dir); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("RecordedHostPort with a bad ports file: err = %v", err)
+	}
+
+	// An explicit port: its block, whatever is recorded.
+	base := freeBasePort(t)
+	cfg.Port = base
+	if got, err := resolvePorts(dir, cfg); err != nil || got != [NumPorts]int{base, base + 1, base + 2, base + 3} {
+		t.Fatalf("resolvePorts with Port %d = %v, %v", base, got, err)
 	}
 }
