@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/reel-video/reel/internal/atomicfile"
 	"github.com/reel-video/reel/internal/qcrun"
 	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -23,7 +23,7 @@ const reportRel = "report.json"
 func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportInput) (workflows.WriteReportOutput, error) {
 	r := report.Report{
 		SchemaVersion: report.SchemaVersion,
-		Title:         report.Title{ID: in.TitleID, Source: in.Source.URI, Out: in.Out, WorkflowID: in.WorkflowID, RunID: in.RunID},
+		Title:         report.Title{ID: in.TitleID, Source: in.Source.URI, Out: in.Out, WorkflowID: in.WorkflowID, RunID: in.RunID, Request: in.Request},
 		Profile:       in.Profile,
 		Source:        in.Source,
 		Timings:       in.Timings,
@@ -95,7 +95,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
 	}
 	defer dst.close()
-	if err := atomicfile.WriteFile(dst.file(reportRel), buf.Bytes()); err != nil {
+	if err := wholefile.WriteFile(dst.file(reportRel), buf.Bytes()); err != nil {
 		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
 	}
 	if err := dst.commit(ctx, reportRel); err != nil {

@@ -189,7 +189,7 @@ func (a *Activities) fetchLoc(ctx context.Context, loc, dst string) error {
 		return err
 	}
 	defer r.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o777); err != nil {
 		return err
 	}
 	f, err := os.Create(dst)
@@ -252,7 +252,7 @@ func (a *Activities) sourceIdentity(ctx context.Context, src string) (workflows.
 		}
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	id := workflows.SourceID{Size: info.Size, ModTimeUnixNano: info.ModTime.UnixNano()}
+	id := workflows.SourceID{Size: info.Size, ModTimeUnixNano: info.ModTime.UnixNano(), ETag: info.ETag}
 	if id.HeadSHA256, err = hash(0); err != nil {
 		return fail(err)
 	}
@@ -305,10 +305,11 @@ func (a *Activities) scratchDir() (string, error) {
 func (o *outDir) remote() bool { return o.store != nil }
 
 // file is the local path to write rel (slash-separated) at; its directory
-// exists.
+// exists (made, like any output directory, with mode 0777 less the
+// umask).
 func (o *outDir) file(rel string) string {
 	p := filepath.Join(o.dir, filepath.FromSlash(rel))
-	_ = os.MkdirAll(filepath.Dir(p), 0o755)
+	_ = os.MkdirAll(filepath.Dir(p), 0o777)
 	return p
 }
 
