@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/vision"
 )
 

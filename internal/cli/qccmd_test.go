@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 )
 
 // TestQCCommandFindsInsertedBlack makes a clip with 3 s of black (more than

@@ -18,7 +18,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/request"
 	"github.com/reel-video/reel/submit"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/vision"
 	"github.com/reel-video/reel/workflows"
 )

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/workflows"

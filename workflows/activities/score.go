@@ -11,7 +11,7 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
-	"github.com/reel-video/reel/internal/qcrun"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vmaf"
