@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
-	"github.com/reel-video/reel/mezzfs/internal/s3test"
 )
 
 // benchSize is the benchmark object's size: $MEZZFS_BENCH_MB MiB, default 128.

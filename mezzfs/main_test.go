@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
-	"github.com/reel-video/reel/mezzfs/internal/s3test"
 )
 
 var (

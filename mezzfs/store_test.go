@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
-	"github.com/reel-video/reel/mezzfs/internal/s3test"
 )
 
 func TestOpenURI(t *testing.T) {

@@ -17,9 +17,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/fusefs"
-	"github.com/reel-video/reel/mezzfs/internal/s3test"
 )
 
 var (

@@ -1,10 +1,10 @@
 // Package mezzfstest gives other packages' tests the real S3 server that
 // mezzfs's own tests use (versitygw on a loopback port, installed with
-// scripts/versitygw.sh when missing), which Go's internal-package rule
-// keeps inside mezzfs. See mezzfs/internal/s3test.
+// scripts/versitygw.sh when missing). It is an alias of internal/s3test,
+// which new tests inside reel import directly.
 package mezzfstest
 
-import "github.com/reel-video/reel/mezzfs/internal/s3test"
+import "github.com/reel-video/reel/internal/s3test"
 
 // Server is a running versitygw.
 type Server = s3test.Server

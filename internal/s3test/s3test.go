@@ -58,7 +58,7 @@ func Binary() (string, error) {
 		}
 	}
 	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "versitygw.sh")
+	script := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "versitygw.sh")
 	var stderr bytes.Buffer
 	cmd := exec.Command("bash", script)
 	cmd.Stderr = &stderr
