@@ -1,0 +1,179 @@
+// Measuring trial encodes: VMAF against the lossless reference (with the
+// range's edge frames) and the video payload's bits.
+
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/vmaf"
+	"github.com/reel-video/reel/workflows"
+)
+
+// rangeEdges are the reference frames just before and just after a trial
+// range, nil where the source has none (or they do not decode).
+type rangeEdges struct{ before, after *frame.Frame }
+
+// trialEdges encodes the source frames just before and just after range r
+// (those that exist) as the reference ref is encoded, and decodes them.
+// VMAF's motion feature compares a frame with the one before it and, for
+// motion2, looks one frame ahead: without its neighbours a range's first
+// frame would score with no motion and its last one without the look
+// ahead, unlike the same frames scored within the title by ScoreRungs,
+// and short ranges would predict too low. Each edge is a one-frame
+// encode of its own: the range's single decode pass stays as it was.
+//
+// alive is called as the edge encodes progress, to heartbeat.
+func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.TrialRange, ref media.RungSpec, work string, sourceFrames int,
+	alive func()) (rangeEdges, error) {
+	one := func(idx int, id string) (*frame.Frame, error) {
+		rs := ref
+		rs.ID = id
+		file := filepath.Join(work, id+".mp4")
+		_, err := a.chunkMedia().EncodeChunk(ctx, source, encoder.ChunkOptions{StartFrame: idx, Frames: 1, Rungs: []media.RungSpec{rs},
+			OutputPath: func(media.RungSpec) string { return file }, Progress: func(int, int) { alive() }})
+		if err != nil {
+			if ctx.Err() == nil && encoder.IsBadInput(err) {
+				// A frame that does not decode, or a frame count that
+				// was off: score the range without that neighbour.
+				a.logger().Warn("trial range edge frame not available", "source", source, "frame", idx, "error", err)
+				return nil, nil
+			}
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		fr, err := a.Media.OpenFrames(ctx, file, FrameOptions{PixelFormat: "yuv420p"})
+		if err != nil {
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		defer fr.Close()
+		f, err := fr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("trial range edge frame %d: %w", idx, err)
+		}
+		return f, nil
+	}
+	var e rangeEdges
+	var err error
+	if r.StartFrame > 0 {
+		if e.before, err = one(r.StartFrame-1, "edge-before"); err != nil {
+			return e, err
+		}
+	}
+	if end := r.StartFrame + r.Frames; end < sourceFrames {
+		if e.after, err = one(end, "edge-after"); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+// scoreTrials scores trial encodes (one scorer goroutine each) against the
+// reference at ref, all scaled to sw×sh, filling recs' VMAF fields; edges
+// give the motion features at the range's ends their neighbours. progress
+// gets the frames scored.
+func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames int,
+	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
+	tokens := a.cpuTokens()
+	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
+	if err != nil {
+		return fmt.Errorf("trial reference: %w", err)
+	}
+	defer refFrames.Close()
+	dis := make([]Frames, len(trials))
+	scorers := make([]*vmaf.Scorer, len(trials))
+	for k, rs := range trials {
+		d, err := a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
+		if err != nil {
+			return fmt.Errorf("trial %s: %w", rs.ID, err)
+		}
+		defer d.Close()
+		dis[k] = d
+		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
+			return err
+		}
+		if edges.before != nil {
+			if err := scorers[k].Prime(edges.before); err != nil {
+				return fmt.Errorf("trial %s: frame before the range: %w", rs.ID, err)
+			}
+		}
+	}
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rf, err := refFrames.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("trial reference frame %d: %w", n, err)
+		}
+		for k, d := range dis {
+			df, err := d.Next()
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%w: trial %s ends after %d frames, the reference has more", encoder.ErrInvalidData, trials[k].ID, n)
+			}
+			if err != nil {
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
+			}
+			if err := scorers[k].Push(rf, df); err != nil {
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
+			}
+		}
+		n++
+		progress(n)
+	}
+	if n != frames {
+		return fmt.Errorf("%w: trial reference has %d frames, want %d", encoder.ErrInvalidData, n, frames)
+	}
+	for k := range trials {
+		if _, err := dis[k].Next(); !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: trial %s has more frames than the reference's %d", encoder.ErrInvalidData, trials[k].ID, n)
+		}
+		if edges.after != nil {
+			// Only the reference's motion looks ahead: this frame's own
+			// score is dropped below.
+			if err := scorers[k].Push(edges.after, edges.after); err != nil {
+				return fmt.Errorf("trial %s: frame after the range: %w", trials[k].ID, err)
+			}
+		}
+		vr, err := scorers[k].Close()
+		if err != nil {
+			return fmt.Errorf("trial %s: %w", trials[k].ID, err)
+		}
+		if len(vr.Frames) > frames {
+			vr.Frames = vr.Frames[:frames]
+			vr = vmaf.Merge(vr)
+		}
+		series, _ := vr.Series("vmaf")
+		p := vr.Pooled["vmaf"]
+		recs[k].VMAF, recs[k].VMAFMin, recs[k].VMAFHarmonicMean = p.Mean, p.Min, p.HarmonicMean
+		recs[k].PerFrame = series
+	}
+	return nil
+}
+
+// payloadBits is a trial file's video payload in bits: the stream's bit
+// rate (sum of packet sizes over the stream's duration) times the
+// duration, or the file's size when the container does not say.
+func (a *Activities) payloadBits(ctx context.Context, path string, fileBytes int64) (float64, error) {
+	info, err := a.Media.Probe(ctx, path)
+	if err != nil {
+		return 0, fmt.Errorf("trial %s: %w", filepath.Base(path), err)
+	}
+	if v := info.Video(); v != nil && v.BitRate > 0 && v.Duration > 0 {
+		return float64(v.BitRate) * v.Duration, nil
+	}
+	if fileBytes <= 0 {
+		fileBytes = info.SizeBytes
+	}
+	return float64(fileBytes) * 8, nil
+}
