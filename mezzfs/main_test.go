@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,16 +18,7 @@ var (
 	srvErr error
 )
 
-func TestMain(m *testing.M) {
-	var stop func()
-	srv, stop, srvErr = s3test.Main()
-	if srvErr != nil {
-		fmt.Fprintf(os.Stderr, "mezzfs tests: S3 tests will skip: %v\n", srvErr)
-	}
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { s3test.RunMain(m, "mezzfs", &srv, &srvErr) }
 
 var bucketSeq atomic.Int64
 

@@ -49,6 +49,10 @@ type S3Options struct {
 	// own retries). Default 5. Stat and ReadRange try once: the Reader
 	// retries them itself, checking every byte count.
 	MaxRetries int
+	// ListPageSize is how many keys List asks for per request (S3's
+	// MaxKeys; List follows the continuation tokens page after page).
+	// Default 0: the server's page size, 1000 on AWS.
+	ListPageSize int
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
 }
@@ -69,6 +73,7 @@ type S3Store struct {
 	// retrying: minio-go retries (List, Put).
 	retrying *minio.Client
 	partSize uint64
+	pageSize int
 }
 
 var _ Store = (*S3Store)(nil)
@@ -161,7 +166,7 @@ func NewS3Store(ctx context.Context, bucket string, o S3Options) (*S3Store, erro
 	if partSize == 0 {
 		partSize = defaultS3PartSize
 	}
-	return &S3Store{bucket: bucket, once: &minio.Core{Client: once}, retrying: retrying, partSize: partSize}, nil
+	return &S3Store{bucket: bucket, once: &minio.Core{Client: once}, retrying: retrying, partSize: partSize, pageSize: o.ListPageSize}, nil
 }
 
 func (s *S3Store) String() string { return "s3://" + s.bucket }
@@ -324,10 +329,13 @@ func (b *exactBody) Read(p []byte) (int, error) {
 
 func (b *exactBody) Close() error { return b.rc.Close() }
 
-// List implements Store.
+// List implements Store. It asks for one page of keys at a time
+// (ListObjectsV2, S3Options.ListPageSize keys a page) and follows the
+// continuation tokens to the last page.
 func (s *S3Store) List(ctx context.Context, prefix string) ([]ObjectInfo, error) {
 	var out []ObjectInfo
-	for oi := range s.retrying.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: true, MaxKeys: s.pageSize}
+	for oi := range s.retrying.ListObjects(ctx, s.bucket, opts) {
 		if oi.Err != nil {
 			return nil, s.s3Err(ctx, "list", prefix, oi.Err)
 		}
@@ -350,6 +358,15 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64) 
 	})
 	if err != nil {
 		return s.s3Err(ctx, "put", key, err)
+	}
+	return nil
+}
+
+// Remove deletes the object at key. Removing a key that does not exist
+// succeeds, as S3's DELETE does.
+func (s *S3Store) Remove(ctx context.Context, key string) error {
+	if err := s.retrying.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return s.s3Err(ctx, "remove", key, err)
 	}
 	return nil
 }

@@ -190,6 +190,21 @@ func Main() (*Server, func(), error) {
 	return s, func() { s.Stop(); os.RemoveAll(dir) }, nil
 }
 
+// RunMain is a package's TestMain: it starts a server with Main into *srv
+// (or, when versitygw is unavailable, the reason into *reason, said on
+// stderr: the package's S3 tests will skip with Require), runs m, stops
+// the server and exits with m's code.
+func RunMain(m *testing.M, pkg string, srv **Server, reason *error) {
+	var stop func()
+	*srv, stop, *reason = Main()
+	if *reason != nil {
+		fmt.Fprintf(os.Stderr, "%s tests: S3 tests will skip: %v\n", pkg, *reason)
+	}
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
 // Require skips tb when s is nil, giving the reason.
 func Require(tb testing.TB, s *Server, reason error) *Server {
 	tb.Helper()

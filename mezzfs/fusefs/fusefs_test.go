@@ -27,16 +27,7 @@ var (
 	srvErr error
 )
 
-func TestMain(m *testing.M) {
-	var stop func()
-	srv, stop, srvErr = s3test.Main()
-	if srvErr != nil {
-		fmt.Fprintf(os.Stderr, "fusefs tests: S3 cases will skip: %v\n", srvErr)
-	}
-	code := m.Run()
-	stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { s3test.RunMain(m, "fusefs", &srv, &srvErr) }
 
 func requireFUSE(t *testing.T) {
 	t.Helper()
