@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // audioClip is PCM for both tools: the f32le file and its layout.
@@ -18,22 +20,19 @@ type audioClip struct {
 
 // lavfiPCM renders a lavfi audio graph to interleaved f32le.
 func lavfiPCM(t testing.TB, graph, af string, sr, ch int) audioClip {
-	args := []string{"-f", "lavfi", "-i", graph}
-	if af != "" {
-		args = append(args, "-af", af)
-	}
-	args = append(args, "-ar", strconv.Itoa(sr), "-ac", strconv.Itoa(ch), "-f", "f32le")
-	return audioClip{fixture(t, "f32", args...), sr, ch}
+	return audioClip{fixture(t, "f32", mediatest.ClipOptions{AudioOnly: true, Audio: graph, AF: af, Format: "f32le",
+		Extra: mediatest.Args{"ar": strconv.Itoa(sr), "ac": strconv.Itoa(ch)}}), sr, ch}
 }
 
 // decodePCM decodes a media file's audio to f32le at its own layout.
 func decodePCM(t testing.TB, in string, sr, ch int) audioClip {
-	args := []string{"-i", in, "-vn", "-ar", strconv.Itoa(sr), "-ac", strconv.Itoa(ch), "-f", "f32le"}
-	return audioClip{fixture(t, "f32", args...), sr, ch}
+	return audioClip{fixture(t, "f32", mediatest.ClipOptions{File: in, Format: "f32le",
+		Extra: mediatest.Args{"vn": "", "ar": strconv.Itoa(sr), "ac": strconv.Itoa(ch)}}), sr, ch}
 }
 
-func (c audioClip) ffmpegInput() []string {
-	return []string{"-f", "f32le", "-ar", strconv.Itoa(c.sr), "-ac", strconv.Itoa(c.ch)}
+// ffmpegInput is the input options that read the clip.
+func (c audioClip) ffmpegInput() mediatest.Args {
+	return mediatest.Args{"f": "f32le", "ar": strconv.Itoa(c.sr), "ac": strconv.Itoa(c.ch)}
 }
 
 // ffmpeg's 6-channel default layout is 5.1 (FL FR FC LFE BL BR), weighted
@@ -90,7 +89,7 @@ func TestLoudnessAgreesWithEbur128(t *testing.T) {
 	for _, c := range audioCases {
 		t.Run(c.name, func(t *testing.T) {
 			clip := clipFor(t, c.graph, c.af, c.sr, c.ch)
-			log := ffmpegLog(t, clip.path, "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print", clip.ffmpegInput()...)
+			log := mediatest.FilterAudio(t, clip.path, "ebur128=peak=true:metadata=1,ametadata=mode=print", clip.ffmpegInput())
 			ffI := lastFloat(t, log, "lavfi.r128.I")
 			ffLRA := lastFloat(t, log, "lavfi.r128.LRA")
 			pm := regexp.MustCompile(`Peak:\s+(-inf|` + numRe[1:len(numRe)-1] + `) dBFS`).FindStringSubmatch(log)
@@ -129,7 +128,7 @@ func TestSilenceAgreesWithSilencedetect(t *testing.T) {
 		for _, p := range []struct{ n, d float64 }{{-60, 2}, {-50, 0.5}} {
 			t.Run(fmt.Sprintf("%s n=%gdB d=%g", c.name, p.n, p.d), func(t *testing.T) {
 				clip := clipFor(t, c.graph, c.af, c.sr, c.ch)
-				log := ffmpegLog(t, clip.path, "-af", fmt.Sprintf("silencedetect=n=%gdB:d=%g", p.n, p.d), clip.ffmpegInput()...)
+				log := mediatest.FilterAudio(t, clip.path, fmt.Sprintf("silencedetect=n=%gdB:d=%g", p.n, p.d), clip.ffmpegInput())
 				ff := parsePairs(log, `silence_start: `+numRe, `silence_end: `+numRe)
 				cfg := only(CheckSilence)
 				cfg.Audio.SilenceNoiseDB, cfg.Audio.SilenceMinDuration = p.n, p.d

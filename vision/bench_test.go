@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // BenchmarkAnalyze1080p runs every video check over 1080p frames (the
@@ -17,7 +18,7 @@ import (
 func BenchmarkAnalyze1080p(b *testing.B) {
 	var y4m string
 	if _, err := os.Stat(corpusDir + "/VID_1920x1080_cabac_temporal_direct.264"); err == nil {
-		y4m = decodeY4M(b, corpusDir+"/VID_1920x1080_cabac_temporal_direct.264", "-r", "25")
+		y4m = decodeY4M(b, corpusDir+"/VID_1920x1080_cabac_temporal_direct.264", mediatest.Args{"r": "25"})
 	} else {
 		y4m = lavfiY4M(b, "testsrc2=s=1920x1080:r=25:d=2", "")
 	}

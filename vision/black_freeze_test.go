@@ -3,6 +3,8 @@ package vision
 import (
 	"fmt"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // synthetic clips with known events, 320x240 at 25 fps.
@@ -37,11 +39,11 @@ func TestBlackAgreesWithBlackdetect(t *testing.T) {
 			if c.clip == "synthetic-black" {
 				y4m = lavfiY4M(t, blackGraph, blackVF)
 			} else {
-				y4m = decodeY4M(t, corpusClip(t, c.clip))
+				y4m = decodeY4M(t, corpusClip(t, c.clip), nil)
 			}
 			info := y4mInfo(t, y4m)
 			fps := float64(info.FrameRateNum) / float64(info.FrameRateDen)
-			log := ffmpegLog(t, y4m, "-vf", fmt.Sprintf("blackdetect=d=%g:pix_th=%g:pic_th=%g", c.d, c.pix, c.pic))
+			log := mediatest.Filter(t, y4m, fmt.Sprintf("blackdetect=d=%g:pix_th=%g:pic_th=%g", c.d, c.pix, c.pic))
 			cfg := only(CheckBlack)
 			cfg.Black = BlackConfig{MinDuration: c.d, PixelThreshold: c.pix, PictureThreshold: c.pic}
 			rep := analyzeY4M(t, y4m, cfg)
@@ -81,11 +83,11 @@ func TestFreezeAgreesWithFreezedetect(t *testing.T) {
 			if c.clip == "synthetic-freeze" {
 				y4m = lavfiY4M(t, freezeGraph, freezeVF)
 			} else {
-				y4m = decodeY4M(t, corpusClip(t, c.clip))
+				y4m = decodeY4M(t, corpusClip(t, c.clip), nil)
 			}
 			info := y4mInfo(t, y4m)
 			fps := float64(info.FrameRateNum) / float64(info.FrameRateDen)
-			log := ffmpegLog(t, y4m, "-vf", fmt.Sprintf("freezedetect=n=%g:d=%g", c.n, c.d))
+			log := mediatest.Filter(t, y4m, fmt.Sprintf("freezedetect=n=%g:d=%g", c.n, c.d))
 			cfg := only(CheckFreeze)
 			cfg.Freeze = FreezeConfig{Noise: c.n, MinDuration: c.d}
 			rep := analyzeY4M(t, y4m, cfg)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // frameRects reads a y4m file and returns each frame's picture bounds.
@@ -64,9 +65,9 @@ func TestBordersAgreeWithCropdetect(t *testing.T) {
 			if c.clip == "synthetic" {
 				y4m = lavfiY4M(t, letterboxGraph, "")
 			} else {
-				y4m = decodeY4M(t, corpusClip(t, c.clip))
+				y4m = decodeY4M(t, corpusClip(t, c.clip), nil)
 			}
-			log := ffmpegLog(t, y4m, "-vf", fmt.Sprintf("cropdetect=limit=%g:round=%d:reset=0:skip=2", c.limit, c.round))
+			log := mediatest.Filter(t, y4m, fmt.Sprintf("cropdetect=limit=%g:round=%d:reset=0:skip=2", c.limit, c.round))
 			rects, w, h := frameRects(t, y4m, c.limit)
 			got := cropSeries(rects, w, h, 2, c.round)[2:]
 			ms := re.FindAllStringSubmatch(log, -1)

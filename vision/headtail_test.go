@@ -44,7 +44,7 @@ func TestHeadTailSynthetic(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var y4m string
 			if strings.HasPrefix(c.graph, "corpus:") {
-				y4m = decodeY4M(t, corpusClip(t, c.graph[7:]))
+				y4m = decodeY4M(t, corpusClip(t, c.graph[7:]), nil)
 			} else {
 				y4m = lavfiY4M(t, c.graph, "")
 			}

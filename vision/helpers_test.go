@@ -1,34 +1,26 @@
 package vision
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // corpusDir is the shared real-clip corpus beside the checkout.
 const corpusDir = "../../shared/corpus"
-
-func needFFmpeg(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed")
-	}
-}
 
 // corpusClip returns the path of a corpus file or skips the test.
 func corpusClip(t testing.TB, name string) string {
@@ -57,12 +49,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// fixture runs ffmpeg with args (the output path is appended) once per test
-// binary and returns the output path; ext names the output format. Files
-// live in one temporary directory that TestMain removes.
-func fixture(t testing.TB, ext string, args ...string) string {
+// fixture makes the clip that o describes once per test binary and
+// returns its path; ext names the output format. Files live in one
+// temporary directory that TestMain removes.
+func fixture(t testing.TB, ext string, o mediatest.ClipOptions) string {
 	t.Helper()
-	needFFmpeg(t)
+	mediatest.Need(t)
 	fixtureMu.Lock()
 	defer fixtureMu.Unlock()
 	if fixtureDir == "" {
@@ -72,49 +64,25 @@ func fixture(t testing.TB, ext string, args ...string) string {
 		}
 		fixtureDir = d
 	}
-	h := sha256.Sum256([]byte(strings.Join(args, "\x00") + ext))
+	h := sha256.Sum256([]byte(fmt.Sprintf("%#v", o) + ext))
 	out := filepath.Join(fixtureDir, hex.EncodeToString(h[:8])+"."+ext)
 	if _, err := os.Stat(out); err == nil {
 		return out
 	}
-	full := append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)
-	full = append(full, out)
-	cmd := exec.Command("ffmpeg", full...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", strings.Join(full, " "), err, b)
-	}
+	mediatest.Clip(t, out, o)
 	return out
 }
 
 // lavfiY4M makes a y4m clip from a lavfi graph and optional -vf filters.
 func lavfiY4M(t testing.TB, graph, vf string) string {
-	args := []string{"-f", "lavfi", "-i", graph}
-	if vf != "" {
-		args = append(args, "-vf", vf)
-	}
-	args = append(args, "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe")
-	return fixture(t, "y4m", args...)
+	return fixture(t, "y4m", mediatest.ClipOptions{Source: graph, VF: vf, PixFmt: "yuv420p", Format: "yuv4mpegpipe"})
 }
 
-// decodeY4M decodes a media file to y4m (all frames, native 8-bit 4:2:0).
-func decodeY4M(t testing.TB, in string, pre ...string) string {
-	args := append(append([]string{}, pre...), "-i", in, "-an", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe")
-	return fixture(t, "y4m", args...)
-}
-
-// ffmpegLog runs a filter over a file and returns ffmpeg's log (stderr).
-func ffmpegLog(t testing.TB, in string, filterFlag, filter string, pre ...string) string {
-	t.Helper()
-	needFFmpeg(t)
-	args := append([]string{"-hide_banner", "-nostats"}, pre...)
-	args = append(args, "-i", in, filterFlag, filter, "-f", "null", "-")
-	cmd := exec.Command("ffmpeg", args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, stderr.String())
-	}
-	return stderr.String()
+// decodeY4M decodes a media file to y4m (all frames, native 8-bit 4:2:0);
+// in holds input options (Args{"t": "4"}), nil for none.
+func decodeY4M(t testing.TB, file string, in mediatest.Args) string {
+	return fixture(t, "y4m", mediatest.ClipOptions{File: file, Input: in, Extra: mediatest.Args{"an": ""},
+		PixFmt: "yuv420p", Format: "yuv4mpegpipe"})
 }
 
 // y4mInfo reads a y4m header.

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 func TestInterlaceAgreesWithIdet(t *testing.T) {
@@ -25,11 +27,11 @@ func TestInterlaceAgreesWithIdet(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var y4m string
 			if len(c.clip) > 7 && c.clip[:7] == "corpus:" {
-				y4m = decodeY4M(t, corpusClip(t, c.clip[7:]))
+				y4m = decodeY4M(t, corpusClip(t, c.clip[7:]), nil)
 			} else {
 				y4m = lavfiY4M(t, c.clip, c.vf)
 			}
-			log := ffmpegLog(t, y4m, "-vf", "idet")
+			log := mediatest.Filter(t, y4m, "idet")
 			rep := analyzeY4M(t, y4m, only(CheckInterlace))
 			s := rep.Interlace
 			if s == nil {

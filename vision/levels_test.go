@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 func TestLevelsAgreeWithSignalstats(t *testing.T) {
@@ -21,11 +23,11 @@ func TestLevelsAgreeWithSignalstats(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var y4m string
 			if len(c.clip) > 7 && c.clip[:7] == "corpus:" {
-				y4m = decodeY4M(t, corpusClip(t, c.clip[7:]))
+				y4m = decodeY4M(t, corpusClip(t, c.clip[7:]), nil)
 			} else {
 				y4m = lavfiY4M(t, c.clip, c.vf)
 			}
-			log := ffmpegLog(t, y4m, "-vf", "signalstats=stat=brng,metadata=mode=print:key=lavfi.signalstats.BRNG")
+			log := mediatest.Filter(t, y4m, "signalstats=stat=brng,metadata=mode=print:key=lavfi.signalstats.BRNG")
 			var ff []float64
 			for _, m := range re.FindAllStringSubmatch(log, -1) {
 				v, _ := strconv.ParseFloat(m[1], 64)

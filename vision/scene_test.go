@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // cutsGraph is 4 segments of 2 s at 25 fps joined by hard cuts (frames 50,
@@ -30,9 +32,9 @@ func TestScdetAgreesWithFFmpeg(t *testing.T) {
 			if c.clip == "synthetic" {
 				y4m = lavfiY4M(t, cutsGraph, "")
 			} else {
-				y4m = decodeY4M(t, corpusClip(t, c.clip))
+				y4m = decodeY4M(t, corpusClip(t, c.clip), nil)
 			}
-			log := ffmpegLog(t, y4m, "-vf", "scdet=t=10,metadata=mode=print:key=lavfi.scd.score")
+			log := mediatest.Filter(t, y4m, "scdet=t=10,metadata=mode=print:key=lavfi.scd.score")
 			re := regexp.MustCompile(`lavfi\.scd\.score=` + numRe)
 			var ff []float64
 			for _, m := range re.FindAllStringSubmatch(log, -1) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // sharpnessClip returns a y4m clip for the blockdetect/blurdetect tests:
@@ -16,10 +18,11 @@ func sharpnessClip(t *testing.T, clip, vf string) string {
 	switch {
 	case strings.HasPrefix(clip, "corpus:"):
 		// The first 4 s keep the test short.
-		return decodeY4M(t, corpusClip(t, clip[7:]), "-t", "4")
+		return decodeY4M(t, corpusClip(t, clip[7:]), mediatest.Args{"t": "4"})
 	case strings.HasPrefix(clip, "blocky:"):
-		mpg := fixture(t, "mpg", "-f", "lavfi", "-i", clip[7:], "-c:v", "mpeg2video", "-qmin", "31", "-q:v", "31", "-pix_fmt", "yuv420p", "-f", "mpeg")
-		return decodeY4M(t, mpg)
+		mpg := fixture(t, "mpg", mediatest.ClipOptions{Source: clip[7:], Codec: "mpeg2video", PixFmt: "yuv420p", Format: "mpeg",
+			Extra: mediatest.Args{"qmin": "31", "q:v": "31"}})
+		return decodeY4M(t, mpg, nil)
 	}
 	return lavfiY4M(t, clip, vf)
 }
@@ -28,7 +31,7 @@ func sharpnessClip(t *testing.T, clip, vf string) string {
 // per-frame values (NaN where ffmpeg prints nan).
 func ffmpegSeries(t *testing.T, y4m, filter, key string) []float64 {
 	t.Helper()
-	log := ffmpegLog(t, y4m, "-vf", filter+",metadata=mode=print:key="+key)
+	log := mediatest.Filter(t, y4m, filter+",metadata=mode=print:key="+key)
 	re := regexp.MustCompile(regexp.QuoteMeta(key) + `=(-?nan|` + numRe[1:len(numRe)-1] + `)`)
 	var out []float64
 	for _, m := range re.FindAllStringSubmatch(log, -1) {
@@ -118,7 +121,7 @@ func TestSharpnessAgreesWithFFmpeg(t *testing.T) {
 // (ffmpeg's 8→10-bit conversion keeps the 8-bit value in the top bits).
 func TestSharpnessDeepSamples(t *testing.T) {
 	y8 := sharpnessClip(t, "blocky:testsrc2=s=320x240:r=25:d=1", "")
-	y10 := fixture(t, "y4m", "-i", y8, "-pix_fmt", "yuv420p10le", "-strict", "-1", "-f", "yuv4mpegpipe")
+	y10 := fixture(t, "y4m", mediatest.ClipOptions{File: y8, PixFmt: "yuv420p10le", Format: "yuv4mpegpipe", Extra: mediatest.Args{"strict": "-1"}})
 	cfg := only(CheckBlockiness, CheckBlur)
 	cfg.Blur.Step = 1
 	r8, r10 := analyzeY4M(t, y8, cfg), analyzeY4M(t, y10, cfg)
