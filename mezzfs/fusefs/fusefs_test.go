@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/fusefs"
@@ -110,12 +111,9 @@ func TestMount(t *testing.T) {
 
 			// ffprobe reads the clip through the mount as from disk (first, so
 			// nothing is in the page cache yet).
-			if _, err := exec.LookPath("ffprobe"); err == nil {
+			if mediatest.Have() {
 				probe := func(p string) string {
-					out, err := exec.Command("ffprobe", "-v", "error", "-show_format", "-show_streams", "-count_packets", "-of", "json", p).Output()
-					if err != nil {
-						t.Fatalf("ffprobe %s: %v", p, err)
-					}
+					out := mediatest.ProbeJSON(t, p, mediatest.Args{"show_format": "", "show_streams": "", "count_packets": ""})
 					var lines []string
 					for _, l := range strings.Split(string(out), "\n") {
 						if !strings.Contains(l, `"filename"`) {
