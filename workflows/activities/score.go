@@ -11,8 +11,8 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
-	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
