@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/vmaf"
@@ -95,9 +95,7 @@ func encodeClip(t *testing.T, env *testsuite.TestActivityEnvironment, out string
 }
 
 func TestEncodeScoreAndReportOnRealClip(t *testing.T) {
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe not installed")
-	}
+	mediatest.Need(t)
 	out := t.TempDir()
 	env, _ := actEnv(t)
 	enc := encodeClip(t, env, out)

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/encoder/encodertest"
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/profile"
@@ -187,19 +186,6 @@ func TestEncodeChunkBadRequests(t *testing.T) {
 	}
 }
 
-func ffprobeFrames(t *testing.T, path string) (frames, width, height int) {
-	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
-		"-show_entries", "stream=nb_read_frames,width,height", "-of", "csv=p=0", path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
-	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "%d,%d,%d", &width, &height, &frames); err != nil {
-		t.Fatalf("ffprobe %s: %q: %v", path, out, err)
-	}
-	return frames, width, height
-}
-
 // TestStitchRungThreeChunks encodes the clip as a 3-chunk plan and
 // stitches each rung: the rung has the source's 132 frames.
 func TestStitchRungThreeChunks(t *testing.T) {
@@ -233,9 +219,9 @@ func TestStitchRungThreeChunks(t *testing.T) {
 			ro.Width != r.Width || math.Abs(ro.DurationSec-132.0/25) > 0.05 || ro.BitrateKbps <= 0 {
 			t.Fatalf("stitched %+v (%v)", ro, err)
 		}
-		if _, err := exec.LookPath("ffprobe"); err == nil {
-			if n, w, h := ffprobeFrames(t, ro.Path); n != 132 || w != r.Width || h != r.Height {
-				t.Fatalf("ffprobe: %d frames %dx%d", n, w, h)
+		if mediatest.Have() {
+			if v := mediatest.Probe(t, ro.Path).Video(); v.ReadFrames() != 132 || v.Width != r.Width || v.Height != r.Height {
+				t.Fatalf("ffprobe: %d frames %dx%d", v.ReadFrames(), v.Width, v.Height)
 			}
 		}
 	}
@@ -246,19 +232,6 @@ func TestStitchRungThreeChunks(t *testing.T) {
 	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeNotFound || !app.NonRetryable() {
 		t.Fatalf("missing chunk: %v", err)
 	}
-}
-
-func ffprobeAudioDuration(t *testing.T, path string) float64 {
-	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=duration", "-of", "csv=p=0", path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
-	}
-	d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		t.Fatalf("ffprobe %s: %q", path, out)
-	}
-	return d
 }
 
 func TestEncodeAudio(t *testing.T) {
@@ -281,8 +254,8 @@ func TestEncodeAudio(t *testing.T) {
 		if math.Abs(ao.DurationSec-5.312) > frame || math.Abs(ao.StartSec) > frame {
 			t.Errorf("%s: start %g s, duration %g s; source 0, 5.312", spec.ID, ao.StartSec, ao.DurationSec)
 		}
-		if _, err := exec.LookPath("ffprobe"); err == nil {
-			if d := ffprobeAudioDuration(t, ao.Path); math.Abs(d-5.312) > frame {
+		if mediatest.Have() {
+			if d := mediatest.Probe(t, ao.Path).Audio().Seconds(); math.IsNaN(d) || math.Abs(d-5.312) > frame {
 				t.Errorf("%s: ffprobe duration %g s, source 5.312", spec.ID, d)
 			}
 		}
@@ -310,17 +283,10 @@ func TestEncodeAudio(t *testing.T) {
 // packet fails its chunk as InvalidMedia naming the frame, or, with
 // Conceal, encodes and lists it.
 func TestEncodeChunkCorruptFrame(t *testing.T) {
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	dir := t.TempDir()
-	src := filepath.Join(dir, "mjpeg.avi")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
-		"-frames:v", "40", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", "3", src).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, out)
-	}
+	mediatest.Need(t)
+	src := filepath.Join(t.TempDir(), "mjpeg.avi")
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "160x90", Rate: "25", Frames: 40, PixFmt: "yuvj420p", Codec: "mjpeg",
+		Extra: mediatest.Args{"q:v": "3"}})
 	encodertest.CorruptPacket(t, src, 23)
 	env, _ := actEnv(t)
 	in := workflows.EncodeChunkInput{Source: src, Chunk: plan.Chunk{Index: 1, StartFrame: 20, Frames: 10}, Cache: t.TempDir(),
@@ -419,14 +385,10 @@ func TestStitchRungSizeChanges(t *testing.T) {
 	if ro.Frames != 132 || ro.Width != rung.Width || ro.Height != rung.Height || ro.Codec != "h264" {
 		t.Fatalf("stitched %+v", ro)
 	}
-	if _, err := exec.LookPath("ffprobe"); err == nil {
-		sizes, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", ro.Path).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
+	if mediatest.Have() {
 		count := map[string]int{}
-		for _, l := range strings.Fields(string(sizes)) {
-			count[strings.TrimSuffix(l, ",")]++
+		for _, f := range mediatest.Frames(t, ro.Path, "v:0") {
+			count[fmt.Sprintf("%d,%d", f.Width, f.Height)]++
 		}
 		if count["320,180"] != chunks[0].Frames+chunks[2].Frames || count["160,90"] != chunks[1].Frames {
 			t.Fatalf("decoded frame sizes %v", count)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/vmaf"
@@ -340,13 +340,10 @@ func (m *keepingMedia) EncodeChunk(ctx context.Context, input string, opts encod
 // the trial skipped the upscale its rung goes through and predicted a VMAF
 // point or more too high.
 func TestTrialEncodeOddSource(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "odd.mkv")
+	mediatest.Need(t)
+	src := filepath.Join(t.TempDir(), "odd.mkv")
 	// testsrc2 itself makes 4:2:0 pictures even; the scale filter does not.
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-vf", "scale=161:91",
-		"-frames:v", "8", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src).CombinedOutput(); err != nil {
-		t.Skipf("ffmpeg: %v %s", err, out)
-	}
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "320x180", Rate: "25", VF: "scale=161:91", Frames: 8, PixFmt: "yuv420p", Codec: "ffv1"})
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	m := &keepingMedia{dir: t.TempDir()}
@@ -389,12 +386,10 @@ func TestTrialEncodeOddSource(t *testing.T) {
 // trial's own encode of the range stitched between encodes of the frames
 // before and after it, scored by ScoreRungs.
 func TestTrialRangeScoresAsInTitle(t *testing.T) {
+	mediatest.Need(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.mkv")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
-		"-frames:v", "30", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-g", "1", src).CombinedOutput(); err != nil {
-		t.Skipf("ffmpeg: %v %s", err, out)
-	}
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "160x90", Rate: "25", Frames: 30, PixFmt: "yuv420p", Codec: "ffv1", GOP: 1})
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	m := &keepingMedia{dir: t.TempDir()}
