@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,106 +15,94 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/mezzfs"
+	"github.com/reel-video/reel/store"
 	"github.com/reel-video/reel/workflows"
 )
 
 // Locations. Every input and output an activity takes is a location: a
 // plain local path, a file:///path URI (the same local file) or an object
-// store URI (s3://bucket/key). A title's Out and chunk Cache are locations
-// of directories; for s3:// they are key prefixes.
+// store URI (s3://bucket/key), parsed by store.ParseLocation. A title's Out
+// and chunk Cache are locations of directories; for s3:// they are key
+// prefixes.
 //
 // Local outputs are written in place (whole or not at all, as before). For
 // an object-store output an activity writes into its own scratch directory,
-// laid out like the output, and uploads each finished file with
-// mezzfs.Store.Put (a multipart upload completed only at the end: readers
-// see the whole object or none) under <prefix>/<the same relative path>.
-// Keys are deterministic, so a retried activity overwrites the objects of
-// the attempt before it instead of adding others.
+// laid out like the output, and uploads each finished file with store.Put
+// (a multipart upload completed only at the end: readers see the whole
+// object or none) under <prefix>/<the same relative path>. Keys are
+// deterministic, so a retried activity overwrites the objects of the
+// attempt before it instead of adding others.
 //
 // S3 settings (endpoint, region, credentials) are the worker's: the
 // Activities' Store options, whose zero value reads the standard AWS_*
 // environment and credentials file.
 
-// isURL reports whether s is a URI (scheme://…) rather than a plain path.
+// isURL reports whether s is spelled as a URI (scheme://…, file:// too)
+// rather than a plain path.
 func isURL(s string) bool { return strings.Contains(s, "://") }
 
 // localPath returns the local file path of loc (a plain path or a
-// file:///path URI), or false for an object-store URI.
+// file:///path URI), or false for an object-store URI or an invalid
+// location.
 func localPath(loc string) (string, bool) {
-	if !isURL(loc) {
-		return loc, true
-	}
-	scheme, _, _ := strings.Cut(loc, "://")
-	if !strings.EqualFold(scheme, "file") {
+	l, err := store.ParseLocation(loc)
+	if err != nil || !l.IsLocal() {
 		return "", false
 	}
-	u, err := url.Parse(loc)
-	if err != nil || (u.Host != "" && u.Host != "localhost") || u.Path == "" {
-		return "", false
-	}
-	return u.Path, true
+	return l.Path(), true
 }
 
-// joinLoc joins slash-separated elements to a location: filepath.Join for
-// a local path, path.Join after the scheme for a URI (so "s3://b/t/" and
-// "s3://b/t" give the same keys and "//" collapses).
+// joinLoc joins slash-separated elements to a location (so "s3://b/t/" and
+// "s3://b/t" give the same keys and "//" collapses). An invalid location
+// stays one: using the result fails with the reason.
 func joinLoc(base string, elem ...string) string {
-	if !isURL(base) {
-		return filepath.Join(append([]string{base}, elem...)...)
+	l, err := store.ParseLocation(base)
+	if err != nil {
+		return base + "/" + path.Join(elem...)
 	}
-	scheme, rest, _ := strings.Cut(base, "://")
-	lead := ""
-	if strings.HasPrefix(rest, "/") { // file:///abs
-		lead = "/"
-	}
-	j := path.Join(append([]string{rest}, elem...)...)
-	return scheme + "://" + lead + strings.TrimPrefix(j, "/")
+	return l.Join(elem...).String()
 }
 
 // relLoc returns p relative to the location base, as reports record
 // paths; p itself when it is not under base.
 func relLoc(base, p string) string {
-	if !isURL(base) && !isURL(p) {
-		rel, err := filepath.Rel(base, p)
-		if err != nil {
-			return p
-		}
-		return rel
+	b, err := store.ParseLocation(base)
+	if err != nil {
+		return p
 	}
-	b, q := joinLoc(base), joinLoc(p)
-	if strings.HasPrefix(q, b+"/") {
-		return q[len(b)+1:]
+	q, err := store.ParseLocation(p)
+	if err != nil {
+		return p
+	}
+	if rel, ok := b.Rel(q); ok {
+		return rel
 	}
 	return p
 }
 
-// storeOf returns the store holding the object-store URI loc and the key
-// within it. S3 stores are made once per bucket and reused, so their
-// connections are too.
-func (a *Activities) storeOf(ctx context.Context, loc string) (mezzfs.Store, string, error) {
-	scheme, rest, _ := strings.Cut(loc, "://")
-	if !strings.EqualFold(scheme, "s3") {
-		return mezzfs.Open(ctx, loc, a.Store)
-	}
-	bucket, key, _ := strings.Cut(rest, "/")
-	key = strings.TrimPrefix(path.Clean("/"+key), "/")
-	if bucket == "" {
-		return nil, "", fmt.Errorf("%w: %q has no bucket", mezzfs.ErrInvalidURI, loc)
-	}
+// files is the store the activities read and write through, with the
+// worker's S3 settings and the S3 stores kept per bucket in a.stores.
+func (a *Activities) files() *store.Store {
+	return &store.Store{Options: a.Store, Bucket: a.bucketStore}
+}
+
+// bucketStore returns the mezzfs store of an S3 bucket. S3 stores are made
+// once per bucket and reused, so their connections are too.
+func (a *Activities) bucketStore(ctx context.Context, bucket string) (mezzfs.Store, error) {
 	a.storeMu.Lock()
 	defer a.storeMu.Unlock()
 	if s, ok := a.stores[bucket]; ok {
-		return s, key, nil
+		return s, nil
 	}
-	s, _, err := mezzfs.Open(ctx, "s3://"+bucket+"/", a.Store)
+	s, err := mezzfs.NewS3Store(ctx, bucket, a.Store.S3)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if a.stores == nil {
 		a.stores = map[string]mezzfs.Store{}
 	}
 	a.stores[bucket] = s
-	return s, key, nil
+	return s, nil
 }
 
 // withIO gives the encoder calls made with ctx the worker's store settings
@@ -135,23 +122,13 @@ func (a *Activities) withIO(ctx context.Context) context.Context {
 }
 
 // statLoc returns the size of the file or object at loc. A missing one
-// wraps fs.ErrNotExist (local) or mezzfs.ErrNotFound.
+// wraps store.ErrNotFound and fs.ErrNotExist (local) or mezzfs.ErrNotFound.
 func (a *Activities) statLoc(ctx context.Context, loc string) (int64, error) {
-	if p, ok := localPath(loc); ok {
-		st, err := os.Stat(p)
-		if err != nil {
-			return 0, err
-		}
-		if !st.Mode().IsRegular() {
-			return 0, fmt.Errorf("%s: not a regular file", p)
-		}
-		return st.Size(), nil
-	}
-	s, key, err := a.storeOf(ctx, loc)
+	l, err := store.ParseLocation(loc)
 	if err != nil {
 		return 0, err
 	}
-	info, err := s.Stat(ctx, key)
+	info, err := a.files().Stat(ctx, l)
 	if err != nil {
 		return 0, err
 	}
@@ -161,50 +138,31 @@ func (a *Activities) statLoc(ctx context.Context, loc string) (int64, error) {
 // readLoc reads the (small) file or object at loc whole, through a
 // mezzfs.Reader for objects.
 func (a *Activities) readLoc(ctx context.Context, loc string) ([]byte, error) {
-	if p, ok := localPath(loc); ok {
-		return os.ReadFile(p)
-	}
-	r, err := a.openLoc(ctx, loc)
+	l, err := store.ParseLocation(loc)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	return io.ReadAll(r)
-}
-
-// openLoc opens the object at the URI loc for reading.
-func (a *Activities) openLoc(ctx context.Context, loc string) (*mezzfs.Reader, error) {
-	s, key, err := a.storeOf(ctx, loc)
-	if err != nil {
-		return nil, err
-	}
-	return mezzfs.NewReader(ctx, s, key, mezzfs.ReaderOptions{})
+	return a.files().ReadFile(ctx, l)
 }
 
 // fetchLoc copies the object at loc into the local file dst (for tools
 // that need a file, such as the stitcher), whole or not at all.
 func (a *Activities) fetchLoc(ctx context.Context, loc, dst string) error {
-	r, err := a.openLoc(ctx, loc)
+	src, err := store.ParseLocation(loc)
+	if err != nil {
+		return err
+	}
+	to, err := store.LocalPath(dst)
+	if err != nil {
+		return err
+	}
+	files := a.files()
+	r, err := files.Open(ctx, src)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o777); err != nil {
-		return err
-	}
-	f, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n != r.Size() {
-		err = fmt.Errorf("%s: read %d of %d bytes", loc, n, r.Size())
-	}
-	if err != nil {
-		os.Remove(dst)
+	if err := files.Put(ctx, to, r, r.Size()); err != nil {
 		return fmt.Errorf("download %s: %w", loc, err)
 	}
 	return nil
@@ -221,12 +179,16 @@ func (a *Activities) sourceIdentity(ctx context.Context, src string) (workflows.
 	fail := func(err error) (workflows.SourceID, error) {
 		return workflows.SourceID{}, fmt.Errorf("source identity %s: %w", src, err)
 	}
-	s, key, err := a.storeOf(ctx, src)
+	l, err := store.ParseLocation(src)
 	if err != nil {
 		return fail(err)
 	}
-	if key == "" || strings.HasSuffix(key, "/") {
+	if l.Key() == "" || strings.HasSuffix(src, "/") {
 		return fail(fmt.Errorf("%w: %q names no object", mezzfs.ErrInvalidURI, src))
+	}
+	s, key, err := a.files().Object(ctx, l)
+	if err != nil {
+		return fail(err)
 	}
 	info, err := s.Stat(ctx, key)
 	if err != nil {
@@ -265,32 +227,32 @@ func (a *Activities) sourceIdentity(ctx context.Context, src string) (workflows.
 // outDir is where one activity writes outputs under a location (a title's
 // Out or the chunk cache).
 type outDir struct {
-	a    *Activities
-	base string
+	files *store.Store
+	base  store.Location
 	// dir is where files are written: the local directory itself, or a
 	// scratch directory laid out like the output.
 	dir string
-	// store and prefix are set for an object-store location.
-	store  mezzfs.Store
-	prefix string
 	// uploaded holds the relative paths uploaded so far.
 	uploaded map[string]bool
 }
 
 // openOut prepares writing under the location base. Call close when done.
 func (a *Activities) openOut(ctx context.Context, base string) (*outDir, error) {
-	if p, ok := localPath(base); ok {
-		return &outDir{a: a, base: base, dir: p}, nil
-	}
-	s, prefix, err := a.storeOf(ctx, base)
+	l, err := store.ParseLocation(base)
 	if err != nil {
 		return nil, err
 	}
-	scratch, err := a.scratchDir()
-	if err != nil {
+	o := &outDir{files: a.files(), base: l, dir: l.Path()}
+	if l.IsLocal() {
+		return o, nil
+	}
+	if _, err := a.bucketStore(ctx, l.Bucket()); err != nil {
 		return nil, err
 	}
-	return &outDir{a: a, base: base, dir: scratch, store: s, prefix: prefix}, nil
+	if o.dir, err = a.scratchDir(); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // scratchDir makes a new directory for an activity's local files.
@@ -302,7 +264,7 @@ func (a *Activities) scratchDir() (string, error) {
 	return d, nil
 }
 
-func (o *outDir) remote() bool { return o.store != nil }
+func (o *outDir) remote() bool { return !o.base.IsLocal() }
 
 // file is the local path to write rel (slash-separated) at; its directory
 // exists (made, like any output directory, with mode 0777 less the
@@ -314,7 +276,7 @@ func (o *outDir) file(rel string) string {
 }
 
 // loc is rel's location under the output, as results and reports name it.
-func (o *outDir) loc(rel string) string { return joinLoc(o.base, rel) }
+func (o *outDir) loc(rel string) string { return o.base.Join(rel).String() }
 
 // relOf returns the output-relative path of a local path under o.dir.
 func (o *outDir) relOf(p string) string {
@@ -340,7 +302,6 @@ func (o *outDir) commit(ctx context.Context, rels ...string) error {
 }
 
 func (o *outDir) put(ctx context.Context, rel string) error {
-	key := path.Join(o.prefix, rel)
 	f, err := os.Open(o.file(rel))
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", o.loc(rel), err)
@@ -350,7 +311,7 @@ func (o *outDir) put(ctx context.Context, rel string) error {
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", o.loc(rel), err)
 	}
-	if err := o.store.Put(ctx, key, f, st.Size()); err != nil {
+	if err := o.files.Put(ctx, o.base.Join(rel), f, st.Size()); err != nil {
 		return fmt.Errorf("upload %s: %w", o.loc(rel), err)
 	}
 	if o.uploaded == nil {
@@ -386,7 +347,7 @@ func (o *outDir) read(ctx context.Context, rel string) ([]byte, error) {
 			return b, nil
 		}
 	}
-	return o.a.readLoc(ctx, o.loc(rel))
+	return o.files.ReadFile(ctx, o.base.Join(rel))
 }
 
 // close removes the scratch directory.

@@ -18,13 +18,12 @@ import (
 )
 
 func TestLocations(t *testing.T) {
+	// store's TestJoinRel has the spellings; these are the activities'
+	// own paths and an invalid base, which stays invalid.
 	joins := []struct{ base, rel, want string }{
-		{"/o/t", "rungs/a.mp4", "/o/t/rungs/a.mp4"},
-		{"s3://out/t", "rungs/a.mp4", "s3://out/t/rungs/a.mp4"},
-		{"s3://out/t/", "vmaf/a.json", "s3://out/t/vmaf/a.json"},
-		{"s3://out/t//.chunks", "k/m.json", "s3://out/t/.chunks/k/m.json"},
-		{"s3://out", "report.json", "s3://out/report.json"},
-		{"file:///o/t", "report.json", "file:///o/t/report.json"},
+		{"s3://out/t//.chunks", "k/" + manifestName, "s3://out/t/.chunks/k/manifest.json"},
+		{"file:///o/t/", reportRel, "file:///o/t/report.json"},
+		{"gs://b/t", reportRel, "gs://b/t/report.json"},
 	}
 	for _, j := range joins {
 		if got := joinLoc(j.base, j.rel); got != j.want {
