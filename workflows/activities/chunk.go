@@ -19,7 +19,6 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
-	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -325,10 +324,7 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 	}
 	// The manifest goes last: once it is there, the chunk is finished.
 	manifest := key + "/" + manifestName
-	if err := wholefile.WriteFile(cache.file(manifest), append(b, '\n')); err != nil {
-		return workflows.EncodeChunkOutput{}, fmt.Errorf("encode chunk: manifest: %w", err)
-	}
-	if err := cache.commit(ctx, manifest); err != nil {
+	if err := cache.writeFile(ctx, manifest, append(b, '\n')); err != nil {
 		return workflows.EncodeChunkOutput{}, classify(fmt.Errorf("encode chunk: manifest: %w", err))
 	}
 	hb.beat(true, workflows.ActivityProgress{Done: total, Total: total})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/report"
-	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -95,10 +94,7 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
 	}
 	defer dst.close()
-	if err := wholefile.WriteFile(dst.file(reportRel), buf.Bytes()); err != nil {
-		return workflows.WriteReportOutput{}, fmt.Errorf("write report: %w", err)
-	}
-	if err := dst.commit(ctx, reportRel); err != nil {
+	if err := dst.writeFile(ctx, reportRel, buf.Bytes()); err != nil {
 		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
 	}
 	out := workflows.WriteReportOutput{Path: dst.loc(reportRel)}

@@ -301,6 +301,15 @@ func (o *outDir) commit(ctx context.Context, rels ...string) error {
 	return nil
 }
 
+// writeFile writes data to rel, whole or not at all: in place for a local
+// output, uploaded at once (no scratch file) for an object store.
+func (o *outDir) writeFile(ctx context.Context, rel string, data []byte) error {
+	if err := o.files.WriteFile(ctx, o.base.Join(rel), data); err != nil {
+		return fmt.Errorf("write %s: %w", o.loc(rel), err)
+	}
+	return nil
+}
+
 func (o *outDir) put(ctx context.Context, rel string) error {
 	f, err := os.Open(o.file(rel))
 	if err != nil {

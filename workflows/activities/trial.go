@@ -17,7 +17,6 @@ import (
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/plan"
-	"github.com/reel-video/reel/store/wholefile"
 	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
@@ -196,10 +195,7 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
 			}
 			rel := trialRel(j.keys[k])
-			if err := wholefile.WriteFile(cache.file(rel), append(b, '\n')); err != nil {
-				return workflows.TrialEncodeOutput{}, fmt.Errorf("trial encode: result: %w", err)
-			}
-			if err := cache.commit(ctx, rel); err != nil {
+			if err := cache.writeFile(ctx, rel, append(b, '\n')); err != nil {
 				return workflows.TrialEncodeOutput{}, classify(fmt.Errorf("trial encode: result: %w", err))
 			}
 			set(j.rng, pi, j.keys[k], recs[k], false)
