@@ -2,10 +2,8 @@ package encoder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/encoder/internal/av"
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/mezzfs"
 )
 
@@ -132,26 +131,9 @@ type pktPos struct{ pts, pos, size int64 }
 // order (frame i is element i) with their file positions, by ffprobe.
 func videoPackets(t *testing.T, input string) []pktPos {
 	t.Helper()
-	needFFmpeg(t)
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,pos,size", "-of", "json", input).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", input, err)
-	}
-	var doc struct {
-		Packets []struct {
-			PTS  int64  `json:"pts"`
-			Pos  string `json:"pos"`
-			Size string `json:"size"`
-		} `json:"packets"`
-	}
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatal(err)
-	}
 	var ps []pktPos
-	for _, p := range doc.Packets {
-		pos, _ := strconv.ParseInt(p.Pos, 10, 64)
-		size, _ := strconv.ParseInt(p.Size, 10, 64)
-		ps = append(ps, pktPos{p.PTS, pos, size})
+	for _, p := range mediatest.Packets(t, input, "v:0") {
+		ps = append(ps, pktPos{p.PTS, p.Pos, p.Size})
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].pts < ps[j].pts })
 	return ps

@@ -7,37 +7,32 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // audioTimes returns the first packet's pts and the end of the last packet
 // (pts + duration), in seconds, of input's first audio stream.
 func audioTimes(t *testing.T, input string) (first, end float64) {
 	t.Helper()
-	out := run(t, "ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", input)
 	first = math.Inf(1)
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Split(strings.TrimSpace(l), ",")
-		if len(f) < 2 {
+	for _, p := range mediatest.Packets(t, input, "a:0") {
+		if math.IsNaN(p.PTSTime) || math.IsNaN(p.Duration) {
 			continue
 		}
-		pts, err1 := strconv.ParseFloat(f[0], 64)
-		dur, err2 := strconv.ParseFloat(f[1], 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		first = math.Min(first, pts)
-		end = math.Max(end, pts+dur)
+		first = math.Min(first, p.PTSTime)
+		end = math.Max(end, p.PTSTime+p.Duration)
 	}
 	return first, end
 }
 
 func TestEncodeAudio(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	tone := filepath.Join(dir, "tone.wav")
-	ffmpeg(t, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=1.5", "-ac", "2", tone)
+	mediatest.Clip(t, tone, mediatest.ClipOptions{AudioOnly: true, Audio: "sine=frequency=440:sample_rate=44100:duration=1.5",
+		Extra: mediatest.Args{"ac": "2"}})
 	for _, tc := range []struct {
 		name, input, out string
 		spec             AudioSpec
@@ -56,7 +51,7 @@ func TestEncodeAudio(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := ffprobe(t, out)
+			p := mediatest.Probe(t, out)
 			if len(p.Streams) != 1 || p.Streams[0].CodecType != "audio" || p.Streams[0].Channels != tc.channels || res.Channels != tc.channels {
 				t.Fatalf("streams %+v, output %+v, want one audio stream with %d channels", p.Streams, res, tc.channels)
 			}
@@ -106,11 +101,12 @@ func TestEncodeAudioInvalid(t *testing.T) {
 // TestAudioDecoder decodes a generated tone, resampled and downmixed, and
 // checks length, frequency and level; and bbb's 5.1 downmixed to stereo.
 func TestAudioDecoder(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	tone := filepath.Join(dir, "tone.mkv")
 	// 440 Hz at amplitude 1/8 in both channels of a 44.1 kHz stereo file.
-	ffmpeg(t, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=2", "-ac", "2", "-c:a", "pcm_s16le", tone)
+	mediatest.Clip(t, tone, mediatest.ClipOptions{AudioOnly: true, Audio: "sine=frequency=440:sample_rate=44100:duration=2",
+		AudioCodec: "pcm_s16le", Extra: mediatest.Args{"ac": "2"}})
 	d, err := OpenAudioDecoder(context.Background(), tone, AudioDecoderOptions{SampleRate: 48000, Channels: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +162,7 @@ func TestAudioDecoder(t *testing.T) {
 		t.Errorf("bad layout: %v", err)
 	}
 	video := filepath.Join(dir, "video.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-frames:v", "2", "-c:v", "libx264", video)
+	mediatest.Clip(t, video, mediatest.ClipOptions{Size: "64x64", Rate: "5", Frames: 2, Codec: "libx264"})
 	if _, err := OpenAudioDecoder(context.Background(), video, AudioDecoderOptions{}); !errors.Is(err, ErrNoAudio) || !IsBadInput(err) {
 		t.Errorf("video only: %v, want ErrNoAudio", err)
 	}

@@ -3,9 +3,10 @@ package encoder
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // BenchmarkLadder1080p5Rungs measures the decode-once multi-rung encode of
@@ -20,15 +21,11 @@ import (
 func BenchmarkLadder1080p5Rungs(b *testing.B) {
 	input := os.Getenv("REEL_BENCH_INPUT")
 	if input == "" {
-		if _, err := exec.LookPath("ffmpeg"); err != nil {
-			b.Skipf("ffmpeg CLI not found (%v) and REEL_BENCH_INPUT not set", err)
+		if !mediatest.Have() {
+			b.Skip("ffmpeg not installed (make test installs it) and REEL_BENCH_INPUT not set")
 		}
 		input = filepath.Join(b.TempDir(), "mezz1080p.mkv")
-		cmd := exec.Command("ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=24",
-			"-frames:v", "48", "-pix_fmt", "yuv420p", "-c:v", "ffv1", input)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("making the mezzanine: %v\n%s", err, out)
-		}
+		mediatest.Clip(b, input, mediatest.ClipOptions{Size: "1920x1080", Rate: "24", Frames: 48, PixFmt: "yuv420p", Codec: "ffv1"})
 	}
 	preset := os.Getenv("REEL_BENCH_PRESET")
 	if preset == "" {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/reel-video/reel/encoder/encodertest"
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // sourceRange decodes frames [start, start+n) of input with OpenDecoder.
@@ -45,14 +48,16 @@ func lossless(id string, w, h int) RungSpec {
 // byte, for seekable inputs (MP4 with B-frames, FFV1/Matroska, ProRes/MOV)
 // and for raw Annex-B, which is decoded from the start.
 func TestEncodeChunkExactFrames(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	ffv1 := filepath.Join(dir, "mezz_ffv1.mkv")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=192x108:rate=24", "-frames:v", "60", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "-g", "1", ffv1)
+	mediatest.Clip(t, ffv1, mediatest.ClipOptions{Size: "192x108", Rate: "24", Frames: 60, PixFmt: "yuv420p", Codec: "ffv1", GOP: 1})
 	prores := filepath.Join(dir, "mezz_prores.mov")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=192x108:rate=30000/1001", "-frames:v", "40", "-pix_fmt", "yuv422p10le", "-c:v", "prores_ks", "-profile:v", "2", prores)
+	mediatest.Clip(t, prores, mediatest.ClipOptions{Source: "testsrc", Size: "192x108", Rate: "30000/1001", Frames: 40, PixFmt: "yuv422p10le",
+		Codec: "prores_ks", Extra: mediatest.Args{"profile:v": "2"}})
 	gop := filepath.Join(dir, "gop12.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=192x108:rate=25", "-frames:v", "60", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "3", "-g", "12", "-keyint_min", "12", "-x264-params", "scenecut=0", gop)
+	mediatest.Clip(t, gop, mediatest.ClipOptions{Size: "192x108", Rate: "25", Frames: 60, PixFmt: "yuv420p", Codec: "libx264", Preset: "ultrafast",
+		GOP: 12, Extra: mediatest.Args{"bf": "3", "keyint_min": "12", "x264-params": "scenecut=0"}})
 
 	type tc struct {
 		name       string
@@ -108,10 +113,9 @@ func TestEncodeChunkExactFrames(t *testing.T) {
 			got := decodeAll(t, res.Rungs[0].Path, DecoderOptions{PixelFormat: opts.PixelFormat})
 			sameFrames(t, c.name, got, want)
 			// The chunk starts with a keyframe at timestamp 0.
-			pk := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", res.Rungs[0].Path)
-			first := strings.SplitN(string(pk), "\n", 2)[0]
-			if !strings.HasPrefix(first, "0.000000,K") {
-				t.Errorf("first packet %q, want a keyframe at 0", first)
+			pk := mediatest.Packets(t, res.Rungs[0].Path, "v")
+			if len(pk) == 0 || pk[0].PTSTime != 0 || !pk[0].Key() {
+				t.Errorf("packets %+v, want the first a keyframe at 0", pk[:min(len(pk), 1)])
 			}
 		})
 	}
@@ -125,11 +129,11 @@ func TestEncodeChunkExactFrames(t *testing.T) {
 // decoded to 4:2:0 again its luma is the source's, sample for sample (the
 // plane VMAF reads).
 func TestEncodeChunkOddReference(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "odd.mkv")
 	// testsrc2 itself makes 4:2:0 pictures even; the scale filter does not.
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-vf", "scale=161:91", "-frames:v", "12", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src)
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "320x180", Rate: "25", VF: "scale=161:91", Frames: 12, PixFmt: "yuv420p", Codec: "ffv1"})
 	ref := lossless("ref", 161, 91)
 	ref.PixelFormat = PixelFormat444
 	res, err := EncodeChunk(context.Background(), src, ChunkOptions{StartFrame: 4, Frames: 6, Rungs: []RungSpec{ref},
@@ -138,7 +142,7 @@ func TestEncodeChunkOddReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := res.Rungs[0]
-	if s := ffprobe(t, o.Path).Streams[0]; s.PixFmt != "yuv444p" || o.Width != 161 || o.Height != 91 || o.Frames != 6 {
+	if s := mediatest.Probe(t, o.Path).Streams[0]; s.PixFmt != "yuv444p" || o.Width != 161 || o.Height != 91 || o.Frames != 6 {
 		t.Fatalf("reference %s %dx%d, %d frames; want yuv444p 161x91, 6 frames", s.PixFmt, o.Width, o.Height, o.Frames)
 	}
 	want := sourceRange(t, src, DecoderOptions{PixelFormat: "yuv420p"}, 4, 6)
@@ -160,7 +164,7 @@ func TestEncodeChunkOddReference(t *testing.T) {
 }
 
 func TestEncodeChunkMultiRung(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	rungs := []RungSpec{
 		{ID: "h264", Codec: "h264", Width: 320, Height: 180, CRF: 28, Preset: "ultrafast", GOPFrames: 8},
@@ -177,12 +181,19 @@ func TestEncodeChunkMultiRung(t *testing.T) {
 	}
 	want := map[string][2]string{"h264": {"h264", "yuv420p"}, "hevc10": {"hevc", "yuv420p10le"}, "vp9": {"vp9", "yuv420p"}, "av1": {"av1", "yuv420p"}}
 	for _, o := range res.Rungs {
-		s := ffprobe(t, o.Path).Streams[0]
+		s := mediatest.Probe(t, o.Path).Streams[0]
 		if w := want[o.ID]; s.CodecName != w[0] || s.PixFmt != w[1] || s.NbReadFrames != "20" || o.Frames != 20 {
 			t.Errorf("%s: %s %s %s frames, want %v and 20 frames", o.ID, s.CodecName, s.PixFmt, s.NbReadFrames, w)
 		}
-		keys := run(t, "sh", "-c", "ffprobe -v error -select_streams v -show_entries packet=pts,flags -of csv=p=0 "+o.Path+" | sort -n | grep -n K | cut -d: -f1 | tr '\\n' ' '")
-		if strings.TrimSpace(string(keys)) != "1 9 17" {
+		pk := mediatest.Packets(t, o.Path, "v")
+		sort.SliceStable(pk, func(i, j int) bool { return pk[i].PTS < pk[j].PTS })
+		var keys []string
+		for i, p := range pk {
+			if p.Key() {
+				keys = append(keys, strconv.Itoa(i+1))
+			}
+		}
+		if strings.Join(keys, " ") != "1 9 17" {
 			t.Errorf("%s: keyframes at packets %q, want 1 9 17 (GOP 8)", o.ID, keys)
 		}
 	}
@@ -217,10 +228,11 @@ func TestEncodeChunkInvalid(t *testing.T) {
 // of a file: without concealment the chunk fails naming that frame; with
 // it, the frame repeats the previous one and is listed.
 func TestEncodeChunkCorruptPacket(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "mjpeg.avi")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-frames:v", "40", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", "3", src)
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "160x90", Rate: "25", Frames: 40, PixFmt: "yuvj420p", Codec: "mjpeg",
+		Extra: mediatest.Args{"q:v": "3"}})
 	good := decodeAll(t, src, DecoderOptions{PixelFormat: "yuv420p"})
 	const bad = 23
 	encodertest.CorruptPacket(t, src, bad)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // TestEncodeDeterministicConcurrent: a chunk (and a ladder) encoded several
@@ -18,13 +20,13 @@ import (
 // memory at 320x180, so the scaled rung's bytes depended on which malloc
 // arena (which thread) the encode ran on, i.e. on load.
 func TestEncodeDeterministicConcurrent(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	if testing.Short() {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.mkv")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-frames:v", "100", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src)
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "640x360", Rate: "25", Frames: 100, PixFmt: "yuv420p", Codec: "ffv1"})
 	rungs := detRungs
 	const runs = 4
 	encode := func(t *testing.T, name string, fn func(out func(RungSpec) string) error) {
@@ -109,13 +111,13 @@ func TestEncodeIndependentOfHeapContents(t *testing.T) {
 		}
 		return
 	}
-	needFFmpeg(t)
+	mediatest.Need(t)
 	if testing.Short() {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.mkv")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-frames:v", "100", "-pix_fmt", "yuv420p", "-c:v", "ffv1", src)
+	mediatest.Clip(t, src, mediatest.ClipOptions{Size: "640x360", Rate: "25", Frames: 100, PixFmt: "yuv420p", Codec: "ffv1"})
 	var ref map[string]string
 	for _, perturb := range []string{"0", "85", "170"} {
 		out := filepath.Join(dir, "p"+perturb)

@@ -12,11 +12,12 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // wantFrames is ffprobe's frame count: the container's nb_frames, else the
 // counted frames.
-func wantFrames(s ffStream) int {
+func wantFrames(s mediatest.Stream) int {
 	n, _ := strconv.Atoi(s.NbFrames)
 	if n == 0 {
 		n, _ = strconv.Atoi(s.NbReadFrames)
@@ -32,7 +33,7 @@ func orUnknown(s string) string {
 }
 
 func TestProbeMatchesFFprobe(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	fx := makeFixtures(t)
 	inputs := []struct {
 		name string
@@ -54,7 +55,7 @@ func TestProbeMatchesFFprobe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := ffprobe(t, path)
+			want := mediatest.Probe(t, path)
 			if got.Container != want.Format.FormatName {
 				t.Errorf("container %q, ffprobe %q", got.Container, want.Format.FormatName)
 			}
@@ -90,7 +91,7 @@ func TestProbeMatchesFFprobe(t *testing.T) {
 					}
 					check("field_order", g.FieldOrder, orUnknown(w.FieldOrder))
 					check("color_range", g.ColorRange, orUnknown(w.ColorRange))
-					check("color_primaries", g.ColorPrimaries, w.ColorPrim)
+					check("color_primaries", g.ColorPrimaries, w.ColorPrimaries)
 					check("color_transfer", g.ColorTransfer, w.ColorTransfer)
 					check("color_matrix", g.ColorMatrix, w.ColorSpace)
 					if g.BitDepth != 8 && g.BitDepth != 10 {
@@ -108,12 +109,12 @@ func TestProbeMatchesFFprobe(t *testing.T) {
 }
 
 func TestProbeKeyframes(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "gop.mp4")
 	// 60 frames with a keyframe every 20 and B-frames (reordered packets).
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=20", "-frames:v", "60", "-pix_fmt", "yuv420p",
-		"-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "20", "-keyint_min", "20", "-sc_threshold", "0", p)
+	mediatest.Clip(t, p, mediatest.ClipOptions{Size: "160x120", Rate: "20", Frames: 60, PixFmt: "yuv420p", Codec: "libx264", Preset: "ultrafast",
+		GOP: 20, Extra: mediatest.Args{"bf": "2", "keyint_min": "20", "sc_threshold": "0"}})
 	info, err := Probe(context.Background(), p, ProbeOptions{Keyframes: true})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestProbeRawAnnexBDuration(t *testing.T) {
 // TestDecoderMatchesFFmpeg checks frame count, size, format and the exact
 // samples of the first and last frames against ffmpeg -f rawvideo.
 func TestDecoderMatchesFFmpeg(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	fx := makeFixtures(t)
 	cases := []struct {
 		name    string
@@ -197,12 +198,7 @@ func TestDecoderMatchesFFmpeg(t *testing.T) {
 			if f.TimeBaseDen == 0 {
 				t.Errorf("no time base")
 			}
-			args := []string{"-v", "error", "-i", path}
-			if tc.vf != "" {
-				args = append(args, "-vf", tc.vf)
-			}
-			args = append(args, "-f", "rawvideo", "-pix_fmt", tc.pixFmt, "-")
-			ref := run(t, "ffmpeg", args...)
+			ref := mediatest.RawVideo(t, path, tc.pixFmt, tc.vf)
 			size := len(rawBytes(f))
 			if len(ref) != size*tc.nframes {
 				t.Fatalf("ffmpeg gave %d bytes, want %d frames of %d", len(ref), tc.nframes, size)
@@ -298,7 +294,7 @@ func TestScaleFrame(t *testing.T) {
 }
 
 func TestEncodeLadder(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	rungs := []RungSpec{
 		{ID: "360p", Width: 640, Height: 360, Codec: "h264", CRF: 26, Preset: "veryfast", Profile: "high", GOPFrames: 50},
@@ -329,7 +325,7 @@ func TestEncodeLadder(t *testing.T) {
 		t.Fatalf("%d outputs", len(out))
 	}
 	for _, o := range out {
-		p := ffprobe(t, o.Path)
+		p := mediatest.Probe(t, o.Path)
 		if len(p.Streams) != 1 {
 			t.Fatalf("%s: %d streams", o.ID, len(p.Streams))
 		}
@@ -364,7 +360,7 @@ func TestEncodeLadder(t *testing.T) {
 // TestEncodeLadderFormats encodes sources that are not yuv420p, have odd
 // sizes, full range or a non-square SAR.
 func TestEncodeLadderFormats(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	fx := makeFixtures(t)
 	for _, tc := range []struct {
 		name     string
@@ -391,7 +387,7 @@ func TestEncodeLadderFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := ffprobe(t, out[0].Path).Streams[0]
+			s := mediatest.Probe(t, out[0].Path).Streams[0]
 			if s.Width != tc.w || s.Height != tc.h || wantFrames(s) != tc.frames || s.NbReadFrames != strconv.Itoa(tc.frames) {
 				t.Errorf("ffprobe %dx%d frames %s/%s, want %dx%d %d", s.Width, s.Height, s.NbFrames, s.NbReadFrames, tc.w, tc.h, tc.frames)
 			}

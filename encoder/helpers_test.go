@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 const bbb = "../testdata/media/bigbuckbunny.mp4"
@@ -22,13 +22,11 @@ const bbb = "../testdata/media/bigbuckbunny.mp4"
 // corpusDir is the shared real-clip corpus, ../shared from the repository.
 const corpusDir = "../../shared/corpus"
 
+// needFFmpeg, run and ffmpeg are the hand-built ffmpeg command lines of
+// tests not yet moved to internal/mediatest; new tests use mediatest.
 func needFFmpeg(t *testing.T) {
 	t.Helper()
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s CLI not found: %v", tool, err)
-		}
-	}
+	mediatest.Need(t)
 }
 
 func corpus(t *testing.T, name string) string {
@@ -57,49 +55,6 @@ func ffmpeg(t *testing.T, args ...string) {
 	run(t, "ffmpeg", append([]string{"-v", "error", "-nostdin", "-y"}, args...)...)
 }
 
-type ffStream struct {
-	Index         int    `json:"index"`
-	CodecName     string `json:"codec_name"`
-	CodecType     string `json:"codec_type"`
-	Profile       string `json:"profile"`
-	Width         int    `json:"width"`
-	Height        int    `json:"height"`
-	SAR           string `json:"sample_aspect_ratio"`
-	PixFmt        string `json:"pix_fmt"`
-	RFrameRate    string `json:"r_frame_rate"`
-	AvgFrameRate  string `json:"avg_frame_rate"`
-	TimeBase      string `json:"time_base"`
-	NbFrames      string `json:"nb_frames"`
-	NbReadFrames  string `json:"nb_read_frames"`
-	FieldOrder    string `json:"field_order"`
-	ColorRange    string `json:"color_range"`
-	ColorSpace    string `json:"color_space"`
-	ColorTransfer string `json:"color_transfer"`
-	ColorPrim     string `json:"color_primaries"`
-	Channels      int    `json:"channels"`
-	ChannelLayout string `json:"channel_layout"`
-	SampleRate    string `json:"sample_rate"`
-	SampleFmt     string `json:"sample_fmt"`
-}
-
-type ffProbe struct {
-	Streams []ffStream `json:"streams"`
-	Format  struct {
-		FormatName string `json:"format_name"`
-		Size       string `json:"size"`
-	} `json:"format"`
-}
-
-func ffprobe(t *testing.T, path string) ffProbe {
-	t.Helper()
-	out := run(t, "ffprobe", "-v", "error", "-show_format", "-show_streams", "-count_frames", "-of", "json", path)
-	var p ffProbe
-	if err := json.Unmarshal(out, &p); err != nil {
-		t.Fatalf("ffprobe json: %v", err)
-	}
-	return p
-}
-
 // fixtures are generated with the ffmpeg CLI.
 type fixtures struct {
 	dir                                           string
@@ -109,20 +64,20 @@ type fixtures struct {
 
 func makeFixtures(t *testing.T) fixtures {
 	t.Helper()
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	f := fixtures{dir: dir}
 	// Odd-size 10-bit 4:2:2 mezzanine, lossless FFV1 in Matroska.
 	f.odd10 = filepath.Join(dir, "odd10.mkv")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc=size=321x181:rate=24", "-frames:v", "12",
-		"-pix_fmt", "yuv422p10le", "-c:v", "ffv1", f.odd10)
+	mediatest.Clip(t, f.odd10, mediatest.ClipOptions{Source: "testsrc", Size: "321x181", Rate: "24", Frames: 12,
+		PixFmt: "yuv422p10le", Codec: "ffv1"})
 	// Anamorphic 8-bit source: 360x240 stored, SAR 32:27, so 16:9 display.
 	f.anamorphic = filepath.Join(dir, "anamorphic.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=360x240:rate=25", "-frames:v", "10",
-		"-vf", "setsar=32/27", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", f.anamorphic)
+	mediatest.Clip(t, f.anamorphic, mediatest.ClipOptions{Size: "360x240", Rate: "25", Frames: 10,
+		VF: "setsar=32/27", PixFmt: "yuv420p", Codec: "libx264", Preset: "ultrafast"})
 	// Audio only.
 	f.m4a = filepath.Join(dir, "audio.m4a")
-	ffmpeg(t, "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", f.m4a)
+	mediatest.Clip(t, f.m4a, mediatest.ClipOptions{AudioOnly: true, Audio: "sine=frequency=440:duration=1", AudioCodec: "aac"})
 	// Text named .mp4, and an empty file.
 	f.text = filepath.Join(dir, "notes.mp4")
 	if err := os.WriteFile(f.text, []byte(strings.Repeat("this is not a video\n", 50)), 0o644); err != nil {
@@ -133,13 +88,12 @@ func makeFixtures(t *testing.T) fixtures {
 		t.Fatal(err)
 	}
 	// Truncated MP4s: moov at the start (faststart) and at the end.
-	full := filepath.Join(dir, "full.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "50",
-		"-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart", full)
+	clip := mediatest.ClipOptions{Size: "320x240", Rate: "25", Frames: 50, PixFmt: "yuv420p", Codec: "libx264", Preset: "ultrafast"}
+	full, fullEnd := filepath.Join(dir, "full.mp4"), filepath.Join(dir, "full_end.mp4")
+	mediatest.Clip(t, fullEnd, clip)
+	clip.Extra = mediatest.Args{"movflags": "+faststart"}
+	mediatest.Clip(t, full, clip)
 	f.truncStart = truncCopy(t, full, filepath.Join(dir, "trunc_moov_start.mp4"), 0.6)
-	fullEnd := filepath.Join(dir, "full_end.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "50",
-		"-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", fullEnd)
 	f.truncEnd = truncCopy(t, fullEnd, filepath.Join(dir, "trunc_moov_end.mp4"), 0.6)
 	return f
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/mezzfstest"
 )
@@ -91,11 +92,11 @@ func s3Ctx(srv *mezzfstest.Server, stats *[]mezzfs.Stats) context.Context {
 // 1 s, moov at the end, so opening it seeks to the end of the object).
 func mezzanine1080(t *testing.T, dir string) string {
 	t.Helper()
-	needFFmpeg(t)
+	mediatest.Need(t)
 	p := filepath.Join(dir, "mezz1080.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-		"-t", "4", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16",
-		"-g", "25", "-keyint_min", "25", "-x264-params", "scenecut=0", "-c:a", "aac", "-shortest", p)
+	mediatest.Clip(t, p, mediatest.ClipOptions{Size: "1920x1080", Rate: "25", Audio: mediatest.Tone, Duration: 4,
+		PixFmt: "yuv420p", Codec: "libx264", Preset: "ultrafast", GOP: 25, AudioCodec: "aac", Shortest: true,
+		Extra: mediatest.Args{"crf": "16", "keyint_min": "25", "x264-params": "scenecut=0"}})
 	return p
 }
 
@@ -371,11 +372,11 @@ func TestS3ChangedWhileReading(t *testing.T) {
 // and the chunk's span.
 func TestS3ChunkReadsLittle(t *testing.T) {
 	srv := s3(t)
-	needFFmpeg(t)
+	mediatest.Need(t)
 	dir := t.TempDir()
 	mezz := filepath.Join(dir, "intra1080.mp4")
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-t", "8", "-pix_fmt", "yuv420p",
-		"-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-g", "1", mezz)
+	mediatest.Clip(t, mezz, mediatest.ClipOptions{Size: "1920x1080", Rate: "25", Duration: 8, PixFmt: "yuv420p",
+		Codec: "libx264", Preset: "ultrafast", GOP: 1, Extra: mediatest.Args{"crf": "12"}})
 	uri := s3Upload(t, srv, "chunk", map[string]string{"m.mp4": mezz})["m.mp4"]
 	fi, _ := os.Stat(mezz)
 	info, err := Probe(context.Background(), mezz, ProbeOptions{})

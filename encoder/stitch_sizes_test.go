@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // TestStitchSizeChanges stitches chunks of one rung encoded at different
@@ -18,7 +19,7 @@ import (
 // decodes (natively and with the ffmpeg CLI) to the chunks' frames at
 // their own sizes, and at one size when the decoder scales.
 func TestStitchSizeChanges(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	type size struct{ w, h int }
 	h264 := func(w, h int) RungSpec {
 		return RungSpec{ID: "v", Codec: "h264", Width: w, Height: h, CRF: 28, Preset: "veryfast", GOPFrames: 12}
@@ -89,9 +90,7 @@ func TestStitchSizeChanges(t *testing.T) {
 				if typ, ew, eh := sampleEntry(t, out); typ != tc.entry || ew != tc.largest.w || eh != tc.largest.h {
 					t.Errorf("sample entry %q %dx%d, want %s %dx%d", typ, ew, eh, tc.entry, tc.largest.w, tc.largest.h)
 				}
-				tag := strings.TrimSpace(string(run(t, "ffprobe", "-v", "error", "-select_streams", "v",
-					"-show_entries", "stream=codec_tag_string", "-of", "csv=p=0", out)))
-				if tag != tc.entry {
+				if tag := mediatest.Probe(t, out).Video().CodecTagString; tag != tc.entry {
 					t.Errorf("ffprobe codec_tag_string %q, want %s", tag, tc.entry)
 				}
 			}
@@ -123,9 +122,8 @@ func TestStitchSizeChanges(t *testing.T) {
 			}
 			sameFrames(t, "stitched", got, want)
 			var cli []string
-			for _, l := range strings.Fields(string(run(t, "ffprobe", "-v", "error", "-select_streams", "v",
-				"-show_entries", "frame=width,height", "-of", "csv=p=0", out))) {
-				cli = append(cli, strings.TrimRight(l, ",")) // keyframes end in "," (side data)
+			for _, f := range mediatest.Frames(t, out, "v") {
+				cli = append(cli, fmt.Sprintf("%d,%d", f.Width, f.Height))
 			}
 			if strings.Join(cli, " ") != strings.Join(wantSizes, " ") {
 				t.Errorf("ffprobe frame sizes %v, want %v", cli, wantSizes)
@@ -244,7 +242,7 @@ func sampleEntry(t *testing.T, path string) (string, int, int) {
 // chunks of one codec and pixel format, an MP4 output for H.264 and HEVC,
 // valid codec headers and chunks that start with a keyframe.
 func TestStitchSizeChangesErrors(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	av1 := encodeChunksWith(t, func(i int) RungSpec {
 		return RungSpec{ID: "av1", Codec: "av1", Width: []int{192, 160}[i], Height: []int{108, 90}[i], CRF: 50, Preset: "12"}
 	}, []int{4, 4})
@@ -290,7 +288,7 @@ func TestStitchSizeChangesErrors(t *testing.T) {
 	badHVCC := patchBox(t, hevc[1], "hvcC", func(b []byte) { b[0] = 0 })
 	notKey := func(path string) string {
 		p := filepath.Join(t.TempDir(), "notkey-"+filepath.Base(path))
-		ffmpeg(t, "-i", path, "-c", "copy", "-bsf:v", "noise=drop=eq(n\\,0)", p)
+		mediatest.Clip(t, p, mediatest.ClipOptions{File: path, Extra: mediatest.Args{"c": "copy", "bsf:v": "noise=drop=eq(n\\,0)"}})
 		return p
 	}
 	for _, tc := range []struct {

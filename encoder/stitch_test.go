@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // encodeChunks encodes bbb's frames [0, total) as chunks of the given
@@ -43,7 +43,7 @@ func encodeChunksWith(t *testing.T, rungOf func(i int) RungSpec, sizes []int) []
 // TestStitch joins chunks with B-frames and checks frame count, duration,
 // timestamps and that decoding gives the chunks' frames in order.
 func TestStitch(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	for _, rung := range []RungSpec{
 		{ID: "h264", Codec: "h264", Width: 256, Height: 144, CRF: 28, Preset: "veryfast", GOPFrames: 12},
 		{ID: "hevc", Codec: "hevc", Width: 256, Height: 144, CRF: 30, Preset: "ultrafast", GOPFrames: 12, BitDepth: 10},
@@ -60,37 +60,29 @@ func TestStitch(t *testing.T) {
 			if res.Frames != 53 || fmt.Sprint(res.ChunkFrames) != "[24 12 17]" || res.DurationSec != 53.0/25 {
 				t.Errorf("output %+v, want 53 frames over 2.12 s", res)
 			}
-			s := ffprobe(t, out).Streams[0]
+			s := mediatest.Probe(t, out).Streams[0]
 			if s.NbReadFrames != "53" || s.NbFrames != "53" {
 				t.Errorf("ffprobe frames %s/%s, want 53", s.NbFrames, s.NbReadFrames)
 			}
 			// Presentation timestamps: 0, 1/25, … with no gaps, and
 			// keyframes only at chunk starts and GOP boundaries.
-			pk := run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time,key_frame", "-show_entries", "stream=duration,start_time", "-of", "csv=p=0", out)
-			var lines []string
-			for _, l := range strings.Split(string(pk), "\n") {
-				if l = strings.TrimSpace(l); l != "" {
-					lines = append(lines, l)
-				}
-			}
-			if len(lines) != 54 {
-				t.Fatalf("ffprobe printed %d frame lines, want 53:\n%s", len(lines)-1, pk)
+			frames := mediatest.Frames(t, out, "v")
+			if len(frames) != 53 {
+				t.Fatalf("ffprobe listed %d frames, want 53: %+v", len(frames), frames)
 			}
 			var keys []int
-			for i, l := range lines[:53] {
-				f := strings.Split(l, ",")
-				ts, _ := strconv.ParseFloat(f[1], 64)
-				if d := ts - float64(i)/25; d > 1e-3 || d < -1e-3 {
-					t.Fatalf("frame %d at %s s, want %g", i, f[1], float64(i)/25)
+			for i, f := range frames {
+				if d := f.PTSTime - float64(i)/25; !(d <= 1e-3 && d >= -1e-3) {
+					t.Fatalf("frame %d at %g s, want %g", i, f.PTSTime, float64(i)/25)
 				}
-				if f[0] == "1" {
+				if f.Key {
 					keys = append(keys, i)
 				}
 			}
 			if got := fmt.Sprint(keys); got != "[0 12 24 36 48]" {
 				t.Errorf("keyframes %s, want [0 12 24 36 48]", got)
 			}
-			if st := lines[len(lines)-1]; st != "0.000000,2.120000" {
+			if st := s.StartTime + "," + s.Duration; st != "0.000000,2.120000" {
 				t.Errorf("stream start_time,duration %q, want 0.000000,2.120000", st)
 			}
 			var want []*frame.Frame
@@ -107,7 +99,7 @@ func TestStitch(t *testing.T) {
 // CRF (x264 stitchable, x265 without its info SEI), and the stitched rung
 // decodes to the chunks' frames.
 func TestStitchPerChunkCRF(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	for _, tc := range []struct {
 		rung RungSpec
 		crfs []float64
@@ -153,7 +145,7 @@ func fileSizes(t *testing.T, paths []string) []int64 {
 }
 
 func TestStitchErrors(t *testing.T) {
-	needFFmpeg(t)
+	mediatest.Need(t)
 	a := encodeChunks(t, RungSpec{ID: "a", Width: 160, Height: 90, CRF: 30, Preset: "ultrafast"}, []int{5})
 	b := encodeChunks(t, RungSpec{ID: "b", Width: 192, Height: 108, CRF: 30, Preset: "ultrafast"}, []int{5})
 	dir := t.TempDir()
