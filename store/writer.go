@@ -26,8 +26,10 @@ type Writer struct {
 // umask), synced and renamed over it on Commit; on S3 they stream into a
 // multipart upload that is completed only on Commit. Until then readers
 // see the old content or nothing. Call Commit, or Abort; deferring Abort
-// right after Create is safe, as Abort after Commit does nothing. ctx
-// bounds the whole write, Commit included.
+// right after Create is safe, as Abort after Commit does nothing. On S3,
+// ctx bounds the whole upload, Commit included; an S3 write always goes
+// as a multipart upload, whatever its size (use Put when the size is
+// known).
 func (s *Store) Create(ctx context.Context, l Location) (*Writer, error) {
 	if err := needFile("create", l); err != nil {
 		return nil, err
