@@ -16,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -90,17 +91,14 @@ func TestBenchChunked(t *testing.T) {
 	mezz := filepath.Join(dir, "mezz.mkv")
 	frames := seconds * fps
 	source := "lavfi testsrc2"
-	args := []string{"-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=" + strconv.Itoa(fps),
-		"-frames:v", strconv.Itoa(frames), "-pix_fmt", "yuv420p", "-c:v", "ffv1", mezz}
+	mo := mediatest.ClipOptions{Size: size, Rate: strconv.Itoa(fps), Frames: frames, PixFmt: "yuv420p", Codec: "ffv1"}
 	if clip := "../../../shared/corpus/VID_1280x720_cabac_temporal_direct.264"; fileExists(clip) {
 		source = "VID_1280x720_cabac_temporal_direct.264 looped"
-		args = []string{"-v", "error", "-nostdin", "-y", "-framerate", strconv.Itoa(fps), "-i", clip,
-			"-vf", fmt.Sprintf("loop=loop=-1:size=32767,setpts=N/(%d*TB),scale=%s,format=yuv420p", fps, strings.Replace(size, "x", ":", 1)),
-			"-r", strconv.Itoa(fps), "-frames:v", strconv.Itoa(frames), "-c:v", "ffv1", mezz}
+		mo = mediatest.ClipOptions{File: clip, Input: mediatest.Args{"framerate": strconv.Itoa(fps)},
+			VF:     fmt.Sprintf("loop=loop=-1:size=32767,setpts=N/(%d*TB),scale=%s,format=yuv420p", fps, strings.Replace(size, "x", ":", 1)),
+			Frames: frames, Codec: "ffv1", Extra: mediatest.Args{"r": strconv.Itoa(fps)}}
 	}
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("make mezzanine: %v\n%s", err, out)
-	}
+	mediatest.Clip(t, mezz, mo)
 	prof := filepath.Join(dir, "profile.yaml")
 	if err := os.WriteFile(prof, []byte(`ladder:
   defaults: {preset: `+preset+`}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/workflows"
 )
@@ -83,30 +84,17 @@ func reel(ctx context.Context, args ...string) (code int, stdout, stderr string)
 
 func needFFprobe(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe not installed (make test installs it)")
-	}
+	mediatest.Need(t)
 }
 
 // ffprobeVideo returns width, height and counted frames of a file's video.
 func ffprobeVideo(t *testing.T, path string) (w, h, frames int) {
 	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
-		"-show_entries", "stream=width,height,nb_read_frames", "-of", "json", path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
+	v := mediatest.Probe(t, path).Video()
+	if v.CodecType != "video" {
+		t.Fatalf("ffprobe %s: no video stream", path)
 	}
-	var r struct {
-		Streams []struct {
-			Width, Height int
-			Frames        string `json:"nb_read_frames"`
-		}
-	}
-	if err := json.Unmarshal(out, &r); err != nil || len(r.Streams) != 1 {
-		t.Fatalf("ffprobe %s: %s (%v)", path, out, err)
-	}
-	n, _ := strconv.Atoi(r.Streams[0].Frames)
-	return r.Streams[0].Width, r.Streams[0].Height, n
+	return v.Width, v.Height, v.ReadFrames()
 }
 
 // checkResult checks a per-title run (perTitleYAML) of the 720p clip: rungs as the
@@ -314,9 +302,7 @@ func writeProfile(t *testing.T, dir, name, yaml string) string {
 // makeBadInputs writes the bad inputs the issue names; it needs ffmpeg.
 func makeBadInputs(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it)")
-	}
+	mediatest.Need(t)
 	files := map[string]string{
 		"missing": filepath.Join(dir, "missing.mp4"),
 		"empty":   filepath.Join(dir, "empty.mp4"),
@@ -335,11 +321,7 @@ func makeBadInputs(t *testing.T, dir string) map[string]string {
 	data, err := os.ReadFile(clip)
 	must(err)
 	must(os.WriteFile(files["trunc"], data[:len(data)/3], 0o644))
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-		"-c:a", "aac", files["audio"]).CombinedOutput()
-	if err != nil {
-		t.Fatalf("make audio-only file: %v\n%s", err, out)
-	}
+	mediatest.Clip(t, files["audio"], mediatest.ClipOptions{AudioOnly: true, Audio: "sine=frequency=440:duration=1", AudioCodec: "aac"})
 	return files
 }
 
@@ -498,8 +480,5 @@ func startReel(t *testing.T, bin, name string, args ...string) *exec.Cmd {
 // makeMezzanine writes an FFV1 mezzanine of frames testsrc2 frames at 25 fps.
 func makeMezzanine(t *testing.T, path, size string, frames int) {
 	t.Helper()
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size="+size+":rate=25",
-		"-frames:v", strconv.Itoa(frames), "-c:v", "ffv1", path).CombinedOutput(); err != nil {
-		t.Fatalf("make mezzanine: %v\n%s", err, out)
-	}
+	mediatest.Clip(t, path, mediatest.ClipOptions{Size: size, Rate: "25", Frames: frames, Codec: "ffv1"})
 }

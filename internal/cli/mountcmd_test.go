@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // TestMountAndReplay mounts a local directory through mezzfs, reads the
@@ -61,9 +63,9 @@ func TestMountAndReplay(t *testing.T) {
 		<-done
 		t.Fatalf("read through the mount: %v (equal %v)", err, bytes.Equal(got, want))
 	}
-	if _, err := exec.LookPath("ffprobe"); err == nil {
-		if out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=width", "-of", "csv=p=0", filepath.Join(mnt, "bbb.mp4")).Output(); err != nil || !strings.Contains(string(out), "1280") {
-			t.Errorf("ffprobe through the mount: %v %q", err, out)
+	if mediatest.Have() {
+		if p, err := mediatest.ProbeFile(filepath.Join(mnt, "bbb.mp4")); err != nil || p.Video().Width != 1280 {
+			t.Errorf("ffprobe through the mount: %v %+v", err, p.Streams)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(mnt, "new.txt"), []byte("x"), 0o644); !errors.Is(err, syscall.EROFS) {

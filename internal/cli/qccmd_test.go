@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/qcrun"
 )
 
@@ -16,20 +16,13 @@ import (
 // blackdetect's default 2 s minimum) between stretches of picture and checks that reel qc reports it at the right frames
 // with a thumbnail, and that --fail-on turns it into exit status 3.
 func TestQCCommandFindsInsertedBlack(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it)")
-	}
+	mediatest.Need(t)
 	dir := t.TempDir()
 	clipPath := filepath.Join(dir, "black.mp4")
 	// 25 fps: frames 0–49 picture, 50–124 black, 125–149 picture; a tone.
-	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=6",
-		"-f", "lavfi", "-i", "sine=frequency=440:duration=6",
-		"-vf", "drawbox=enable='between(n,50,124)':color=black:t=fill",
-		"-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clipPath)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make clip: %v\n%s", err, out)
-	}
+	mediatest.Clip(t, clipPath, mediatest.ClipOptions{Source: "testsrc2=size=320x240:rate=25:duration=6",
+		Audio: "sine=frequency=440:duration=6", VF: "drawbox=enable='between(n,50,124)':color=black:t=fill",
+		Codec: "libx264", PixFmt: "yuv420p", AudioCodec: "aac", Shortest: true, Extra: mediatest.Args{"qp": "0"}})
 	jsonPath := filepath.Join(dir, "qc.json")
 	thumbs := filepath.Join(dir, "thumbs")
 	code, stdout, stderr := reel(context.Background(), "qc", clipPath, "--json", jsonPath, "--thumbnails", thumbs)
