@@ -86,7 +86,9 @@ func (e *FrameError) Unwrap() error { return ErrInvalidData }
 // packet are fetched, not the whole object.
 //
 // Errors wrap the sentinels of ErrNotFound … ErrInvalidSettings (a range
-// past the input's end is ErrInvalidSettings), or are ctx.Err().
+// past the frames the input's container announces is ErrInvalidSettings;
+// an input whose bytes end before the chunk's announced frames is
+// ErrTruncated), or are ctx.Err().
 func EncodeChunk(ctx context.Context, input string, opts ChunkOptions) (_ ChunkOutput, err error) {
 	if err := ctx.Err(); err != nil {
 		return ChunkOutput{}, err

@@ -82,9 +82,11 @@ func OpenDecoder(ctx context.Context, input string, opts DecoderOptions) (*Decod
 // is the announced count, or 0 when the container does not say).
 func (d *Decoder) Info() StreamInfo { return d.info }
 
-// Next returns the next frame, io.EOF after the last one, or an error
-// wrapping ErrTruncated when the input ends before the frames its
-// container announces. It returns ctx.Err() once the context is done.
+// Next returns the next frame, io.EOF after the last one, or, when the
+// video stream ends before the frames its container announces, an error
+// wrapping ErrTruncated (the input's bytes run out first) or ErrCorrupt
+// (frames inside the input were lost; the message names the first). It
+// returns ctx.Err() once the context is done.
 func (d *Decoder) Next() (*frame.Frame, error) {
 	if d.d == nil {
 		return nil, fmt.Errorf("encoder: decode %s: decoder is closed", d.input)

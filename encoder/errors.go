@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -22,6 +23,10 @@ func checkInput(input string) error {
 	fi, err := os.Stat(input)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named already
+		}
 		return fmt.Errorf("%s: %w: %w", input, ErrNotFound, err)
 	case err != nil:
 		return fmt.Errorf("%s: %w", input, err)
@@ -42,6 +47,7 @@ func mapErr(input string, err error) error {
 	var sentinel, cls error
 	for _, m := range [][2]error{
 		{av.ErrTruncated, ErrTruncated},
+		{av.ErrCorrupt, ErrCorrupt},
 		{av.ErrNoVideo, ErrNoVideo},
 		{av.ErrNoAudio, ErrNoAudio},
 		{av.ErrInvalidData, ErrInvalidData},
@@ -60,9 +66,15 @@ func mapErr(input string, err error) error {
 	if err == cls {
 		return fmt.Errorf("%s: %w", input, sentinel)
 	}
-	// Keep the cause's text without repeating av's class name; the libav
-	// error itself is an implementation detail and is not wrapped.
-	cause := strings.Replace(err.Error(), cls.Error()+": ", "", 1)
+	// Keep the cause's text without repeating av's class name (after the
+	// operation, or at the end: "chunk 0 (x.mp4): no video stream"); the
+	// libav error itself is an implementation detail and is not wrapped.
+	cause := err.Error()
+	if c := strings.Replace(cause, cls.Error()+": ", "", 1); c != cause {
+		cause = c
+	} else {
+		cause = strings.TrimSuffix(cause, ": "+cls.Error())
+	}
 	return fmt.Errorf("%s: %w: %s", input, sentinel, cause)
 }
 
@@ -71,7 +83,7 @@ func mapErr(input string, err error) error {
 // main packages (libx264 prints encode statistics at "info").
 func SetLibavLogLevel(level string) error {
 	if err := av.SetLogLevel(level); err != nil {
-		return fmt.Errorf("encoder: %w: %w", ErrInvalidSettings, err)
+		return fmt.Errorf("encoder: %w: libav log level %q (want quiet, error, warning, info or debug)", ErrInvalidSettings, level)
 	}
 	return nil
 }

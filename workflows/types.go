@@ -47,12 +47,17 @@ const (
 	ErrTypeUnsupported     = "Unsupported"
 	ErrTypeInvalidSettings = "InvalidSettings"
 	ErrTypeInvalidRequest  = "InvalidRequest"
+
+	// ErrTypeCorruptMedia: the source's video stream loses frames whose
+	// data lies inside the file (damaged bytes), as opposed to a file that
+	// ends early (TruncatedMedia); the message names the first such frame.
+	ErrTypeCorruptMedia = "CorruptMedia"
 )
 
 // NonRetryableErrorTypes are never retried by the workflow's retry policies.
 var NonRetryableErrorTypes = []string{
 	ErrTypeNotFound, ErrTypeEmptyInput, ErrTypeInvalidMedia, ErrTypeTruncatedMedia,
-	ErrTypeNoVideo, ErrTypeUnsupported, ErrTypeInvalidSettings, ErrTypeInvalidRequest,
+	ErrTypeCorruptMedia, ErrTypeNoVideo, ErrTypeUnsupported, ErrTypeInvalidSettings, ErrTypeInvalidRequest,
 	ErrTypeNoAudio, ErrTypeSourceChanged, ErrTypeAccessDenied,
 }
 

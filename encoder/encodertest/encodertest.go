@@ -51,3 +51,36 @@ func CorruptPacket(tb testing.TB, path string, n int) {
 		tb.Fatal(err)
 	}
 }
+
+// DamageAVIChunk flips (XOR 0xff) n bytes of an AVI from the chunk header
+// of its video packet k on (the 8 bytes before the packet's data, then
+// payload): the demuxer resyncs past the chunk and loses that packet while
+// the file keeps its size and its idx1 index. It needs ffprobe.
+func DamageAVIChunk(tb testing.TB, path string, k, n int) {
+	tb.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pos", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		tb.Fatalf("ffprobe %s: %v", path, err)
+	}
+	lines := strings.Fields(string(out))
+	if k >= len(lines) {
+		tb.Fatalf("%s has %d packets, no packet %d", path, len(lines), k)
+	}
+	var pos int64
+	if _, err := fmt.Sscan(lines[k], &pos); err != nil {
+		tb.Fatalf("packet %d: %q: %v", k, lines[k], err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if pos < 8 || pos-8+int64(n) > int64(len(b)) {
+		tb.Fatalf("packet %d at %d: %d bytes from its chunk header do not fit in %d", k, pos, n, len(b))
+	}
+	for i := pos - 8; i < pos-8+int64(n); i++ {
+		b[i] ^= 0xff
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}

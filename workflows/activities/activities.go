@@ -118,6 +118,7 @@ var badInput = []struct {
 	{mezzfs.ErrNotFound, workflows.ErrTypeNotFound},
 	{encoder.ErrEmpty, workflows.ErrTypeEmptyInput},
 	{encoder.ErrTruncated, workflows.ErrTypeTruncatedMedia},
+	{encoder.ErrCorrupt, workflows.ErrTypeCorruptMedia},
 	{encoder.ErrNoVideo, workflows.ErrTypeNoVideo},
 	{encoder.ErrInvalidData, workflows.ErrTypeInvalidMedia},
 	{encoder.ErrUnsupported, workflows.ErrTypeUnsupported},

@@ -53,6 +53,22 @@ package av
 //	pkt->size += n;
 //	return 0;
 //}
+//static int reel_input_pos(AVFormatContext *fc, int64_t *pos, int64_t *size) {
+//	AVIOContext *pb = fc ? fc->pb : NULL;
+//	if (!pb)
+//		return -1;
+//	*pos = avio_tell(pb);
+//	*size = avio_size(pb);
+//	return pb->eof_reached;
+//}
+//static int reel_index_count(AVStream *st) { return avformat_index_get_entries_count(st); }
+//static int64_t reel_index_entry(AVStream *st, int i, int *size) {
+//	const AVIndexEntry *e = avformat_index_get_entry(st, i);
+//	*size = e ? e->size : 0;
+//	return e ? e->pos : -1;
+//}
+//static int reel_video_delay(AVCodecParameters *p) { return p ? p->video_delay : 0; }
+//static int reel_has_b_frames(AVCodecContext *c) { return c ? c->has_b_frames : 0; }
 //static void reel_set_color(AVCodecContext *c, int pri, int trc, int spc, int rng) {
 //	c->color_primaries = (enum AVColorPrimaries)pri;
 //	c->color_trc = (enum AVColorTransferCharacteristic)trc;
@@ -149,6 +165,49 @@ func planeData(f *astiav.Frame, i, n int) []byte {
 
 func bestEffortTimestamp(f *astiav.Frame) int64 {
 	return int64(C.reel_frame_best_effort_ts((*C.AVFrame)(f.UnsafePointer())))
+}
+
+// inputPos reports where fc's demuxer is in its input: the byte position,
+// the input's size (negative when unknown) and whether a read has hit the
+// end of the input (AVIOContext.eof_reached, cleared by a seek). ok is
+// false when fc has no AVIOContext.
+func inputPos(fc *astiav.FormatContext) (pos, size int64, eof, ok bool) {
+	var p, s C.int64_t
+	r := C.reel_input_pos((*C.AVFormatContext)(cPointer(fc)), &p, &s)
+	if r < 0 {
+		return 0, -1, false, false
+	}
+	return int64(p), int64(s), r != 0, true
+}
+
+// indexEntry is one entry of a stream's index: where a packet's data
+// starts in the input (or its container chunk does; -1 unknown) and its
+// size.
+type indexEntry struct {
+	pos  int64
+	size int
+}
+
+// streamIndex returns the entries of st's index in the demuxer's order
+// (decode order): every packet for containers that list them (MP4 sample
+// tables, an AVI idx1), keyframes only for some (Matroska cues), or those
+// read so far for demuxers that build the index while reading.
+func streamIndex(st *astiav.Stream) []indexEntry {
+	p := (*C.AVStream)(cPointer(st))
+	out := make([]indexEntry, int(C.reel_index_count(p)))
+	for i := range out {
+		var size C.int
+		out[i].pos = int64(C.reel_index_entry(p, C.int(i), &size))
+		out[i].size = int(size)
+	}
+	return out
+}
+
+// reorderDepth is how many frames the decoder may hold back to reorder
+// them (0: decode order is presentation order).
+func reorderDepth(st *astiav.Stream, cc *astiav.CodecContext) int {
+	return max(int(C.reel_video_delay((*C.AVCodecParameters)(cPointer(st.CodecParameters())))),
+		int(C.reel_has_b_frames((*C.AVCodecContext)(cPointer(cc)))))
 }
 
 func setCodecColor(cc *astiav.CodecContext, pri astiav.ColorPrimaries, trc astiav.ColorTransferCharacteristic, spc astiav.ColorSpace, rng astiav.ColorRange) {

@@ -54,6 +54,7 @@ func (d *Decoder) seekPTS(n int) int64 {
 // resetDemux forgets end-of-stream state after a seek or rewind.
 func (d *Decoder) resetDemux() {
 	d.demuxDone, d.readErr, d.done, d.expected, d.pending = false, nil, nil, 0, false
+	d.end, d.takenPos, d.firstBad, d.firstDamaged = demuxEnd{}, nil, -1, -1
 }
 
 // rewind reopens the input so that decoding starts again at its first
@@ -146,8 +147,13 @@ type ChunkResult struct {
 // is forced to be a keyframe. Frames before Start are dropped. A frame is
 // failed when its timestamp never comes out of the decoder (its packet did
 // not decode), when the decoder flags it corrupt, or, when frames are
-// counted rather than timed, for each decode error. It does not finish the
-// encoders.
+// counted rather than timed, for each decode error. When the stream ends
+// before the chunk's last frame, the error wraps ErrTruncated if the
+// input's bytes ran out before frames its container announces; otherwise
+// the rest of the chunk is failed if the last packets did not decode, and
+// else the error wraps ErrCorrupt if the container lists every announced
+// packet inside the input, ErrSettings if not (a range past the stream's
+// end). It does not finish the encoders.
 func EncodeChunk(d *Decoder, encs []*RungEncoder, cfg ChunkConfig) (res ChunkResult, err error) {
 	end := cfg.Start + cfg.Frames
 	held := astiav.AllocFrame()
@@ -204,8 +210,15 @@ func EncodeChunk(d *Decoder, encs []*RungEncoder, cfg ChunkConfig) (res ChunkRes
 		}
 		if err := d.Read(); err != nil {
 			lost := d.decodeErrs > errsSeen
-			if (errors.Is(err, io.EOF) || errors.Is(err, ErrTruncated) || errors.Is(err, ErrInvalidData)) && lost {
-				// The last packets did not decode: the rest of the chunk failed.
+			ended := errors.Is(err, io.EOF) || errors.Is(err, ErrTruncated) || errors.Is(err, ErrInvalidData)
+			n := d.info.FrameCount
+			announced := d.info.FrameCountFromContainer && end <= n
+			if ended && announced && d.endsEarly(n) {
+				return res, fmt.Errorf("%w: the input ends before frame %d of the chunk's %d–%d (%d frames announced)", ErrTruncated, next, cfg.Start, end-1, n)
+			}
+			if (ended || errors.Is(err, ErrCorrupt)) && lost {
+				// The last packets did not decode: the rest of the chunk
+				// failed.
 				for ; next < end; next++ {
 					if err := fail(next); err != nil {
 						return res, err
@@ -214,6 +227,11 @@ func EncodeChunk(d *Decoder, encs []*RungEncoder, cfg ChunkConfig) (res ChunkRes
 				break
 			}
 			if errors.Is(err, io.EOF) {
+				if _, _, listed := d.indexCut(n); announced && listed {
+					// The container lists every announced packet inside
+					// the input, yet the stream ended: packets were lost.
+					return res, fmt.Errorf("%w: frame %d (presentation order) failed to decode: the stream ends inside the input, before the chunk's last frame %d (%d frames announced)", ErrCorrupt, next, end-1, n)
+				}
 				return res, fmt.Errorf("%w: the input ends after frame %d, before the chunk's last frame %d", ErrSettings, next-1, end-1)
 			}
 			return res, err

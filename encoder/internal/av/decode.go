@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	"github.com/asticode/go-astiav"
 	"github.com/reel-video/reel/frame"
@@ -50,7 +52,16 @@ type Decoder struct {
 	readErr    error // demuxer error other than EOF
 	decodeErrs int
 	lastDecErr error
-	done       error // sticky end-of-stream result
+	end        demuxEnd // where the demuxer stopped
+	// While the container announces a frame count, to name the first frame
+	// a corrupt stream lost: the input positions of the video packets the
+	// decoder took, the decode-order number of the first packet it
+	// rejected and the output number of the first frame it flagged
+	// damaged (-1: none).
+	takenPos     []int64
+	firstBad     int
+	firstDamaged int
+	done         error // sticky end-of-stream result
 
 	threads int
 	// pending: Read hands out cur again without decoding (set after the
@@ -72,7 +83,7 @@ func OpenDecoder(in Input, cfg DecoderConfig) (_ *Decoder, err error) {
 	if cfg.Width < 0 || cfg.Height < 0 {
 		return nil, fmt.Errorf("%w: output size %dx%d", ErrSettings, cfg.Width, cfg.Height)
 	}
-	d := &Decoder{in: in, sc: scaler{flags: flags}, threads: cfg.Threads}
+	d := &Decoder{in: in, sc: scaler{flags: flags}, threads: cfg.Threads, firstBad: -1, firstDamaged: -1}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -158,9 +169,10 @@ func (d *Decoder) OutputSize() (int, int) { return d.outW, d.outH }
 // Frames is the number of frames decoded so far.
 func (d *Decoder) Frames() int { return d.frames }
 
-// Read decodes the next frame. It returns io.EOF after the last frame, or
-// an error wrapping ErrTruncated when the stream ends before the frames
-// the container announces.
+// Read decodes the next frame. It returns io.EOF after the last frame, or,
+// when the stream ends before the frames the container announces, an
+// error wrapping ErrTruncated (the input ends early) or ErrCorrupt (frames
+// are lost inside it); see endResult.
 func (d *Decoder) Read() error {
 	if d.pending {
 		d.pending = false
@@ -173,6 +185,9 @@ func (d *Decoder) Read() error {
 		err := d.cc.ReceiveFrame(d.cur)
 		if err == nil {
 			d.frames++
+			if d.expected > 0 && d.firstDamaged < 0 && frameDamaged(d.cur) {
+				d.firstDamaged = d.frames - 1
+			}
 			return nil
 		}
 		switch {
@@ -210,6 +225,7 @@ func (d *Decoder) feed() error {
 			if !errors.Is(err, astiav.ErrEof) {
 				d.readErr = err
 			}
+			d.end = demuxStopped(d.fc)
 			d.demuxDone = true
 			if err := d.cc.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
 				return classify("flushing decoder", err)
@@ -221,12 +237,19 @@ func (d *Decoder) feed() error {
 			continue
 		}
 		d.packets++
+		pos := d.pkt.Pos()
 		err = d.cc.SendPacket(d.pkt)
 		d.pkt.Unref()
 		if err == nil {
+			if d.expected > 0 {
+				d.takenPos = append(d.takenPos, pos)
+			}
 			return nil
 		}
 		if errors.Is(err, astiav.ErrInvaliddata) {
+			if d.firstBad < 0 {
+				d.firstBad = d.packets - 1
+			}
 			d.decodeErrs++
 			d.lastDecErr = err
 			continue
@@ -235,24 +258,159 @@ func (d *Decoder) feed() error {
 	}
 }
 
+// endResult is Read's result once the decoder is drained: io.EOF, or why
+// the stream is unusable. A stream with fewer packets than its container
+// announces is truncated when the input's bytes ran out before them, and
+// corrupt when packets inside the input were lost (the demuxer skipped
+// damaged data, or stopped before the end); see shortResult.
 func (d *Decoder) endResult() error {
-	short := d.expected > 0 && d.packets < d.expected
 	switch {
-	case d.readErr != nil && short:
-		return fmt.Errorf("%w: read %d of %d video packets: %w", ErrTruncated, d.packets, d.expected, d.readErr)
+	case d.expected > 0 && d.packets < d.expected:
+		return d.shortResult()
 	case d.readErr != nil:
 		if c := classify("reading", d.readErr); errors.Is(c, ErrInvalidData) {
 			return c
 		}
 		return fmt.Errorf("%w: reading: %w", ErrInvalidData, d.readErr)
-	case short:
-		return fmt.Errorf("%w: stream ends after %d of %d announced video frames", ErrTruncated, d.packets, d.expected)
 	case d.frames == 0 && d.lastDecErr != nil:
 		return fmt.Errorf("%w: no frame could be decoded (%d errors, last: %w)", ErrInvalidData, d.decodeErrs, d.lastDecErr)
 	case d.frames == 0:
 		return fmt.Errorf("%w: no frame could be decoded", ErrInvalidData)
 	}
 	return io.EOF
+}
+
+// demuxEnd is where a demuxer stopped reading its input.
+type demuxEnd struct {
+	known     bool  // the input has an AVIOContext to ask
+	pos, size int64 // byte position; the input's size (negative: unknown)
+	eof       bool  // a read hit the end of the input
+}
+
+func demuxStopped(fc *astiav.FormatContext) demuxEnd {
+	pos, size, eof, ok := inputPos(fc)
+	return demuxEnd{known: ok, pos: pos, size: size, eof: eof}
+}
+
+// ranOut reports whether the demuxer stopped at the end of the input's
+// bytes (or cannot tell).
+func (e demuxEnd) ranOut() bool {
+	return !e.known || e.eof || (e.size >= 0 && e.pos >= e.size)
+}
+
+// shortResult is the result of a stream whose demuxer delivered fewer
+// video packets than the container announces.
+//
+// When the container's index lists every packet (MP4, AVI with idx1), the
+// stream is truncated if the packets missing are no more than those whose
+// data lies past the input's end, and corrupt otherwise: packets inside
+// the input were lost (an AVI demuxer resyncing over damaged chunk
+// headers drops them and renumbers the rest, so timestamps show no gap).
+// Without such an index it is truncated when the demuxer ran out of
+// bytes, corrupt when it stopped before the end.
+//
+// A corrupt stream's error names the first frame that failed: the first
+// listed packet that did not reach the decoder or the first the decoder
+// rejected, numbered in decode order, or, when the codec does not reorder
+// frames (decode order is then presentation order), also the first frame
+// the decoder flagged damaged, in presentation order; the message says
+// which order.
+func (d *Decoder) shortResult() error {
+	idx, cut, listed := d.indexCut(d.expected)
+	truncated := d.end.ranOut()
+	if listed {
+		truncated = d.expected-d.packets <= cut
+	}
+	if truncated {
+		if d.readErr != nil {
+			return fmt.Errorf("%w: read %d of %d video packets: %w", ErrTruncated, d.packets, d.expected, d.readErr)
+		}
+		return fmt.Errorf("%w: stream ends after %d of %d announced video frames", ErrTruncated, d.packets, d.expected)
+	}
+	n := d.packets // without an index: the demuxer stopped early, after n packets
+	if listed {
+		if i := firstUntaken(idx, d.takenPos); i >= 0 {
+			n = i
+		}
+	}
+	if d.firstBad >= 0 && d.firstBad < n {
+		n = d.firstBad
+	}
+	order := "decode"
+	if reorderDepth(d.st, d.cc) == 0 {
+		order = "presentation"
+		if d.firstDamaged >= 0 && d.firstDamaged < n {
+			n = d.firstDamaged
+		}
+	}
+	where := "to the end of the input"
+	if !d.end.ranOut() {
+		where = fmt.Sprintf("up to byte %d of %d", d.end.pos, d.end.size)
+	}
+	err := fmt.Errorf("%w: frame %d (%s order) failed to decode; %d of %d announced video frames read %s", ErrCorrupt, n, order, d.packets, d.expected, where)
+	if d.readErr != nil {
+		return fmt.Errorf("%w: %w", err, d.readErr)
+	}
+	return err
+}
+
+// indexCut returns the stream's index, whether it lists every one of
+// the announced packets (and the input's size is known), and if so how
+// many of the listed packets have data past the input's end.
+func (d *Decoder) indexCut(announced int) (idx []indexEntry, cut int, listed bool) {
+	idx = streamIndex(d.st)
+	if len(idx) < announced || d.end.size <= 0 {
+		return idx, 0, false
+	}
+	for _, e := range idx {
+		if e.pos+int64(e.size) > d.end.size {
+			cut++
+		}
+	}
+	return idx, cut, true
+}
+
+// endsEarly reports, once the demuxer has stopped, whether the input's
+// bytes ran out before the announced frames: some listed packet lies
+// past the input's end, or, without a full index, the demuxer read to
+// the end of the input.
+func (d *Decoder) endsEarly(announced int) bool {
+	if !d.demuxDone || !d.end.known {
+		return false
+	}
+	if _, cut, listed := d.indexCut(announced); listed {
+		return cut > 0
+	}
+	return d.end.ranOut()
+}
+
+// firstUntaken returns the position in idx (decode order) of the first
+// entry no taken packet belongs to, or -1. A packet belongs to the entry
+// whose position is the last at or before its own (entries may point at a
+// container chunk header a few bytes before the packet's data).
+func firstUntaken(idx []indexEntry, taken []int64) int {
+	starts := make([]int64, 0, len(idx))
+	for _, e := range idx {
+		if e.pos >= 0 {
+			starts = append(starts, e.pos)
+		}
+	}
+	slices.Sort(starts)
+	taken = slices.Clone(taken)
+	slices.Sort(taken)
+	for i, e := range idx {
+		if e.pos < 0 {
+			continue
+		}
+		next := int64(math.MaxInt64)
+		if k, _ := slices.BinarySearch(starts, e.pos+1); k < len(starts) {
+			next = starts[k]
+		}
+		if k, _ := slices.BinarySearch(taken, e.pos); k == len(taken) || taken[k] >= next {
+			return i
+		}
+	}
+	return -1
 }
 
 // Frame converts the last decoded frame into a new *frame.Frame in the

@@ -17,6 +17,7 @@ import (
 var (
 	ErrInvalidData = errors.New("invalid data")
 	ErrTruncated   = errors.New("truncated")
+	ErrCorrupt     = errors.New("corrupt")
 	ErrNoVideo     = errors.New("no video stream")
 	ErrUnsupported = errors.New("unsupported")
 	ErrSettings    = errors.New("invalid settings")
