@@ -160,15 +160,7 @@ func (p Packet) Key() bool { return len(p.Flags) > 0 && p.Flags[0] == 'K' }
 // -select_streams: "v", "v:0", "a:0") in file order.
 func Packets(tb testing.TB, path, streams string) []Packet {
 	tb.Helper()
-	type packet struct {
-		PTS          *int64 `json:"pts"`
-		PTSTime      string `json:"pts_time"`
-		DurationTime string `json:"duration_time"`
-		Pos          string `json:"pos"`
-		Size         string `json:"size"`
-		Flags        string `json:"flags"`
-	}
-	raw := entries[packet](tb, path, streams, "packet", "pts,pts_time,duration_time,pos,size,flags")
+	raw := entries(tb, path, streams, "packet", "pts,pts_time,duration_time,pos,size,flags")
 	ps := make([]Packet, 0, len(raw))
 	for _, p := range raw {
 		q := Packet{PTSTime: seconds(p.PTSTime), Duration: seconds(p.DurationTime), Pos: -1, Flags: p.Flags}
@@ -195,13 +187,7 @@ type Frame struct {
 // ffprobe and lists their frames in decoding output order.
 func Frames(tb testing.TB, path, streams string) []Frame {
 	tb.Helper()
-	type frame struct {
-		PTSTime  string `json:"pts_time"`
-		KeyFrame int    `json:"key_frame"`
-		Width    int    `json:"width"`
-		Height   int    `json:"height"`
-	}
-	raw := entries[frame](tb, path, streams, "frame", "pts_time,key_frame,width,height")
+	raw := entries(tb, path, streams, "frame", "pts_time,key_frame,width,height")
 	fs := make([]Frame, 0, len(raw))
 	for _, f := range raw {
 		fs = append(fs, Frame{PTSTime: seconds(f.PTSTime), Key: f.KeyFrame == 1, Width: f.Width, Height: f.Height})
@@ -209,12 +195,26 @@ func Frames(tb testing.TB, path, streams string) []Frame {
 	return fs
 }
 
+// entry is one packet or frame in ffprobe's JSON, with the fields that
+// Packets and Frames ask for.
+type entry struct {
+	PTS          *int64 `json:"pts"`
+	PTSTime      string `json:"pts_time"`
+	DurationTime string `json:"duration_time"`
+	Pos          string `json:"pos"`
+	Size         string `json:"size"`
+	Flags        string `json:"flags"`
+	KeyFrame     int    `json:"key_frame"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+}
+
 // entries lists ffprobe's sections of kind ("packet", "frame") with the
-// given entries for the selected streams.
-func entries[T any](tb testing.TB, path, streams, kind, fields string) []T {
+// given fields for the selected streams.
+func entries(tb testing.TB, path, streams, kind, fields string) []entry {
 	tb.Helper()
 	out := ProbeJSON(tb, path, Args{"select_streams": streams, "show_entries": kind + "=" + fields})
-	var doc map[string][]T
+	var doc map[string][]entry
 	if err := json.Unmarshal(out, &doc); err != nil {
 		tb.Fatalf("ffprobe %s: %v", path, err)
 	}
