@@ -46,7 +46,7 @@ type ChunkOutput struct {
 }
 
 // FrameError reports frames of a chunk that failed to decode (a corrupt
-// or missing packet) when concealment is off. It wraps ErrInvalidData.
+// or missing packet) when concealment is off. It wraps ErrCorrupt.
 type FrameError struct {
 	Input  string
 	Frames []int // source frame indexes, in order
@@ -61,11 +61,11 @@ func (e *FrameError) Error() string {
 	if len(e.Frames) > 1 {
 		noun = "frames"
 	}
-	return fmt.Sprintf("encoder: encode %s: %v: %s %s failed to decode", e.Input, ErrInvalidData, noun, strings.Join(s, ", "))
+	return fmt.Sprintf("encoder: encode %s: %v: %s %s failed to decode", e.Input, ErrCorrupt, noun, strings.Join(s, ", "))
 }
 
-// Unwrap makes errors.Is(err, ErrInvalidData) true.
-func (e *FrameError) Unwrap() error { return ErrInvalidData }
+// Unwrap makes errors.Is(err, ErrCorrupt) true.
+func (e *FrameError) Unwrap() error { return ErrCorrupt }
 
 // EncodeChunk encodes frames [StartFrame, StartFrame+Frames) of input to
 // every rung of opts, decoding once. It seeks to the keyframe at or before

@@ -243,8 +243,8 @@ func TestEncodeChunkCorruptPacket(t *testing.T) {
 
 	_, err := EncodeChunk(context.Background(), src, opts)
 	var fe *FrameError
-	if !errors.As(err, &fe) || !errors.Is(err, ErrInvalidData) || len(fe.Frames) != 1 || fe.Frames[0] != bad {
-		t.Fatalf("error %v, want a FrameError for frame %d wrapping ErrInvalidData", err, bad)
+	if !errors.As(err, &fe) || !errors.Is(err, ErrCorrupt) || len(fe.Frames) != 1 || fe.Frames[0] != bad {
+		t.Fatalf("error %v, want a FrameError for frame %d wrapping ErrCorrupt", err, bad)
 	}
 	if !strings.Contains(err.Error(), "frame 23 failed to decode") {
 		t.Errorf("message %q does not name the frame", err)

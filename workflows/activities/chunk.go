@@ -332,14 +332,14 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 }
 
 // chunkError maps a chunk encode's error: frames that failed to decode
-// become InvalidMedia naming them, with the list as details.
+// become CorruptMedia naming them, with the list as details.
 func chunkError(in workflows.EncodeChunkInput, err error) error {
 	var fe *encoder.FrameError
 	if errors.As(err, &fe) {
 		c := in.Chunk
 		return temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("chunk %d (frames %d–%d): %v", c.Index, c.StartFrame, c.StartFrame+c.Frames-1, err),
-			workflows.ErrTypeInvalidMedia, err, workflows.CorruptFrames{Frames: fe.Frames})
+			workflows.ErrTypeCorruptMedia, err, workflows.CorruptFrames{Frames: fe.Frames})
 	}
 	return classify(err)
 }

@@ -293,8 +293,8 @@ func TestEncodeChunkCorruptFrame(t *testing.T) {
 		Rungs: []media.RungSpec{{ID: "r", Width: 160, Height: 90, CRF: 20, Preset: "ultrafast"}}}
 	_, err := encodeChunk(t, env, in)
 	var app *temporal.ApplicationError
-	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeInvalidMedia || !app.NonRetryable() {
-		t.Fatalf("err = %v, want non-retryable InvalidMedia", err)
+	if !errors.As(err, &app) || app.Type() != workflows.ErrTypeCorruptMedia || !app.NonRetryable() {
+		t.Fatalf("err = %v, want non-retryable CorruptMedia", err)
 	}
 	if !strings.Contains(err.Error(), "frame 23 failed to decode") || !strings.Contains(err.Error(), "chunk 1 (frames 20–29)") {
 		t.Errorf("message %q does not name the chunk and frame", err)
@@ -339,7 +339,7 @@ func TestChunkMediaInjected(t *testing.T) {
 	_, err := env.ExecuteActivity(workflows.ActivityEncodeChunk, workflows.EncodeChunkInput{Source: clip,
 		Chunk: plan.Chunk{StartFrame: 0, Frames: 10}, Rungs: chunkRungs, Cache: t.TempDir()})
 	var app *temporal.ApplicationError
-	if calls != 1 || !errors.As(err, &app) || app.Type() != workflows.ErrTypeInvalidMedia || !strings.Contains(err.Error(), "frames 3, 4 failed") {
+	if calls != 1 || !errors.As(err, &app) || app.Type() != workflows.ErrTypeCorruptMedia || !strings.Contains(err.Error(), "frames 3, 4 failed") {
 		t.Fatalf("calls %d, err %v", calls, err)
 	}
 }
