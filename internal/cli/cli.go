@@ -1,11 +1,12 @@
-// Package cli is the reel command line: one options struct per command,
-// flags parsed anywhere on the line, errors printed as one line.
+// Package cli is the reel command line on cobra: one options struct and
+// one run function per command, flags anywhere on the line, errors printed
+// as one line, exit codes 0 (done), 1 (failed), 2 (usage), 3 (QC found
+// events at --fail-on) and 130 (interrupted).
 package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reel-video/reel/encoder"
 )
@@ -32,29 +36,6 @@ type Env struct {
 	Getenv func(string) string
 }
 
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, env *Env, args []string) int
-}
-
-func commands() []command {
-	return []command{
-		{"run", "encode a title end to end (embedded Temporal unless --temporal)", runRun},
-		{"submit", "start an EncodeTitle workflow and print its id (for ingest systems)", runSubmit},
-		{"status", "show a workflow's progress and result", runStatus},
-		{"worker", "serve task queues for a Temporal server", runWorker},
-		{"probe", "print what a media file holds, as JSON", runProbe},
-		{"encode", "encode one chunk of a source to one rung, as the pipeline does (to reproduce it)", runEncode},
-		{"vmaf", "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)", runVMAF},
-		{"mount", "mount an object-store prefix read-only (FUSE) through mezzfs", runMount},
-		{"mezzfs", "mezzfs tools: replay a recorded read trace", runMezzfs},
-		{"qc", "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)", runQC},
-		{"ladder", "compare two ladders of a title: BD-rate and BD-VMAF", runLadder},
-		{"profile", "print the built-in encode profile (YAML)", runProfile},
-		{"version", "print reel's version", runVersion},
-	}
-}
-
 // Main runs reel with the process's arguments and returns the exit code.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -69,72 +50,172 @@ func Main() int {
 	return Run(ctx, &Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
 }
 
-// Run runs one reel command line.
+// Run runs one reel command line and returns its exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
+	root := newRootCmd(env)
+	if len(args) == 0 { // the help, and a usage error
+		_ = root.Help()
+		return exitUsage
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(env.Stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
+	root.SetArgs(twoDashes(root, args))
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
 		return exitOK
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, env, args[1:])
-		}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code) // the command has said why
 	}
-	fmt.Fprintf(env.Stderr, "reel: unknown command %q (see reel help)\n", args[0])
+	// Cobra's and pflag's own errors: unknown commands and flags, bad flag
+	// values, positional arguments.
+	name := ""
+	if cmd != nil {
+		name = commandName(cmd)
+	}
+	help := strings.Join(strings.Fields("reel "+name+" --help"), " ")
+	printErr(env, name, fmt.Errorf("%s (see %s)", oneLine(err.Error()), help))
 	return exitUsage
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "reel: encode, score and check video titles on Temporal.")
-	fmt.Fprintln(w, "\nUsage: reel COMMAND [ARGS] [FLAGS]\n\nCommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+// newRootCmd builds the command tree for one command line.
+func newRootCmd(env *Env) *cobra.Command {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
 	}
-	fmt.Fprintln(w, "\nRun reel COMMAND -h for a command's flags.")
+	root := &cobra.Command{
+		Use:   "reel",
+		Short: "encode, score and check video titles on Temporal",
+		Long: `reel: encode, score and check video titles on Temporal.
+
+Exit status: 0 done, 1 failed, 2 usage error, 3 QC events at --fail-on,
+130 interrupted (run the same command again to resume).`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	root.AddCommand(
+		newRunCmd(env),
+		newSubmitCmd(env),
+		newStatusCmd(env),
+		newWorkerCmd(env),
+		newProbeCmd(env),
+		newEncodeCmd(env),
+		newVMAFCmd(env),
+		newMountCmd(env),
+		newMezzfsCmd(env),
+		newQCCmd(env),
+		newLadderCmd(env),
+		newProfileCmd(env),
+		newVersionCmd(env),
+	)
+	return root
 }
 
-// parse parses flags that may stand before, between or after positional
-// arguments, and checks the number of positionals.
-func parse(fs *flag.FlagSet, env *Env, args []string, minPos, maxPos int, posUsage string) ([]string, bool) {
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: reel %s %s [FLAGS]\n\nFlags:\n", fs.Name(), posUsage)
-		fs.PrintDefaults()
-	}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, false
+// exitCode is the error a command's RunE returns for a non-zero exit: the
+// command has printed its message already.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// runE adapts a command's run function, which returns the exit code, to
+// cobra.
+func runE(run func(ctx context.Context, args []string) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if code := run(cmd.Context(), args); code != exitOK {
+			return exitCode(code)
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
+		return nil
+	}
+}
+
+// positional checks the number of positional arguments (max < 0: any
+// number from min); names is what the command expects, e.g. "INPUT".
+func positional(min, max int, names string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) >= min && (max < 0 || len(args) <= max) {
+			return nil
+		}
+		if names == "" {
+			return fmt.Errorf("expected no arguments, got %q", strings.Join(args, " "))
+		}
+		return fmt.Errorf("expected %s", names)
+	}
+}
+
+// groupCmd is a command that only holds subcommands: alone it is a usage
+// error.
+func groupCmd(use, short, long string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			names := make([]string, 0, len(subs))
+			for _, s := range subs {
+				names = append(names, s.Name())
+			}
+			return fmt.Errorf("expected a subcommand: %s", strings.Join(names, ", "))
+		},
+	}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// commandName is a command's path without "reel", e.g. "ladder compare".
+func commandName(cmd *cobra.Command) string {
+	return strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "reel"))
+}
+
+// twoDashes turns Go-flag style long flags with one dash (-out DIR,
+// -json=true), which reel accepted before it moved to cobra, into
+// --out/--json. Only names of reel's flags are rewritten, and nothing
+// after "--".
+func twoDashes(root *cobra.Command, args []string) []string {
+	names := map[string]bool{}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
 			break
 		}
-		if rest[0] == "--" {
-			pos = append(pos, rest[1:]...)
-			break
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
 		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+		name, _, _ := strings.Cut(a[1:], "=")
+		if names[name] {
+			out[i] = "-" + a
+		}
 	}
-	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
-		fmt.Fprintf(env.Stderr, "reel %s: expected %s\n", fs.Name(), posUsage)
-		fs.Usage()
-		return nil, false
+	return out
+}
+
+// oneLine joins a multi-line message (cobra's suggestions) into one line.
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
 	}
-	return pos, true
+	return strings.Join(parts, " ")
 }
 
 // listFlag is a comma-separated or repeated string flag.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Type() string   { return "list" }
 func (l *listFlag) Set(v string) error {
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -147,6 +228,10 @@ func (l *listFlag) Set(v string) error {
 // printErr prints err as one line: the command, then the cause chain with
 // Temporal's wrapping removed.
 func printErr(env *Env, cmd string, err error) {
+	if cmd == "" {
+		fmt.Fprintf(env.Stderr, "reel: %s\n", describeErr(err))
+		return
+	}
 	fmt.Fprintf(env.Stderr, "reel %s: %s\n", cmd, describeErr(err))
 }
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
@@ -38,6 +40,7 @@ type encodeOptions struct {
 	Conceal bool
 	// Out is the output file (.mp4, or .webm for vp9/av1).
 	Out string
+	io  ioOptions
 }
 
 // encodeSummary is what `reel encode` prints.
@@ -61,9 +64,22 @@ type encodeSummary struct {
 	DecodedFrames int     `json:"decoded_frames"`
 }
 
-func runEncode(ctx context.Context, env *Env, args []string) int {
+func newEncodeCmd(env *Env) *cobra.Command {
 	var o encodeOptions
-	fs := flag.NewFlagSet("encode", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "encode INPUT",
+		Short: "encode one chunk of a source to one rung, as the pipeline does (to reproduce it)",
+		Long: `Encode one chunk of INPUT (--start, --frames) to one rung (--rung, codec
+and rate control) exactly as the EncodeChunk activity encodes it, and print
+a JSON summary: to reproduce or study one encode of a title.`,
+		Example: `  reel encode master.mov --start 240 --frames 120 --rung 1280x720 --crf 23 --out c.mp4
+  reel encode master.mov --rung 0x540 --codec vp9 --bitrate 1500 --out c.webm`,
+		Args: positional(1, 1, "INPUT"),
+	}
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		return runEncode(ctx, env, &o, changed(cmd.Flags()), args)
+	})
+	fs := cmd.Flags()
 	fs.IntVar(&o.Start, "start", 0, "first `frame` of the chunk (index in presentation order)")
 	fs.IntVar(&o.Frames, "frames", 0, "number of frames `N` to encode (0: to the end)")
 	fs.StringVar(&o.Rung, "rung", "", "output size `WIDTHxHEIGHT` (even; one side 0 keeps the display aspect)")
@@ -79,20 +95,24 @@ func runEncode(ctx context.Context, env *Env, args []string) int {
 	fs.IntVar(&o.Threads, "threads", 0, "encoder `threads` (0: libav's default)")
 	fs.BoolVar(&o.Conceal, "conceal", false, "repeat the previous frame for frames that fail to decode instead of failing")
 	fs.StringVar(&o.Out, "out", "", "output `file` (.mp4; .webm for vp9/av1)")
-	var rd ioOptions
-	rd.register(fs)
-	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
-	if !ok {
-		return exitUsage
-	}
+	o.io.register(fs)
+	return cmd
+}
+
+// changed is the set of flags given on the command line.
+func changed(fs *pflag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { set[f.Name] = true })
+	return set
+}
+
+func runEncode(ctx context.Context, env *Env, o *encodeOptions, set map[string]bool, pos []string) int {
+	rd := &o.io
 	ctx = rd.context(ctx)
 	defer rd.print(env)
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	spec, err := o.spec(set)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "reel encode: %v\n", err)
-		fs.Usage()
 		return exitUsage
 	}
 	sum, err := encodeOne(ctx, pos[0], o, spec)
@@ -117,7 +137,7 @@ var errUsage = errors.New("usage")
 
 // spec checks the flags and turns them into the rung to encode. Codec
 // specific ranges are the encoder's to check (they live in package media).
-func (o encodeOptions) spec(set map[string]bool) (media.RungSpec, error) {
+func (o *encodeOptions) spec(set map[string]bool) (media.RungSpec, error) {
 	bad := func(format string, a ...any) (media.RungSpec, error) {
 		return media.RungSpec{}, fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), errUsage)
 	}
@@ -197,7 +217,7 @@ func parseSize(s string) (int, int, error) {
 }
 
 // encodeOne encodes the chunk to o.Out.
-func encodeOne(ctx context.Context, input string, o encodeOptions, spec media.RungSpec) (encodeSummary, error) {
+func encodeOne(ctx context.Context, input string, o *encodeOptions, spec media.RungSpec) (encodeSummary, error) {
 	frames := o.Frames
 	if frames == 0 {
 		info, err := encoder.Probe(ctx, input, media.ProbeOptions{})

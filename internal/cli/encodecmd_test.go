@@ -95,7 +95,7 @@ func TestEncodeCommandErrors(t *testing.T) {
 		{"bit depth", append(base, "--bit-depth", "12"), exitUsage, "--bit-depth 12"},
 		{"codec", append(base, "--codec", "mpeg2"), exitUsage, "--codec \"mpeg2\" (want h264, hevc, vp9, av1)"},
 		{"negative start", append(base, "--start", "-1"), exitUsage, "--start -1 is negative"},
-		{"unknown flag", append(base, "--qp", "3"), exitUsage, "flag provided but not defined: -qp"},
+		{"unknown flag", append(base, "--qp", "3"), exitUsage, "unknown flag: --qp"},
 		{"crf range from the codec table", append(base, "--codec", "av1", "--crf", "64"), exitFailed, "crf 64 outside 1–63 for av1"},
 		{"preset", append(base, "--preset", "quick"), exitFailed, "preset \"quick\" for h264"},
 		{"10-bit profile", append(base, "--bit-depth", "10", "--profile", "high"), exitFailed, "cannot carry 10-bit"},

@@ -3,12 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/spf13/pflag"
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/mezzfs"
@@ -26,7 +27,7 @@ type ioOptions struct {
 	inputs map[string]mezzfs.Stats
 }
 
-func (o *ioOptions) register(fs *flag.FlagSet) {
+func (o *ioOptions) register(fs *pflag.FlagSet) {
 	o.store.register(fs)
 	fs.BoolVar(&o.Stats, "stats", false, "print read statistics (requests, bytes fetched, cache hits, read amplification) as JSON on stderr at the end")
 }

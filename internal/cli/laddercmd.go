@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,14 +13,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/report"
 )
 
-const ladderUsage = `Usage: reel ladder compare A B [--json] [--codec C] [--monotone]
-
-Compares ladder B against ladder A of the same title: BD-rate (the mean
+const ladderCompareLong = `Compares ladder B against ladder A of the same title: BD-rate (the mean
 bitrate change of B at equal VMAF, negative is better) and BD-VMAF (the
 mean VMAF change of B at equal bitrate, positive is better), Bjøntegaard
 with PCHIP on log-rate over the overlapping range, as Netflix's bd_rate.
@@ -67,30 +66,42 @@ type ladderComparison struct {
 	KbpsRange []float64 `json:"kbps_range,omitempty"`
 }
 
-func runLadder(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || args[0] != "compare" {
-		fmt.Fprintln(env.Stderr, ladderUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return exitOK
-		}
-		return exitUsage
+type ladderCompareOptions struct {
+	// JSON prints the comparison as JSON.
+	JSON bool
+	// Codec picks the report rungs of one codec.
+	Codec string
+	// Monotone drops rungs whose VMAF is not above every cheaper rung's.
+	Monotone bool
+}
+
+func newLadderCmd(env *Env) *cobra.Command {
+	var o ladderCompareOptions
+	compare := &cobra.Command{
+		Use:     "compare A B",
+		Short:   "compare ladder B against ladder A of the same title: BD-rate and BD-VMAF",
+		Long:    ladderCompareLong,
+		Example: `  reel ladder compare fixed/report.json per-title/report.json --monotone`,
+		Args:    positional(2, 2, "A B"),
+		RunE:    runE(func(_ context.Context, args []string) int { return runLadderCompare(env, &o, args) }),
 	}
-	fs := flag.NewFlagSet("ladder compare", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the comparison as JSON")
-	codec := fs.String("codec", "", "compare only report rungs of this `codec` (required when a report has several)")
-	monotone := fs.Bool("monotone", false, "drop rungs whose VMAF is not above every cheaper rung's, instead of failing")
-	pos, ok := parse(fs, env, args[1:], 2, 2, "A B")
-	if !ok {
-		return exitUsage
-	}
+	fs := compare.Flags()
+	fs.BoolVar(&o.JSON, "json", false, "print the comparison as JSON")
+	fs.StringVar(&o.Codec, "codec", "", "compare only report rungs of this `codec` (required when a report has several)")
+	fs.BoolVar(&o.Monotone, "monotone", false, "drop rungs whose VMAF is not above every cheaper rung's, instead of failing")
+	return groupCmd("ladder", "compare two ladders of a title: BD-rate and BD-VMAF",
+		"Ladder tools: compare two ladders of a title (reel ladder compare A B).", compare)
+}
+
+func runLadderCompare(env *Env, o *ladderCompareOptions, pos []string) int {
 	var cmp ladderComparison
 	for i, p := range pos {
-		c, err := loadLadderCurve(p, *codec)
+		c, err := loadLadderCurve(p, o.Codec)
 		if err != nil {
 			printErr(env, "ladder compare", err)
 			return exitFailed
 		}
-		if *monotone {
+		if o.Monotone {
 			c.Points, c.Dropped = ladder.MonotoneFunc(c.Points, func(p ladderPoint) ladder.RDPoint {
 				return ladder.RDPoint{Rate: p.BitrateKbps, Quality: p.VMAF}
 			})
@@ -102,7 +113,7 @@ func runLadder(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	compareLadders(&cmp)
-	if *asJSON {
+	if o.JSON {
 		b, err := json.MarshalIndent(cmp, "", "  ")
 		if err != nil {
 			printErr(env, "ladder compare", err)

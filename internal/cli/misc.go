@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/reel-video/reel/encoder"
@@ -22,18 +22,28 @@ import (
 type probeOptions struct {
 	// Keyframes lists keyframe positions (reads every packet).
 	Keyframes bool
+	io        ioOptions
 }
 
-func runProbe(ctx context.Context, env *Env, args []string) int {
+func newProbeCmd(env *Env) *cobra.Command {
 	var o probeOptions
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.BoolVar(&o.Keyframes, "keyframes", false, "list keyframe positions")
-	var rd ioOptions
-	rd.register(fs)
-	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
-	if !ok {
-		return exitUsage
+	cmd := &cobra.Command{
+		Use:   "probe INPUT",
+		Short: "print what a media file holds, as JSON",
+		Long: `Print what a media file holds (container, streams, frame counts and
+rates, and with --keyframes every keyframe's position) as JSON. INPUT is a
+path, file:///path or s3://bucket/key.`,
+		Args: positional(1, 1, "INPUT"),
+		RunE: runE(func(ctx context.Context, args []string) int { return runProbe(ctx, env, &o, args) }),
 	}
+	fs := cmd.Flags()
+	fs.BoolVar(&o.Keyframes, "keyframes", false, "list keyframe positions")
+	o.io.register(fs)
+	return cmd
+}
+
+func runProbe(ctx context.Context, env *Env, o *probeOptions, pos []string) int {
+	rd := &o.io
 	ctx = rd.context(ctx)
 	defer rd.print(env)
 	info, err := encoder.Probe(ctx, pos[0], media.ProbeOptions{Keyframes: o.Keyframes})
@@ -50,13 +60,28 @@ func runProbe(ctx context.Context, env *Env, args []string) int {
 	return exitOK
 }
 
-func runProfile(ctx context.Context, env *Env, args []string) int {
-	fs := flag.NewFlagSet("profile", flag.ContinueOnError)
-	var check string
-	fs.StringVar(&check, "check", "", "validate a profile `file` instead of printing the default")
-	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
-		return exitUsage
+type profileOptions struct {
+	// Check validates a profile file instead of printing the default.
+	Check string
+}
+
+func newProfileCmd(env *Env) *cobra.Command {
+	var o profileOptions
+	cmd := &cobra.Command{
+		Use:   "profile",
+		Short: "print the built-in encode profile (YAML)",
+		Long: `Print the built-in encode profile as YAML, every field documented, or
+validate a profile file with --check (unknown fields and out-of-range
+values are errors naming the field).`,
+		Args: positional(0, 0, ""),
+		RunE: runE(func(context.Context, []string) int { return runProfile(env, &o) }),
 	}
+	cmd.Flags().StringVar(&o.Check, "check", "", "validate a profile `file` instead of printing the default")
+	return cmd
+}
+
+func runProfile(env *Env, o *profileOptions) int {
+	check := o.Check
 	if check != "" {
 		if _, err := loadProfile(check); err != nil {
 			printErr(env, "profile", err)
@@ -69,7 +94,15 @@ func runProfile(ctx context.Context, env *Env, args []string) int {
 	return exitOK
 }
 
-func runVersion(ctx context.Context, env *Env, args []string) int {
+func newVersionCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print reel's version",
+		RunE:  runE(func(context.Context, []string) int { return runVersion(env) }),
+	}
+}
+
+func runVersion(env *Env) int {
 	v := "(devel)"
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		v = bi.Main.Version
@@ -98,15 +131,24 @@ type statusView struct {
 	Error   string                 `json:"error,omitempty"`
 }
 
-func runStatus(ctx context.Context, env *Env, args []string) int {
+func newStatusCmd(env *Env) *cobra.Command {
 	var o statusOptions
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "status WORKFLOW-ID|TITLE-ID",
+		Short: "show a workflow's progress and result",
+		Long: `Show a title's workflow: its state, the request it was started for, its
+stages while it runs, and its result or error once it has finished. The
+argument is a workflow id (reel-title/ID) or a title id.`,
+		Args: positional(1, 1, "WORKFLOW-ID|TITLE-ID"),
+		RunE: runE(func(ctx context.Context, args []string) int { return runStatus(ctx, env, &o, args) }),
+	}
+	fs := cmd.Flags()
 	o.conn.register(fs, env)
 	fs.BoolVar(&o.JSON, "json", false, "print JSON")
-	pos, ok := parse(fs, env, args, 1, 1, "WORKFLOW-ID|TITLE-ID")
-	if !ok {
-		return exitUsage
-	}
+	return cmd
+}
+
+func runStatus(ctx context.Context, env *Env, o *statusOptions, pos []string) int {
 	id := pos[0]
 	if !strings.HasPrefix(id, "reel-title/") {
 		id = workflows.WorkflowID(id)

@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/fusefs"
@@ -24,7 +26,7 @@ type storeOptions struct {
 	PathStyle bool
 }
 
-func (o *storeOptions) register(fs *flag.FlagSet) {
+func (o *storeOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Endpoint, "s3-endpoint", "", "S3 endpoint, host:port or URL (default $AWS_ENDPOINT_URL)")
 	fs.StringVar(&o.Region, "s3-region", "", "S3 region (default $AWS_REGION, else us-east-1)")
 	fs.BoolVar(&o.PathStyle, "s3-path-style", false, "path-style S3 requests (local servers; the default for non-AWS endpoints)")
@@ -44,17 +46,35 @@ type mountOptions struct {
 	DirectIO bool
 }
 
-func runMount(ctx context.Context, env *Env, args []string) int {
+func newMountCmd(env *Env) *cobra.Command {
 	var o mountOptions
-	fs := flag.NewFlagSet("mount", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "mount URI MOUNTPOINT",
+		Short: "mount an object-store prefix read-only (FUSE) through mezzfs",
+		Long: `Mount an object-store prefix (s3://bucket/prefix, or a directory) on
+MOUNTPOINT as read-only files through mezzfs (FUSE): reads become ranged
+GETs, never a whole-object download. Ctrl-C unmounts. --record writes the
+read trace for reel mezzfs replay.`,
+		Example: `  reel mount s3://mezz/ /mnt/mezz --record trace.jsonl --stats`,
+		Args:    positional(2, 2, "URI MOUNTPOINT"),
+	}
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		if !cmd.Flags().Changed("direct-io") {
+			o.DirectIO = fusefs.DirectIOKeepsMmap()
+		}
+		return runMount(ctx, env, &o, args)
+	})
+	fs := cmd.Flags()
 	o.store.register(fs)
 	fs.StringVar(&o.Record, "record", "", "write the read trace (offset, length, time; JSON lines) to `file`, for reel mezzfs replay")
 	fs.BoolVar(&o.Stats, "stats", false, "print read statistics as JSON on stderr when unmounted")
-	fs.BoolVar(&o.DirectIO, "direct-io", fusefs.DirectIOKeepsMmap(), "bypass the kernel page cache: faster large sequential reads, nothing cached across opens; default on where mmap still works (Linux 6.6+)")
-	pos, ok := parse(fs, env, args, 2, 2, "URI MOUNTPOINT")
-	if !ok {
-		return exitUsage
-	}
+	// The default depends on the kernel: applied when the flag is not
+	// given, so that the help and docs/cli do not.
+	fs.BoolVar(&o.DirectIO, "direct-io", false, "bypass the kernel page cache: faster large sequential reads, nothing cached across opens; default on where mmap still works (Linux 6.6+)")
+	return cmd
+}
+
+func runMount(ctx context.Context, env *Env, o *mountOptions, pos []string) int {
 	uri, mnt := pos[0], pos[1]
 	if !strings.HasSuffix(uri, "/") {
 		uri += "/" // a prefix: mount the "directory"
@@ -105,20 +125,24 @@ type replayOptions struct {
 	From string
 }
 
-// runMezzfs dispatches `reel mezzfs SUBCOMMAND`.
-func runMezzfs(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || args[0] != "replay" {
-		fmt.Fprintln(env.Stderr, "Usage: reel mezzfs replay TRACE --from URI")
-		return exitUsage
-	}
+func newMezzfsCmd(env *Env) *cobra.Command {
 	var o replayOptions
-	fs := flag.NewFlagSet("mezzfs replay", flag.ContinueOnError)
+	replay := &cobra.Command{
+		Use:   "replay TRACE --from URI",
+		Short: "replay a read trace (reel mount --record) against an object, print request/byte stats",
+		Long: `Replay the reads of a trace recorded by reel mount --record against an
+object (--from) through mezzfs, and print the requests, bytes fetched,
+cache hits and read amplification as JSON.`,
+		Args: positional(1, 1, "TRACE"),
+		RunE: runE(func(ctx context.Context, args []string) int { return runReplay(ctx, env, &o, args) }),
+	}
+	fs := replay.Flags()
 	o.store.register(fs)
 	fs.StringVar(&o.From, "from", "", "object `URI` to replay the reads against (s3://bucket/key or a path)")
-	pos, ok := parse(fs, env, args[1:], 1, 1, "TRACE")
-	if !ok {
-		return exitUsage
-	}
+	return groupCmd("mezzfs", "mezzfs tools: replay a recorded read trace", "mezzfs tools: replay a read trace recorded by reel mount --record.", replay)
+}
+
+func runReplay(ctx context.Context, env *Env, o *replayOptions, pos []string) int {
 	if o.From == "" {
 		fmt.Fprintln(env.Stderr, "reel mezzfs replay: --from is required")
 		return exitUsage

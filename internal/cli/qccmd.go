@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"sort"
 
+	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/reel-video/reel/qcrun"
@@ -26,31 +26,49 @@ type qcOptions struct {
 	Profile string
 	// Defaults prints every QC setting with its default, as YAML.
 	Defaults bool
+	io       ioOptions
 }
 
 const exitQCFailed = 3
 
-func runQC(ctx context.Context, env *Env, args []string) int {
+func newQCCmd(env *Env) *cobra.Command {
 	var o qcOptions
-	fs := flag.NewFlagSet("qc", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "qc INPUT",
+		Short: "run the QC checks (black, freeze, borders, shots, interlace, levels, loudness, …)",
+		Long: `Run reel's QC checks on INPUT: black, freeze, borders, shot cuts and
+fades, interlace, levels, blockiness, blur, colour bars and slates,
+loudness, true peak and silence, modelled on the ffmpeg filters QC
+reviewers trust. Prints the events with their timecodes; --json writes the
+full result, --thumbnails a picture per video event. Thresholds come from a
+profile's qc section (--defaults prints them all).
+
+Exit status 3 when --fail-on is given and an event of that severity or
+worse is found.`,
+		Example: `  reel qc master.mov --json qc.json --thumbnails thumbs/ --fail-on error
+  reel qc --defaults`,
+		// INPUT is optional with --defaults (flags are parsed first).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.Defaults {
+				return positional(0, 1, "INPUT")(cmd, args)
+			}
+			return positional(1, 1, "INPUT")(cmd, args)
+		},
+		RunE: runE(func(ctx context.Context, args []string) int { return runQC(ctx, env, &o, args) }),
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&o.JSON, "json", "", "write the full result (events, shots, audio, series) to `file`")
 	fs.StringVar(&o.Thumbnails, "thumbnails", "", "write a JPEG per video event into `dir`")
 	fs.StringVar(&o.FailOn, "fail-on", "", "exit 3 when an event of this `severity` or worse is found (warning, error)")
 	fs.BoolVar(&o.Series, "series", false, "keep per-frame series in the JSON")
 	fs.StringVar(&o.Profile, "profile", "", "take the thresholds from this profile's qc section")
 	fs.BoolVar(&o.Defaults, "defaults", false, "print every QC setting with its default (YAML for a profile's qc section) and exit")
-	minPos := 1
-	for _, a := range args {
-		if a == "-defaults" || a == "--defaults" {
-			minPos = 0
-		}
-	}
-	var rd ioOptions
-	rd.register(fs)
-	pos, ok := parse(fs, env, args, minPos, 1, "INPUT")
-	if !ok {
-		return exitUsage
-	}
+	o.io.register(fs)
+	return cmd
+}
+
+func runQC(ctx context.Context, env *Env, o *qcOptions, pos []string) int {
+	rd := &o.io
 	ctx = rd.context(ctx)
 	defer rd.print(env)
 	if o.Defaults {

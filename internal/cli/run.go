@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"net/url"
@@ -16,10 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 
-	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/request"
 	"github.com/reel-video/reel/submit"
 	"github.com/reel-video/reel/workflows"
@@ -38,7 +39,7 @@ type titleOptions struct {
 	Force bool
 }
 
-func (o *titleOptions) register(fs *flag.FlagSet) {
+func (o *titleOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Out, "out", "", "output `location`: a directory, file:///dir or s3://bucket/prefix/ (default ./out/TITLE)")
 	fs.StringVar(&o.Profile, "profile", "", "encode profile YAML `file` (default: built-in, see reel profile)")
 	fs.StringVar(&o.Title, "title", "", "title `id` (default: input file name without extension); one title is encoded once")
@@ -172,20 +173,36 @@ type runOptions struct {
 	JSON bool
 }
 
-func runRun(ctx context.Context, env *Env, args []string) int {
+func newRunCmd(env *Env) *cobra.Command {
 	var o runOptions
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "run INPUT",
+		Short: "encode a title end to end (embedded Temporal unless --temporal)",
+		Long: `Encode a title end to end and wait for it, with a progress bar per stage.
+
+INPUT and --out are paths, file:///path or s3://bucket/key URIs. Without
+--temporal (or REEL_TEMPORAL) reel starts a Temporal server in the process,
+with its state in --state-dir, and a worker on every task queue.
+Interrupted (exit 130), the workflow keeps its state: run the same command
+again to resume it.`,
+		Example: `  reel run master.mov --out out/master
+  reel run s3://mezz/t.mov --out s3://out/t/ --profile ladder.yaml
+  reel run master.mov --temporal temporal:7233 --no-worker --json`,
+		Args: positional(1, 1, "INPUT"),
+		RunE: runE(func(ctx context.Context, args []string) int { return runRun(ctx, env, &o, args) }),
+	}
+	fs := cmd.Flags()
 	o.conn.register(fs, env)
 	o.title.register(fs)
 	o.worker.register(fs)
 	o.store.register(fs)
-	fs.BoolVar(&o.NoWorker, "no-worker", false, "start no worker in this process (a fleet of `reel worker`s does the work)")
+	fs.BoolVar(&o.NoWorker, "no-worker", false, "start no worker in this process (a fleet of reel workers does the work)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress bars")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON on stdout")
-	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
-	if !ok {
-		return exitUsage
-	}
+	return cmd
+}
+
+func runRun(ctx context.Context, env *Env, o *runOptions, pos []string) int {
 	req, err := o.title.request(pos[0])
 	if err != nil {
 		printErr(env, "run", err)
@@ -242,6 +259,7 @@ func waitAndReport(ctx context.Context, env *Env, c client.Client, run client.Wo
 		case err := <-done:
 			if bars != nil {
 				bars.update(context.WithoutCancel(ctx), c, run.GetID(), run.GetRunID())
+				bars.finish() // before anything else is printed
 			}
 			if ctx.Err() != nil {
 				fmt.Fprintf(env.Stderr, "reel: interrupted; workflow %s keeps its state: run the same command again to resume it\n", run.GetID())
@@ -359,16 +377,26 @@ type submitOptions struct {
 	Wait bool
 }
 
-func runSubmit(ctx context.Context, env *Env, args []string) int {
+func newSubmitCmd(env *Env) *cobra.Command {
 	var o submitOptions
-	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "submit INPUT",
+		Short: "start an EncodeTitle workflow and print its id (for ingest systems)",
+		Long: `Start an EncodeTitle workflow for INPUT and print its id on stdout; what
+was decided about the request, and why, goes to stderr. The same request
+as a run in flight joins it, as a finished run is answered with its
+result; a different request while one is in flight fails unless --force.`,
+		Args: positional(1, 1, "INPUT"),
+		RunE: runE(func(ctx context.Context, args []string) int { return runSubmit(ctx, env, &o, args) }),
+	}
+	fs := cmd.Flags()
 	o.conn.register(fs, env)
 	o.title.register(fs)
 	fs.BoolVar(&o.Wait, "wait", false, "wait for the result")
-	pos, ok := parse(fs, env, args, 1, 1, "INPUT")
-	if !ok {
-		return exitUsage
-	}
+	return cmd
+}
+
+func runSubmit(ctx context.Context, env *Env, o *submitOptions, pos []string) int {
 	req, err := o.title.request(pos[0])
 	if err != nil {
 		printErr(env, "submit", err)
@@ -404,15 +432,26 @@ type workerCmdOptions struct {
 	store storeOptions
 }
 
-func runWorker(ctx context.Context, env *Env, args []string) int {
+func newWorkerCmd(env *Env) *cobra.Command {
 	var o workerCmdOptions
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "serve task queues for a Temporal server",
+		Long: `Serve reel's task queues (workflows, I/O, scoring and encodes) for a
+Temporal server until interrupted. Without --temporal it runs the embedded
+server of --state-dir, or joins the reel that already runs it.`,
+		Example: `  reel worker --temporal temporal:7233 --queues reel-encode --encode-concurrency 2`,
+		Args:    positional(0, 0, ""),
+		RunE:    runE(func(ctx context.Context, _ []string) int { return runWorker(ctx, env, &o) }),
+	}
+	fs := cmd.Flags()
 	o.conn.register(fs, env)
 	o.worker.register(fs)
 	o.store.register(fs)
-	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
-		return exitUsage
-	}
+	return cmd
+}
+
+func runWorker(ctx context.Context, env *Env, o *workerCmdOptions) int {
 	c, err := o.conn.connect(ctx, env)
 	if err != nil {
 		printErr(env, "worker", err)

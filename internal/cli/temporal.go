@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -39,7 +39,7 @@ type connOptions struct {
 	Verbose bool
 }
 
-func (o *connOptions) register(fs *flag.FlagSet, env *Env) {
+func (o *connOptions) register(fs *pflag.FlagSet, env *Env) {
 	fs.StringVar(&o.Temporal, "temporal", env.Getenv("REEL_TEMPORAL"), "Temporal frontend `host:port`; empty starts the embedded server (env REEL_TEMPORAL)")
 	fs.StringVar(&o.Namespace, "namespace", "default", "Temporal namespace")
 	fs.StringVar(&o.StateDir, "state-dir", "", "embedded server state directory (default $REEL_STATE_DIR, $XDG_STATE_HOME/reel or ~/.local/state/reel)")
@@ -153,7 +153,7 @@ type workerOptions struct {
 	CPUConcurrency int
 }
 
-func (w *workerOptions) register(fs *flag.FlagSet) {
+func (w *workerOptions) register(fs *pflag.FlagSet) {
 	fs.Var(&w.Queues, "queues", "task queues to serve, comma-separated (default all: "+strings.Join(workflows.AllQueues, ",")+")")
 	fs.IntVar(&w.EncodeConcurrency, "encode-concurrency", 1, "encode activities run at once on this process")
 	fs.IntVar(&w.CPUConcurrency, "cpu-concurrency", 1, "scoring/analysis activities run at once on this process")

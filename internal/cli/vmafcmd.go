@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/ulikunitz/xz"
 
 	"github.com/reel-video/reel/encoder"
@@ -33,11 +33,25 @@ type vmafOptions struct {
 	PixFmt        string
 	// DisableClip turns off the model's score clipping.
 	DisableClip bool
+	io          ioOptions
 }
 
-func runVMAF(ctx context.Context, env *Env, args []string) int {
+func newVMAFCmd(env *Env) *cobra.Command {
 	var o vmafOptions
-	fs := flag.NewFlagSet("vmaf", flag.ContinueOnError)
+	cmd := &cobra.Command{
+		Use:   "vmaf --reference REF --distorted DIST",
+		Short: "score a distorted video against a reference (VMAF, PSNR, SSIM, MS-SSIM)",
+		Long: `Score a distorted video against its reference with reel's VMAF, a
+reproduction of libvmaf 3.2, and optionally PSNR, SSIM and MS-SSIM; print
+the pooled scores, or libvmaf's JSON with --json. Inputs: y4m (also
+.y4m.xz), raw planar yuv (--width, --height, --pixfmt) or anything libav
+decodes; a smaller distorted is upscaled (bicubic) to the reference size.`,
+		Example: `  reel vmaf --reference ref.y4m --distorted dist.mp4 --feature psnr --feature float_ssim --json out.json
+  reel vmaf --reference ref.yuv --distorted dis.yuv --width 576 --height 324 --pixfmt yuv420p10le`,
+		Args: positional(0, 0, ""),
+		RunE: runE(func(ctx context.Context, _ []string) int { return runVMAF(ctx, env, &o) }),
+	}
+	fs := cmd.Flags()
 	fs.StringVar(&o.Reference, "reference", "", "reference `file` (y4m, y4m.xz, raw yuv or any media)")
 	fs.StringVar(&o.Distorted, "distorted", "", "distorted `file`; upscaled (bicubic) to the reference size when smaller")
 	fs.Var(&o.Models, "model", "model `name` ("+strings.Join(vmaf.ModelVersions(), ", ")+"); repeat for several (default "+vmaf.DefaultModel+")")
@@ -48,16 +62,16 @@ func runVMAF(ctx context.Context, env *Env, args []string) int {
 	fs.IntVar(&o.Height, "height", 0, "height of raw .yuv inputs")
 	fs.StringVar(&o.PixFmt, "pixfmt", "yuv420p", "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, …)")
 	fs.BoolVar(&o.DisableClip, "disable-clip", false, "do not clip scores to the model's range")
-	var rd ioOptions
-	rd.register(fs)
-	if _, ok := parse(fs, env, args, 0, 0, ""); !ok {
-		return exitUsage
-	}
+	o.io.register(fs)
+	return cmd
+}
+
+func runVMAF(ctx context.Context, env *Env, o *vmafOptions) int {
+	rd := &o.io
 	ctx = rd.context(ctx)
 	defer rd.print(env)
 	if o.Reference == "" || o.Distorted == "" {
 		fmt.Fprintln(env.Stderr, "reel vmaf: --reference and --distorted are required")
-		fs.Usage()
 		return exitUsage
 	}
 	res, err := scoreFiles(ctx, o)
@@ -112,7 +126,7 @@ func (r readerSource) Close() error                { return r.close() }
 
 // openFrames opens a reference or distorted input. w, h > 0 asks for that
 // size (the distorted is upscaled to the reference's).
-func openFrames(ctx context.Context, o vmafOptions, path string, w, h int) (frameSource, error) {
+func openFrames(ctx context.Context, o *vmafOptions, path string, w, h int) (frameSource, error) {
 	lower := strings.ToLower(path)
 	isY4M := strings.HasSuffix(lower, ".y4m") || strings.HasSuffix(lower, ".y4m.xz")
 	isRaw := strings.HasSuffix(lower, ".yuv") || strings.HasSuffix(lower, ".yuv.xz")
@@ -164,7 +178,7 @@ func openFrames(ctx context.Context, o vmafOptions, path string, w, h int) (fram
 	return readerSource{next: scaled, close: f.Close}, nil
 }
 
-func scoreFiles(ctx context.Context, o vmafOptions) (*vmaf.Result, error) {
+func scoreFiles(ctx context.Context, o *vmafOptions) (*vmaf.Result, error) {
 	cfg := vmaf.Config{Threads: o.Threads, Features: o.Features, DisableClip: o.DisableClip}
 	switch len(o.Models) {
 	case 0:
