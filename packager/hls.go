@@ -119,10 +119,7 @@ func audioGroups(tracks []*track) (ids []string, groups map[string][]*track) {
 		if t.r.Kind != Audio {
 			continue
 		}
-		g := t.r.GroupID
-		if g == "" {
-			g = "audio"
-		}
+		g := groupID(t.r)
 		if _, ok := groups[g]; !ok {
 			ids = append(ids, g)
 		}
@@ -174,10 +171,7 @@ func masterPlaylist(tracks []*track, opts Options) ([]byte, error) {
 		}
 		with := ids
 		if v.r.GroupID != "" {
-			if _, ok := groups[v.r.GroupID]; !ok {
-				return nil, fmt.Errorf("packager: rendition %q: audio group %q has no rendition: %w", v.r.ID, v.r.GroupID, ErrInvalidInput)
-			}
-			with = []string{v.r.GroupID}
+			with = []string{v.r.GroupID} // checked by checkRenditions
 		}
 		if len(with) == 0 {
 			master.Append(v.r.ID+"/"+playlistName, nil, params)

@@ -220,7 +220,23 @@ func checkRenditions(rs []Rendition) error {
 	if videos == 0 {
 		return fmt.Errorf("packager: no video rendition: %w", ErrInvalidInput)
 	}
+	for _, r := range rs {
+		if r.Kind != Video || r.GroupID == "" {
+			continue
+		}
+		if !slices.ContainsFunc(rs, func(a Rendition) bool { return a.Kind == Audio && groupID(a) == r.GroupID }) {
+			return fmt.Errorf("packager: rendition %q: audio group %q has no rendition: %w", r.ID, r.GroupID, ErrInvalidInput)
+		}
+	}
 	return nil
+}
+
+// groupID is an audio rendition's HLS group.
+func groupID(r Rendition) string {
+	if r.GroupID == "" {
+		return "audio"
+	}
+	return r.GroupID
 }
 
 // CMAF brands: the header's and the segments'.

@@ -513,6 +513,8 @@ func TestBadInput(t *testing.T) {
 		{"audio file as video", Rendition{ID: "notvideo", Path: rs[4].Path, Kind: Video}, Options{}, ErrInvalidInput, `"notvideo"`},
 		{"bad segment duration", Rendition{ID: "h264", Path: rs[0].Path, Kind: Video}, Options{SegmentSeconds: -1}, ErrInvalidInput, "segment_seconds"},
 		{"unknown format", Rendition{ID: "h264", Path: rs[0].Path, Kind: Video}, Options{Formats: []Format{"smooth"}}, ErrInvalidInput, `"smooth"`},
+		{"unknown audio group", Rendition{ID: "h264-b", Path: rs[0].Path, Kind: Video, GroupID: "nope"}, Options{}, ErrInvalidInput, `"nope"`},
+		{"duplicate id", Rendition{ID: "h264", Path: rs[1].Path, Kind: Video}, Options{}, ErrInvalidInput, `"h264" twice`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -522,6 +524,7 @@ func TestBadInput(t *testing.T) {
 			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.text) {
 				t.Fatalf("error %v, want %v containing %s", err, c.want, c.text)
 			}
+			t.Log(err)
 			if entries, _ := os.ReadDir(out); len(entries) != 0 {
 				t.Errorf("wrote %d entries before failing", len(entries))
 			}
@@ -529,47 +532,52 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestChangingPictureSize packages an avc3 rung whose chunks change
-// picture size (in-band parameter sets), as per-shot resolution makes
-// them: 320x240, 256x192, 320x240 in 2 s chunks.
+// TestChangingPictureSize packages rungs whose chunks change picture
+// size, as per-shot resolution makes them: 2 s chunks at 320x240,
+// 256x192 and 320x240, each with its own parameter sets in band, joined
+// into one H.264 track with sample entry avc3 and one HEVC track with
+// hev1.
 func TestChangingPictureSize(t *testing.T) {
 	dir, rs := fixtures(t)
-	var annexB []byte
-	for i, size := range []string{"320x240", "256x192", "320x240"} {
-		p := filepath.Join(dir, fmt.Sprintf("chunk%d.h264", i))
-		mediatest.Clip(t, p, mediatest.ClipOptions{Size: size, Rate: "25", Duration: 2, Codec: "libx264", Preset: "ultrafast", PixFmt: "yuv420p",
-			Format: "h264", Extra: mediatest.Args{"x264-params": "keyint=50:min-keyint=50:scenecut=0:open-gop=0:repeat-headers=1"}})
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		annexB = append(annexB, b...)
-	}
-	joined := filepath.Join(dir, "chunks.h264")
-	if err := os.WriteFile(joined, annexB, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rung := filepath.Join(dir, "avc3.mp4")
-	mediatest.Clip(t, rung, mediatest.ClipOptions{File: joined, Input: mediatest.Args{"f": "h264", "framerate": "25"},
-		Extra: mediatest.Args{"c": "copy", "tag:v": "avc3"}})
+	for _, c := range []struct{ id, codec, params, tag string }{
+		{"avc3", "libx264", "x264-params", "avc3"},
+		{"hev1", "libx265", "x265-params", "hev1"},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			var list strings.Builder
+			for i, size := range []string{"320x240", "256x192", "320x240"} {
+				p := filepath.Join(dir, fmt.Sprintf("%s-chunk%d.ts", c.id, i))
+				mediatest.Clip(t, p, mediatest.ClipOptions{Size: size, Rate: "25", Duration: 2, Codec: c.codec, Preset: "ultrafast", PixFmt: "yuv420p",
+					Format: "mpegts", Extra: mediatest.Args{c.params: "keyint=50:min-keyint=50:scenecut=0:open-gop=0:repeat-headers=1:log-level=error"}})
+				fmt.Fprintf(&list, "file '%s'\n", p)
+			}
+			listPath := filepath.Join(dir, c.id+"-chunks.txt")
+			if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rung := filepath.Join(dir, c.id+".mp4")
+			mediatest.Clip(t, rung, mediatest.ClipOptions{File: listPath, Input: mediatest.Args{"f": "concat", "safe": "0"},
+				Extra: mediatest.Args{"c": "copy", "tag:v": c.tag}})
 
-	pkg := t.TempDir()
-	res, err := Package(context.Background(), DirSink(pkg), []Rendition{{ID: "avc3", Path: rung, Kind: Video}, rs[4]}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := res.Renditions[0]
-	if r.SampleEntry != "avc3" || !strings.HasPrefix(r.Codecs, "avc3.") || r.Segments != 3 || r.Width != 320 || r.Height != 240 {
-		t.Errorf("avc3 rung: %+v", r)
-	}
-	for _, manifest := range []string{masterName, mpdName} {
-		frames := mediatest.Frames(t, filepath.Join(pkg, manifest), "v:0")
-		sizes := map[string]int{}
-		for _, f := range frames {
-			sizes[fmt.Sprintf("%dx%d", f.Width, f.Height)]++
-		}
-		if len(frames) != fixtureFrames || sizes["320x240"] != 100 || sizes["256x192"] != 50 {
-			t.Errorf("%s: %d frames, sizes %v; want 150: 100 at 320x240, 50 at 256x192", manifest, len(frames), sizes)
-		}
+			pkg := t.TempDir()
+			res, err := Package(context.Background(), DirSink(pkg), []Rendition{{ID: c.id, Path: rung, Kind: Video}, rs[4]}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res.Renditions[0]
+			if r.SampleEntry != c.tag || !strings.HasPrefix(r.Codecs, c.tag+".") || r.Segments != 3 || r.Width != 320 || r.Height != 240 {
+				t.Errorf("rung: %+v", r)
+			}
+			for _, manifest := range []string{masterName, mpdName} {
+				frames := mediatest.Frames(t, filepath.Join(pkg, manifest), "v:0")
+				sizes := map[string]int{}
+				for _, f := range frames {
+					sizes[fmt.Sprintf("%dx%d", f.Width, f.Height)]++
+				}
+				if len(frames) != fixtureFrames || sizes["320x240"] != 100 || sizes["256x192"] != 50 {
+					t.Errorf("%s: %d frames, sizes %v; want 150: 100 at 320x240, 50 at 256x192", manifest, len(frames), sizes)
+				}
+			}
+		})
 	}
 }
