@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/reel-video/reel/encoder/encodertest"
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // damagedAVI is an MPEG-4 Part 2 AVI of 60 frames without B-frames (so
@@ -27,14 +28,14 @@ const damagedAVIFrame = 23
 
 func makeDamagedAVI(t *testing.T, dir string) damagedAVI {
 	t.Helper()
-	needFFmpeg(t)
+	mediatest.Need(t)
 	a := damagedAVI{
 		good:      filepath.Join(dir, "good.avi"),
 		corrupt:   filepath.Join(dir, "corrupt.avi"),
 		truncated: filepath.Join(dir, "truncated.avi"),
 	}
-	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "60",
-		"-c:v", "mpeg4", "-bf", "0", "-g", "25", a.good)
+	mediatest.Clip(t, a.good, mediatest.ClipOptions{Size: "320x240", Rate: "25", Frames: 60, Codec: "mpeg4", GOP: 25,
+		Extra: mediatest.Args{"bf": "0"}})
 	truncCopy(t, a.good, a.corrupt, 1) // a byte-for-byte copy
 	encodertest.DamageAVIChunk(t, a.corrupt, damagedAVIFrame, 300)
 	truncCopy(t, a.good, a.truncated, 0.5)

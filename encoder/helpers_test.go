@@ -1,14 +1,12 @@
 package encoder
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,13 +20,6 @@ const bbb = "../testdata/media/bigbuckbunny.mp4"
 // corpusDir is the shared real-clip corpus, ../shared from the repository.
 const corpusDir = "../../shared/corpus"
 
-// needFFmpeg, run and ffmpeg are the hand-built ffmpeg command lines of
-// tests not yet moved to internal/mediatest; new tests use mediatest.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	mediatest.Need(t)
-}
-
 func corpus(t *testing.T, name string) string {
 	t.Helper()
 	p := filepath.Join(corpusDir, name)
@@ -36,23 +27,6 @@ func corpus(t *testing.T, name string) string {
 		t.Skipf("shared corpus not available (%v)", err)
 	}
 	return p
-}
-
-func run(t *testing.T, name string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return out
-}
-
-func ffmpeg(t *testing.T, args ...string) {
-	t.Helper()
-	run(t, "ffmpeg", append([]string{"-v", "error", "-nostdin", "-y"}, args...)...)
 }
 
 // fixtures are generated with the ffmpeg CLI.

@@ -3,11 +3,10 @@
 package encodertest
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // CorruptPacket zeroes the first half of the payload of the packet that
@@ -16,30 +15,14 @@ import (
 // It needs ffprobe.
 func CorruptPacket(tb testing.TB, path string, n int) {
 	tb.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=size,pos", "-of", "csv=p=0:nk=0", path).Output()
-	if err != nil {
-		tb.Fatalf("ffprobe %s: %v", path, err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if n >= len(lines) {
-		tb.Fatalf("%s has %d packets, no packet %d", path, len(lines), n)
-	}
-	var pos, size int64
-	for _, kv := range strings.Split(lines[n], ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "pos":
-			fmt.Sscan(v, &pos)
-		case "size":
-			fmt.Sscan(v, &size)
-		}
-	}
+	pk := videoPacket(tb, path, n)
+	pos, size := pk.Pos, pk.Size
 	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if size <= 0 || pos <= 0 || pos+8+size > int64(len(b)) {
-		tb.Fatalf("packet %d: %q", n, lines[n])
+		tb.Fatalf("packet %d: %+v", n, pk)
 	}
 	if b[pos] != 0xff || b[pos+1] != 0xd8 {
 		pos += 8 // AVI chunk header
@@ -58,18 +41,7 @@ func CorruptPacket(tb testing.TB, path string, n int) {
 // the file keeps its size and its idx1 index. It needs ffprobe.
 func DamageAVIChunk(tb testing.TB, path string, k, n int) {
 	tb.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pos", "-of", "csv=p=0", path).Output()
-	if err != nil {
-		tb.Fatalf("ffprobe %s: %v", path, err)
-	}
-	lines := strings.Fields(string(out))
-	if k >= len(lines) {
-		tb.Fatalf("%s has %d packets, no packet %d", path, len(lines), k)
-	}
-	var pos int64
-	if _, err := fmt.Sscan(lines[k], &pos); err != nil {
-		tb.Fatalf("packet %d: %q: %v", k, lines[k], err)
-	}
+	pos := videoPacket(tb, path, k).Pos
 	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -83,4 +55,15 @@ func DamageAVIChunk(tb testing.TB, path string, k, n int) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// videoPacket returns the video packet n of path (in file order), by
+// ffprobe.
+func videoPacket(tb testing.TB, path string, n int) mediatest.Packet {
+	tb.Helper()
+	pk := mediatest.Packets(tb, path, "v")
+	if n >= len(pk) {
+		tb.Fatalf("%s has %d packets, no packet %d", path, len(pk), n)
+	}
+	return pk[n]
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/encoder/encodertest"
+	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/workflows"
 )
@@ -50,17 +50,11 @@ func TestErrTypeMapping(t *testing.T) {
 // naming the frame, and the same AVI cut at half as TruncatedMedia
 // (issue 15: both were TruncatedMedia).
 func TestEncodeLadderBadMediaErrTypes(t *testing.T) {
-	for _, tool := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	mediatest.Need(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.avi")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-		"-frames:v", "60", "-c:v", "mpeg4", "-bf", "0", "-g", "25", good).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, out)
-	}
+	mediatest.Clip(t, good, mediatest.ClipOptions{Size: "320x240", Rate: "25", Frames: 60, Codec: "mpeg4", GOP: 25,
+		Extra: mediatest.Args{"bf": "0"}})
 	b, err := os.ReadFile(good)
 	if err != nil {
 		t.Fatal(err)
