@@ -535,20 +535,29 @@ func TestBadInput(t *testing.T) {
 // TestChangingPictureSize packages rungs whose chunks change picture
 // size, as per-shot resolution makes them: 2 s chunks at 320x240,
 // 256x192 and 320x240, each with its own parameter sets in band, joined
-// into one H.264 track with sample entry avc3 and one HEVC track with
-// hev1.
+// into one H.264 track with sample entry avc3, one HEVC track with hev1,
+// and one VP9 track.
 func TestChangingPictureSize(t *testing.T) {
 	dir, rs := fixtures(t)
-	for _, c := range []struct{ id, codec, params, tag string }{
-		{"avc3", "libx264", "x264-params", "avc3"},
-		{"hev1", "libx265", "x265-params", "hev1"},
+	const closed = "keyint=50:min-keyint=50:scenecut=0:open-gop=0:repeat-headers=1:log-level=error"
+	for _, c := range []struct {
+		id, codec, format, entry string
+		extra                    mediatest.Args
+	}{
+		{"avc3", "libx264", "mpegts", "avc3", mediatest.Args{"x264-params": closed}},
+		{"hev1", "libx265", "mpegts", "hev1", mediatest.Args{"x265-params": closed}},
+		// VP9 key frames carry their size: the sample entry stays vp09.
+		{"vp9-sizes", "libvpx-vp9", "webm", "vp09", mediatest.Args{"g": gop, "keyint_min": gop, "deadline": "realtime", "cpu-used": "8", "b:v": "300k"}},
 	} {
 		t.Run(c.id, func(t *testing.T) {
 			var list strings.Builder
 			for i, size := range []string{"320x240", "256x192", "320x240"} {
-				p := filepath.Join(dir, fmt.Sprintf("%s-chunk%d.ts", c.id, i))
-				mediatest.Clip(t, p, mediatest.ClipOptions{Size: size, Rate: "25", Duration: 2, Codec: c.codec, Preset: "ultrafast", PixFmt: "yuv420p",
-					Format: "mpegts", Extra: mediatest.Args{c.params: "keyint=50:min-keyint=50:scenecut=0:open-gop=0:repeat-headers=1:log-level=error"}})
+				p := filepath.Join(dir, fmt.Sprintf("%s-chunk%d.%s", c.id, i, c.format))
+				o := mediatest.ClipOptions{Size: size, Rate: "25", Duration: 2, Codec: c.codec, PixFmt: "yuv420p", Format: c.format, Extra: c.extra}
+				if c.format == "mpegts" {
+					o.Preset = "ultrafast"
+				}
+				mediatest.Clip(t, p, o)
 				fmt.Fprintf(&list, "file '%s'\n", p)
 			}
 			listPath := filepath.Join(dir, c.id+"-chunks.txt")
@@ -557,7 +566,7 @@ func TestChangingPictureSize(t *testing.T) {
 			}
 			rung := filepath.Join(dir, c.id+".mp4")
 			mediatest.Clip(t, rung, mediatest.ClipOptions{File: listPath, Input: mediatest.Args{"f": "concat", "safe": "0"},
-				Extra: mediatest.Args{"c": "copy", "tag:v": c.tag}})
+				Extra: mediatest.Args{"c": "copy", "tag:v": c.entry}})
 
 			pkg := t.TempDir()
 			res, err := Package(context.Background(), DirSink(pkg), []Rendition{{ID: c.id, Path: rung, Kind: Video}, rs[4]}, Options{})
@@ -565,7 +574,7 @@ func TestChangingPictureSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := res.Renditions[0]
-			if r.SampleEntry != c.tag || !strings.HasPrefix(r.Codecs, c.tag+".") || r.Segments != 3 || r.Width != 320 || r.Height != 240 {
+			if r.SampleEntry != c.entry || !strings.HasPrefix(r.Codecs, c.entry+".") || r.Segments != 3 || r.Width != 320 || r.Height != 240 {
 				t.Errorf("rung: %+v", r)
 			}
 			for _, manifest := range []string{masterName, mpdName} {
