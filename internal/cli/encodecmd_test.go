@@ -4,29 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/reel-video/reel/internal/mediatest"
 )
 
 // probeVideo counts an output's frames and reads its size and codec with
 // ffprobe.
 func probeVideo(t *testing.T, path string) (frames, width, height int, codec string) {
 	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
-		"-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", path).Output()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
+	v := mediatest.Probe(t, path).Video()
+	if v.CodecType != "video" {
+		t.Fatalf("ffprobe %s: no video stream", path)
 	}
-	f := strings.Split(strings.TrimSpace(string(out)), ",")
-	if len(f) != 4 {
-		t.Fatalf("ffprobe %s: %q", path, out)
-	}
-	fmt.Sscan(f[1], &width)
-	fmt.Sscan(f[2], &height)
-	fmt.Sscan(f[3], &frames)
-	return frames, width, height, f[0]
+	return v.ReadFrames(), v.Width, v.Height, v.CodecName
 }
 
 func TestEncodeCommand(t *testing.T) {
