@@ -35,20 +35,27 @@ type progressView struct {
 }
 
 func newProgressView(w io.Writer) *progressView {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		tty = term.IsTerminal(int(f.Fd()))
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// A terminal without a size (a pty nobody sized) shows no bars:
+		// lines instead.
+		if cols, rows, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 && rows > 0 {
+			return newProgressViewTTY(w, true, mpb.WithWidth(barWidth))
+		}
 	}
-	return newProgressViewTTY(w, tty)
+	return newProgressViewTTY(w, false)
 }
 
+// barWidth is the width of a stage's bar on a terminal.
+const barWidth = 40
+
 // newProgressViewTTY makes a view that draws bars (tty) or lines.
-func newProgressViewTTY(w io.Writer, tty bool) *progressView {
+func newProgressViewTTY(w io.Writer, tty bool, opts ...mpb.ContainerOption) *progressView {
 	v := &progressView{w: w, tty: tty, width: 30}
 	if tty {
 		// Auto refresh: the caller decided w is a terminal (mpb's own
 		// check would not see one behind a wrapper, nor in tests).
-		v.p = mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithAutoRefresh())
+		opts = append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithRefreshRate(250 * time.Millisecond), mpb.WithAutoRefresh()}, opts...)
+		v.p = mpb.New(opts...)
 		v.bars = map[string]*stageBar{}
 	}
 	return v
