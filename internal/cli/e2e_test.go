@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/internal/mediatest"
-	"github.com/reel-video/reel/report"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -106,15 +105,7 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 	if res.Ladder != "per-title" || len(res.Rungs) < 2 {
 		t.Fatalf("%s ladder with %d rungs, want per-title with at least 2", res.Ladder, len(res.Rungs))
 	}
-	f, err := os.Open(res.ReportPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rep, err := report.Read(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, res.ReportPath)
 	l := rep.Ladder
 	if l == nil || l.Mode != "per-title" || l.Trials == nil || len(l.Rungs) != len(res.Rungs) || len(l.Hull) < 2 {
 		t.Fatalf("report ladder section %+v", l)
