@@ -34,6 +34,9 @@ type Report struct {
 	QC *QC `json:"qc,omitempty"`
 	// Shots are the source's shot boundaries, [start, end) frames.
 	Shots []Shot `json:"shots,omitempty"`
+	// Package describes the HLS/DASH package of the rungs and audio
+	// (absent when the title was not packaged).
+	Package *Package `json:"package,omitempty"`
 	// Timings holds wall seconds per stage ("probe", "encode", "score", …).
 	Timings  map[string]float64 `json:"timings"`
 	Warnings []string           `json:"warnings"`
@@ -198,4 +201,50 @@ type Chunks struct {
 type ChunkSpan struct {
 	Start  int `json:"start"`
 	Frames int `json:"frames"`
+}
+
+// Package is the report's section on the title's CMAF package: HLS and
+// DASH manifests over fragmented-MP4 segments of every rung and audio
+// rendition (package packager). Paths are relative to the title's output
+// location.
+type Package struct {
+	// Master is the HLS multivariant playlist ("package/master.m3u8"),
+	// MPD the DASH manifest ("package/manifest.mpd"); empty when that
+	// format was not written.
+	Master string `json:"master,omitempty"`
+	MPD    string `json:"mpd,omitempty"`
+	// SegmentSeconds is the target segment duration.
+	SegmentSeconds float64 `json:"segment_seconds"`
+	// DurationSec is the longest rendition's duration.
+	DurationSec float64 `json:"duration_seconds"`
+	// Renditions are the rungs, then the audio renditions.
+	Renditions []PackageRendition `json:"renditions"`
+}
+
+// PackageRendition is one packaged rung or audio rendition.
+type PackageRendition struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // "video" or "audio"
+	// Codecs is the RFC 6381 codec string the manifests carry (CODECS,
+	// @codecs), e.g. "avc1.64001f" or "mp4a.40.2"; SampleEntry its
+	// sample entry (avc1, avc3, hvc1, hev1, vp09, av01, mp4a, Opus).
+	Codecs      string `json:"codecs"`
+	SampleEntry string `json:"sample_entry"`
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
+	// Init is the CMAF header ("package/<id>/init.mp4"), Playlist the HLS
+	// media playlist and IFramePlaylist the HLS I-frame playlist.
+	Init           string `json:"init"`
+	Playlist       string `json:"playlist,omitempty"`
+	IFramePlaylist string `json:"iframe_playlist,omitempty"`
+	// Segments counts the media segments, seg-1.m4s … seg-<Segments>.m4s
+	// beside Init.
+	Segments    int     `json:"segments"`
+	DurationSec float64 `json:"duration_seconds"`
+	Bytes       int64   `json:"bytes"`
+	// PeakBitrate is the largest segment's bits over its duration (HLS
+	// BANDWIDTH, DASH @bandwidth); AverageBitrate all segments' bits over
+	// the duration (HLS AVERAGE-BANDWIDTH). Bits per second.
+	PeakBitrate    int64 `json:"peak_bps"`
+	AverageBitrate int64 `json:"average_bps"`
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/mezzfs"
+	"github.com/reel-video/reel/packager"
 	"github.com/reel-video/reel/vision"
 	"github.com/reel-video/reel/workflows"
 )
@@ -103,8 +104,9 @@ func (a *Activities) fill() {
 	}
 }
 
-// badInput maps the encoder's sentinel errors to their application error
-// types. Order matters: the most specific first.
+// badInput maps the sentinel errors of bad input (the encoder's, mezzfs's,
+// the packager's, …) to their application error types. Order matters: the
+// most specific first.
 var badInput = []struct {
 	err error
 	typ string
@@ -126,6 +128,10 @@ var badInput = []struct {
 	{vision.ErrConfig, workflows.ErrTypeInvalidSettings},
 	{frame.ErrInvalidSize, workflows.ErrTypeInvalidMedia},
 	{frame.ErrBitDepth, workflows.ErrTypeUnsupported},
+	{packager.ErrMissingRendition, workflows.ErrTypeNotFound},
+	{packager.ErrUnsupportedCodec, workflows.ErrTypeUnsupported},
+	{packager.ErrUnalignedKeyFrame, workflows.ErrTypeInvalidMedia},
+	{packager.ErrInvalidInput, workflows.ErrTypeInvalidMedia},
 }
 
 // classify turns err into what Temporal should see: a non-retryable

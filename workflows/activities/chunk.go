@@ -347,6 +347,11 @@ func chunkError(in workflows.EncodeChunkInput, err error) error {
 // keepAlive heartbeats every HeartbeatEvery with details until stop is
 // called, for activities whose work reports no progress of its own.
 func (a *Activities) keepAlive(ctx context.Context, details any) (stop func()) {
+	return a.keepAliveWith(ctx, func() any { return details })
+}
+
+// keepAliveWith is keepAlive with the details read at each heartbeat.
+func (a *Activities) keepAliveWith(ctx context.Context, details func() any) (stop func()) {
 	if !activity.IsActivity(ctx) {
 		return func() {}
 	}
@@ -354,7 +359,7 @@ func (a *Activities) keepAlive(ctx context.Context, details any) (stop func()) {
 	if every <= 0 {
 		every = time.Second
 	}
-	activity.RecordHeartbeat(ctx, details)
+	activity.RecordHeartbeat(ctx, details())
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -368,7 +373,7 @@ func (a *Activities) keepAlive(ctx context.Context, details any) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx, details)
+				activity.RecordHeartbeat(ctx, details())
 			}
 		}
 	}()
