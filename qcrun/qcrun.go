@@ -37,7 +37,9 @@ type Output struct {
 	Interlace *vision.InterlaceStats `json:"interlace,omitempty"`
 	Skipped   []string               `json:"skipped,omitempty"`
 	Series    []vision.Series        `json:"series,omitempty"`
-	// Summary counts events per check and severity.
+	// Summary counts events per check and severity: info, warning and
+	// blocker (error in outputs written before severities were set by the
+	// profile).
 	Summary map[string]map[vision.Severity]int `json:"summary"`
 }
 

@@ -40,7 +40,11 @@ func defaultWeights(n int) []float64 {
 // AnalyzeAudio reads src to the end and measures loudness, true peak and
 // silence. info gives the video frame rate used for event frame numbers and
 // timecodes; without one, events carry frame −1 and timecodes at 25 fps.
+// An invalid cfg returns an error wrapping ErrConfig (Config.Validate).
 func AnalyzeAudio(cfg Config, src AudioSource, info VideoInfo) (*AudioReport, []Event, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
 	clk := clock{info.FrameRateNum, info.FrameRateDen}
 	noFrames := clk.num <= 0 || clk.den <= 0
 	if noFrames {
@@ -110,20 +114,20 @@ func analyzeAudio(cfg Config, clk clock, src AudioSource) (*AudioReport, []Event
 		rep.TruePeakDBTP, rep.SamplePeakDBFS = m.truePeakDB, m.samplePeakDB
 		if cfg.enabled(CheckLoudness) && m.blocks > 0 {
 			if d := m.integrated - cfg.Audio.TargetLUFS; math.Abs(d) > cfg.Audio.ToleranceLU {
-				events = append(events, at(CheckLoudness, SeverityWarning, 0, rep.Duration, m.integrated, cfg.Audio.TargetLUFS,
+				events = append(events, at(CheckLoudness, cfg.Audio.LoudnessSeverity, 0, rep.Duration, m.integrated, cfg.Audio.TargetLUFS,
 					fmt.Sprintf("integrated loudness %.1f LUFS, target %.1f ± %.1f LU (LRA %.1f LU)", m.integrated, cfg.Audio.TargetLUFS, cfg.Audio.ToleranceLU, m.lra)))
 			}
 		}
 		if cfg.enabled(CheckTruePeak) && m.truePeakDB > cfg.Audio.MaxTruePeak {
 			t := float64(m.truePeakAt) / float64(sr)
-			events = append(events, at(CheckTruePeak, SeverityError, t, t+1/clk.fps(), m.truePeakDB, cfg.Audio.MaxTruePeak,
+			events = append(events, at(CheckTruePeak, cfg.Audio.TruePeakSeverity, t, t+1/clk.fps(), m.truePeakDB, cfg.Audio.MaxTruePeak,
 				fmt.Sprintf("true peak %.2f dBTP above %.1f dBTP", m.truePeakDB, cfg.Audio.MaxTruePeak)))
 		}
 	}
 	if cfg.enabled(CheckSilence) {
 		for _, s := range sil.finish(total) {
 			st, en := float64(s[0])/float64(sr), float64(s[1])/float64(sr)
-			events = append(events, at(CheckSilence, SeverityWarning, st, en, en-st, cfg.Audio.SilenceMinDuration,
+			events = append(events, at(CheckSilence, cfg.Audio.SilenceSeverity, st, en, en-st, cfg.Audio.SilenceMinDuration,
 				fmt.Sprintf("silence below %.0f dBFS for %.3f s (value: duration s)", cfg.Audio.SilenceNoiseDB, en-st)))
 		}
 	}

@@ -98,7 +98,7 @@ func (c *blackCheck) finish(fc *finishContext) {
 	}
 	for _, r := range c.events {
 		d := fc.clk.seconds(r.end) - fc.clk.seconds(r.start)
-		ev := fc.clk.event(CheckBlack, SeverityError, r.start, r.end, d, c.cfg.MinDuration,
+		ev := fc.clk.event(CheckBlack, c.cfg.Severity, r.start, r.end, d, c.cfg.MinDuration,
 			fmt.Sprintf("black picture for %.3f s (value: duration s; pix_th %.2f, pic_th %.2f)", d, c.cfg.PixelThreshold, c.cfg.PictureThreshold))
 		ev.Thumbnail = r.thumb
 		fc.report.Events = append(fc.report.Events, ev)

@@ -45,7 +45,7 @@ func TestBlackAgreesWithBlackdetect(t *testing.T) {
 			fps := float64(info.FrameRateNum) / float64(info.FrameRateDen)
 			log := mediatest.Filter(t, y4m, fmt.Sprintf("blackdetect=d=%g:pix_th=%g:pic_th=%g", c.d, c.pix, c.pic))
 			cfg := only(CheckBlack)
-			cfg.Black = BlackConfig{MinDuration: c.d, PixelThreshold: c.pix, PictureThreshold: c.pic}
+			cfg.Black.MinDuration, cfg.Black.PixelThreshold, cfg.Black.PictureThreshold = c.d, c.pix, c.pic
 			rep := analyzeY4M(t, y4m, cfg)
 			ff := parsePairs(log, `black_start:`+numRe, `black_end:`+numRe)
 			// blackdetect ends a run open at EOF at the last frame's
@@ -89,7 +89,7 @@ func TestFreezeAgreesWithFreezedetect(t *testing.T) {
 			fps := float64(info.FrameRateNum) / float64(info.FrameRateDen)
 			log := mediatest.Filter(t, y4m, fmt.Sprintf("freezedetect=n=%g:d=%g", c.n, c.d))
 			cfg := only(CheckFreeze)
-			cfg.Freeze = FreezeConfig{Noise: c.n, MinDuration: c.d}
+			cfg.Freeze.Noise, cfg.Freeze.MinDuration = c.n, c.d
 			rep := analyzeY4M(t, y4m, cfg)
 			ff := parsePairs(log, `freeze_start: `+numRe, `freeze_end: `+numRe)
 			assertSpans(t, "freeze", ff, rep.EventsOf(CheckFreeze), fps, 0, float64(rep.Frames)/fps)

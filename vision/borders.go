@@ -199,7 +199,7 @@ func (c *bordersCheck) finish(fc *finishContext) {
 		default:
 			continue
 		}
-		ev := fc.clk.event(CheckBorders, SeverityWarning, s.StartFrame, s.EndFrame, value, c.cfg.MinBar,
+		ev := fc.clk.event(CheckBorders, c.cfg.Severity, s.StartFrame, s.EndFrame, value, c.cfg.MinBar,
 			fmt.Sprintf("%s: active picture %dx%d at %d,%d (crop=%d:%d:%d:%d; bars top %d bottom %d left %d right %d; value: smaller bar as share of frame)",
 				kind, int(acc.x2-acc.x1+1), int(acc.y2-acc.y1+1), acc.x1, acc.y1, crop.W, crop.H, crop.X, crop.Y, topBar, bottomBar, leftBar, rightBar))
 		for i := s.StartFrame; i < s.EndFrame; i++ {

@@ -58,6 +58,9 @@ type BlackConfig struct {
 	// PictureThreshold (pic_th) is the share of black pixels from which a
 	// picture is black. Default 0.98.
 	PictureThreshold float64 `yaml:"picture_threshold" json:"picture_threshold"`
+	// Severity of black events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // FreezeConfig is ffmpeg freezedetect's n and d.
@@ -68,6 +71,9 @@ type FreezeConfig struct {
 	Noise float64 `yaml:"noise" json:"noise"`
 	// MinDuration in seconds (d). Default 2.
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"`
+	// Severity of freeze events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // BordersConfig is ffmpeg cropdetect's limit and round, plus when to report.
@@ -84,6 +90,9 @@ type BordersConfig struct {
 	// or width (pillarbox), that a shot must show to be reported. Default
 	// 0.02.
 	MinBar float64 `yaml:"min_bar" json:"min_bar"`
+	// Severity of borders events (one per shot with bars): info, warning
+	// or blocker (the QC gate holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // ShotsConfig holds the shot detectors' thresholds.
@@ -109,6 +118,9 @@ type ShotsConfig struct {
 	// reported as a series and used as a third opinion for confidence.
 	// Default 10.
 	ScdetThreshold float64 `yaml:"scdet_threshold" json:"scdet_threshold"`
+	// Severity of shots events (one per shot boundary): info, warning or
+	// blocker (the QC gate holds a title on blockers). Default info.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // InterlaceConfig is ffmpeg idet's intl_thres, prog_thres and rep_thres, plus
@@ -121,6 +133,9 @@ type InterlaceConfig struct {
 	// (or BFF, whichever is more) from which the title is reported as
 	// interlaced. Default 0.5.
 	MinShare float64 `yaml:"min_share" json:"min_share"`
+	// Severity of interlace events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // LevelsConfig bounds signalstats BRNG.
@@ -131,6 +146,9 @@ type LevelsConfig struct {
 	// MinDuration in seconds of an out-of-range stretch to report. Default
 	// 0 (any frame).
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"`
+	// Severity of levels events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // BlockinessConfig bounds ffmpeg blockdetect's score.
@@ -146,6 +164,9 @@ type BlockinessConfig struct {
 	// (block grid periods searched). Defaults 3 and 24 (also used for 0).
 	PeriodMin int `yaml:"period_min" json:"period_min"`
 	PeriodMax int `yaml:"period_max" json:"period_max"`
+	// Severity of blockiness events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // BlurConfig bounds ffmpeg blurdetect's score.
@@ -166,6 +187,9 @@ type BlurConfig struct {
 	// core), and blur that matters lasts seconds. Default 3; 1 (or 0)
 	// scores every frame, as ffmpeg does.
 	Step int `yaml:"step" json:"step"`
+	// Severity of blur events: info, warning or blocker (the QC gate
+	// holds a title on blockers). Default warning.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // HeadTailConfig controls the colour-bar and slate check.
@@ -175,6 +199,9 @@ type HeadTailConfig struct {
 	Window float64 `yaml:"window" json:"window"`
 	// MinDuration in seconds of bars or slate to report. Default 0.5.
 	MinDuration float64 `yaml:"min_duration" json:"min_duration"`
+	// Severity of head/tail events (colour bars, slates): info, warning or
+	// blocker (the QC gate holds a title on blockers). Default info.
+	Severity Severity `yaml:"severity" json:"severity"`
 }
 
 // AudioConfig holds loudness targets and silencedetect's n and d.
@@ -189,24 +216,61 @@ type AudioConfig struct {
 	SilenceNoiseDB float64 `yaml:"silence_noise_db" json:"silence_noise_db"`
 	// SilenceMinDuration is silencedetect's d in seconds. Default 2.
 	SilenceMinDuration float64 `yaml:"silence_min_duration" json:"silence_min_duration"`
+	// LoudnessSeverity, TruePeakSeverity and SilenceSeverity grade the
+	// three audio checks' events (loudness, truepeak, silence): info,
+	// warning or blocker (the QC gate holds a title on blockers). Defaults
+	// warning, warning, warning.
+	LoudnessSeverity Severity `yaml:"loudness_severity" json:"loudness_severity"`
+	TruePeakSeverity Severity `yaml:"true_peak_severity" json:"true_peak_severity"`
+	SilenceSeverity  Severity `yaml:"silence_severity" json:"silence_severity"`
 }
 
-// DefaultConfig returns the documented defaults.
+// DefaultConfig returns the documented defaults. No check's default
+// severity is blocker: a title waits at the QC gate only for checks a
+// profile raises to blocker.
 func DefaultConfig() Config {
 	return Config{
-		Black:   BlackConfig{MinDuration: 2, PixelThreshold: 0.10, PictureThreshold: 0.98},
-		Freeze:  FreezeConfig{Noise: 0.001, MinDuration: 2},
-		Borders: BordersConfig{Limit: 24.0 / 255, Round: 16, Skip: 2, MinBar: 0.02},
+		Black:   BlackConfig{MinDuration: 2, PixelThreshold: 0.10, PictureThreshold: 0.98, Severity: SeverityWarning},
+		Freeze:  FreezeConfig{Noise: 0.001, MinDuration: 2, Severity: SeverityWarning},
+		Borders: BordersConfig{Limit: 24.0 / 255, Round: 16, Skip: 2, MinBar: 0.02, Severity: SeverityWarning},
 		Shots: ShotsConfig{ContentThreshold: 27, AdaptiveThreshold: 3, AdaptiveWindow: 2,
-			MinContent: 15, MinSceneLen: 15, FadeLuma: 28, ScdetThreshold: 10},
-		Interlace:  InterlaceConfig{InterlaceThreshold: 1.04, ProgressiveThreshold: 1.5, RepeatThreshold: 3, MinShare: 0.5},
-		Levels:     LevelsConfig{MaxShare: 0.01},
-		Blockiness: BlockinessConfig{Threshold: 4, MinDuration: 1, PeriodMin: 3, PeriodMax: 24},
-		Blur:       BlurConfig{Threshold: 8, MinDuration: 2, Low: 15.0 / 255, High: 30.0 / 255, Radius: 50, Step: 3},
-		HeadTail:   HeadTailConfig{Window: 30, MinDuration: 0.5},
+			MinContent: 15, MinSceneLen: 15, FadeLuma: 28, ScdetThreshold: 10, Severity: SeverityInfo},
+		Interlace: InterlaceConfig{InterlaceThreshold: 1.04, ProgressiveThreshold: 1.5, RepeatThreshold: 3, MinShare: 0.5,
+			Severity: SeverityWarning},
+		Levels:     LevelsConfig{MaxShare: 0.01, Severity: SeverityWarning},
+		Blockiness: BlockinessConfig{Threshold: 4, MinDuration: 1, PeriodMin: 3, PeriodMax: 24, Severity: SeverityWarning},
+		Blur: BlurConfig{Threshold: 8, MinDuration: 2, Low: 15.0 / 255, High: 30.0 / 255, Radius: 50, Step: 3,
+			Severity: SeverityWarning},
+		HeadTail: HeadTailConfig{Window: 30, MinDuration: 0.5, Severity: SeverityInfo},
 		Audio: AudioConfig{TargetLUFS: -23, ToleranceLU: 1, MaxTruePeak: -1,
-			SilenceNoiseDB: -60, SilenceMinDuration: 2},
+			SilenceNoiseDB: -60, SilenceMinDuration: 2,
+			LoudnessSeverity: SeverityWarning, TruePeakSeverity: SeverityWarning, SilenceSeverity: SeverityWarning},
 		ThumbnailWidth: 320,
+	}
+}
+
+// severitySetting is one check's severity and its key in a profile's qc
+// section.
+type severitySetting struct {
+	key string
+	sev Severity
+}
+
+// severities returns every check's severity setting.
+func (c *Config) severities() []severitySetting {
+	return []severitySetting{
+		{"black.severity", c.Black.Severity},
+		{"freeze.severity", c.Freeze.Severity},
+		{"borders.severity", c.Borders.Severity},
+		{"shots.severity", c.Shots.Severity},
+		{"interlace.severity", c.Interlace.Severity},
+		{"levels.severity", c.Levels.Severity},
+		{"blockiness.severity", c.Blockiness.Severity},
+		{"blur.severity", c.Blur.Severity},
+		{"head_tail.severity", c.HeadTail.Severity},
+		{"audio.loudness_severity", c.Audio.LoudnessSeverity},
+		{"audio.true_peak_severity", c.Audio.TruePeakSeverity},
+		{"audio.silence_severity", c.Audio.SilenceSeverity},
 	}
 }
 
@@ -254,6 +318,16 @@ func (c *Config) Validate() error {
 	for _, r := range rules {
 		if !r.ok {
 			return fmt.Errorf("%w: %s out of range", ErrConfig, r.name)
+		}
+	}
+	for _, s := range c.severities() {
+		switch s.sev {
+		case SeverityInfo, SeverityWarning, SeverityBlocker:
+		case SeverityError:
+			return fmt.Errorf("%w: qc.%s %q unknown (info, warning, blocker; \"error\" is only read from old reports)",
+				ErrConfig, s.key, s.sev)
+		default:
+			return fmt.Errorf("%w: qc.%s %q unknown (info, warning, blocker)", ErrConfig, s.key, s.sev)
 		}
 	}
 	known := map[string]bool{CheckBlack: true, CheckFreeze: true, CheckBorders: true, CheckShots: true,

@@ -5,15 +5,38 @@ import (
 	"math"
 )
 
-// Severity grades an event.
+// Severity grades an event. Each check's events take the severity its
+// config gives (Config: black.severity, …, audio.silence_severity), one of
+// info, warning and blocker; the QC gate holds a title only on blockers.
 type Severity string
 
 // Severities, from least to most serious.
 const (
 	SeverityInfo    Severity = "info"
 	SeverityWarning Severity = "warning"
+	// SeverityError is what black, freeze and true peak events carried
+	// before severities were configurable. Reports written then contain it,
+	// so readers must accept it (it ranks between warning and blocker);
+	// nothing emits it now and Config.Validate rejects it.
 	SeverityError   Severity = "error"
+	SeverityBlocker Severity = "blocker"
 )
+
+// Rank orders severities from least to most serious: info 0, warning 1,
+// error (legacy) 2, blocker 3; -1 for anything else.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityInfo:
+		return 0
+	case SeverityWarning:
+		return 1
+	case SeverityError:
+		return 2
+	case SeverityBlocker:
+		return 3
+	}
+	return -1
+}
 
 // Check names, as used in Event.Check, Series.Name prefixes, Report.Skipped
 // and Config.Disabled.

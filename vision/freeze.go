@@ -85,7 +85,7 @@ func (c *freezeCheck) finish(fc *finishContext) {
 	}
 	for _, r := range c.events {
 		d := fc.clk.seconds(r.end) - fc.clk.seconds(r.start)
-		ev := fc.clk.event(CheckFreeze, SeverityError, r.start, r.end, d, c.cfg.MinDuration,
+		ev := fc.clk.event(CheckFreeze, c.cfg.Severity, r.start, r.end, d, c.cfg.MinDuration,
 			fmt.Sprintf("frozen for %.3f s (value: duration s; max MAFD %.5f vs noise %.5f)", d, r.maxMAFD, c.cfg.Noise))
 		ev.Thumbnail = r.thumb
 		fc.report.Events = append(fc.report.Events, ev)

@@ -147,7 +147,7 @@ func (c *headTailCheck) finish(fc *finishContext) {
 				where = "tail"
 			}
 			what := map[byte]string{'b': "colour bars", 's': "slate"}[k]
-			ev := fc.clk.event(CheckHeadTail, SeverityInfo, i, j, fc.clk.seconds(j)-fc.clk.seconds(i), c.cfg.MinDuration,
+			ev := fc.clk.event(CheckHeadTail, c.cfg.Severity, i, j, fc.clk.seconds(j)-fc.clk.seconds(i), c.cfg.MinDuration,
 				fmt.Sprintf("%s at the %s (value: duration s)", what, where))
 			ev.Thumbnail = c.thumb[i]
 			fc.report.Events = append(fc.report.Events, ev)

@@ -220,7 +220,7 @@ func (c *interlaceCheck) finish(fc *finishContext) {
 		}
 		share := float64(intl) / float64(total)
 		start := max(c.firstIntl, 0)
-		ev := fc.clk.event(CheckInterlace, SeverityWarning, start, fc.frames, share, c.cfg.MinShare,
+		ev := fc.clk.event(CheckInterlace, c.cfg.Severity, start, fc.frames, share, c.cfg.MinShare,
 			fmt.Sprintf("interlaced, %s (value: share of frames; multi-frame TFF %d BFF %d progressive %d undetermined %d)",
 				order, s.MultiTFF, s.MultiBFF, s.MultiProgressive, s.MultiUndetermined))
 		ev.Thumbnail = c.thumb

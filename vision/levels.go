@@ -128,7 +128,7 @@ func (c *levelsCheck) finish(fc *finishContext) {
 		c.close(c.run.start, fc.frames)
 	}
 	for _, e := range c.events {
-		ev := fc.clk.event(CheckLevels, SeverityWarning, e.StartFrame, e.EndFrame, e.Value, c.cfg.MaxShare,
+		ev := fc.clk.event(CheckLevels, c.cfg.Severity, e.StartFrame, e.EndFrame, e.Value, c.cfg.MaxShare,
 			fmt.Sprintf("pixels outside broadcast range (value: peak BRNG share %.4f)", e.Value))
 		ev.Thumbnail = e.Thumbnail
 		fc.report.Events = append(fc.report.Events, ev)

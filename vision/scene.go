@@ -286,7 +286,7 @@ func (c *shotCheck) finish(fc *finishContext) {
 	shots[len(shots)-1].EndFrame = n
 	fc.shots = shots
 	for _, s := range shots[1:] {
-		fc.report.Events = append(fc.report.Events, fc.clk.event(CheckShots, SeverityInfo, s.StartFrame, s.StartFrame+1,
+		fc.report.Events = append(fc.report.Events, fc.clk.event(CheckShots, c.cfg.Severity, s.StartFrame, s.StartFrame+1,
 			float64(c.content[s.StartFrame]), c.cfg.ContentThreshold,
 			fmt.Sprintf("shot boundary (%s, confidence %.2f; value: content value, scdet %.1f)", s.Kind, s.Confidence, c.scdet[s.StartFrame])))
 	}

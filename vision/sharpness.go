@@ -135,7 +135,7 @@ func (c *sharpnessCheck) finish(fc *finishContext) {
 	if c.blurRun.in {
 		c.blurEv = append(c.blurEv, Event{StartFrame: c.blurRun.start, EndFrame: fc.frames, Thumbnail: c.thumbBlur})
 	}
-	emit := func(list []Event, check string, series []float32, minDur, thr float64, what string) {
+	emit := func(list []Event, check string, sev Severity, series []float32, minDur, thr float64, what string) {
 		for _, e := range list {
 			if float64(e.EndFrame-e.StartFrame) < minDur*c.fps {
 				continue
@@ -145,13 +145,13 @@ func (c *sharpnessCheck) finish(fc *finishContext) {
 				sum += float64(v)
 			}
 			mean := sum / float64(e.EndFrame-e.StartFrame)
-			ev := fc.clk.event(check, SeverityWarning, e.StartFrame, e.EndFrame, mean, thr, fmt.Sprintf("%s (value: mean over the stretch)", what))
+			ev := fc.clk.event(check, sev, e.StartFrame, e.EndFrame, mean, thr, fmt.Sprintf("%s (value: mean over the stretch)", what))
 			ev.Thumbnail = e.Thumbnail
 			fc.report.Events = append(fc.report.Events, ev)
 		}
 	}
-	emit(c.blockEv, CheckBlockiness, c.block, c.cfg.Blockiness.MinDuration, c.cfg.Blockiness.Threshold, "blocking: blockdetect score above threshold")
-	emit(c.blurEv, CheckBlur, c.blur, c.cfg.Blur.MinDuration, c.cfg.Blur.Threshold, "blur: blurdetect mean edge width (pixels) above threshold")
+	emit(c.blockEv, CheckBlockiness, c.cfg.Blockiness.Severity, c.block, c.cfg.Blockiness.MinDuration, c.cfg.Blockiness.Threshold, "blocking: blockdetect score above threshold")
+	emit(c.blurEv, CheckBlur, c.cfg.Blur.Severity, c.blur, c.cfg.Blur.MinDuration, c.cfg.Blur.Threshold, "blur: blurdetect mean edge width (pixels) above threshold")
 	fc.addSeries("blockiness", c.block)
 	fc.addSeries("blur.blurdetect", c.blur)
 	fc.addSeries("blur.laplacian_var", c.lapVar)
