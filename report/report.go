@@ -140,7 +140,7 @@ type QCStream struct {
 // QCEvent is one finding over a span of frames [StartFrame, EndFrame).
 type QCEvent struct {
 	Check      string  `json:"check"`
-	Severity   string  `json:"severity"` // info, warning, error
+	Severity   string  `json:"severity"` // info, warning, blocker ("error" in older reports)
 	StartFrame int     `json:"start_frame"`
 	EndFrame   int     `json:"end_frame"`
 	StartTC    string  `json:"start_tc"` // HH:MM:SS:FF

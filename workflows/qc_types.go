@@ -27,7 +27,8 @@ type Shot struct {
 // the JSON file at Path.
 type QCSummary struct {
 	Path string `json:"path"`
-	// Events counts events per severity ("info", "warning", "error").
+	// Events counts events per severity ("info", "warning", "blocker";
+	// "error" in titles analysed before severities came from the profile).
 	Events  map[string]int `json:"events"`
 	Skipped []string       `json:"skipped,omitempty"`
 }

@@ -45,7 +45,7 @@ profile's qc section (--defaults prints them all).
 
 Exit status 3 when --fail-on is given and an event of that severity or
 worse is found.`,
-		Example: `  reel qc master.mov --json qc.json --thumbnails thumbs/ --fail-on error
+		Example: `  reel qc master.mov --json qc.json --thumbnails thumbs/ --fail-on blocker
   reel qc --defaults`,
 		// INPUT is optional with --defaults (flags are parsed first).
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -59,7 +59,7 @@ worse is found.`,
 	fs := cmd.Flags()
 	fs.StringVar(&o.JSON, "json", "", "write the full result (events, shots, audio, series) to `file`")
 	fs.StringVar(&o.Thumbnails, "thumbnails", "", "write a JPEG per video event into `dir`")
-	fs.StringVar(&o.FailOn, "fail-on", "", "exit 3 when an event of this `severity` or worse is found (warning, error)")
+	fs.StringVar(&o.FailOn, "fail-on", "", "exit 3 when an event of this `severity` or worse is found (info, warning, blocker; a profile's qc.<check>.severity sets each check's)")
 	fs.BoolVar(&o.Series, "series", false, "keep per-frame series in the JSON")
 	fs.StringVar(&o.Profile, "profile", "", "take the thresholds from this profile's qc section")
 	fs.BoolVar(&o.Defaults, "defaults", false, "print every QC setting with its default (YAML for a profile's qc section) and exit")
@@ -80,10 +80,11 @@ func runQC(ctx context.Context, env *Env, o *qcOptions, pos []string) int {
 		_, _ = env.Stdout.Write(b)
 		return exitOK
 	}
-	rank := map[string]int{"": 99, string(vision.SeverityInfo): 0, string(vision.SeverityWarning): 1, string(vision.SeverityError): 2}
-	failRank, known := rank[o.FailOn]
-	if !known {
-		fmt.Fprintf(env.Stderr, "reel qc: --fail-on %q: want warning or error\n", o.FailOn)
+	// Severities rank info < warning < error (only in old reports) <
+	// blocker; --fail-on error thus fires on blockers.
+	failRank := vision.Severity(o.FailOn).Rank()
+	if o.FailOn != "" && failRank < 0 {
+		fmt.Fprintf(env.Stderr, "reel qc: --fail-on %q: want info, warning or blocker\n", o.FailOn)
 		return exitUsage
 	}
 	p, err := loadProfile(o.Profile)
@@ -114,9 +115,9 @@ func runQC(ctx context.Context, env *Env, o *qcOptions, pos []string) int {
 	printQC(env, out)
 	worst := -1
 	for _, e := range out.Events {
-		worst = max(worst, rank[string(e.Severity)])
+		worst = max(worst, e.Severity.Rank())
 	}
-	if worst >= failRank {
+	if o.FailOn != "" && worst >= failRank {
 		return exitQCFailed
 	}
 	return exitOK

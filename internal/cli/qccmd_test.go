@@ -64,6 +64,17 @@ func TestQCCommandFindsInsertedBlack(t *testing.T) {
 	if code, _, _ := reel(context.Background(), "qc", clipPath, "--fail-on", "info"); code != exitQCFailed {
 		t.Fatalf("--fail-on info: exit %d, want %d", code, exitQCFailed)
 	}
+	// Black is a warning by default and a blocker when the profile says so.
+	if code, _, stderr := reel(context.Background(), "qc", clipPath, "--fail-on", "blocker"); code != exitOK {
+		t.Fatalf("--fail-on blocker, default severities: exit %d, want 0\n%s", code, stderr)
+	}
+	blocker := writeProfile(t, dir, "blocker.yaml", "qc:\n  black: {severity: blocker}\n")
+	if code, _, stderr := reel(context.Background(), "qc", clipPath, "--fail-on", "blocker", "--profile", blocker); code != exitQCFailed {
+		t.Fatalf("--fail-on blocker, black a blocker: exit %d, want %d\n%s", code, exitQCFailed, stderr)
+	}
+	if code, _, _ := reel(context.Background(), "qc", clipPath, "--fail-on", "fatal"); code != exitUsage {
+		t.Fatalf("--fail-on fatal: exit %d, want %d", code, exitUsage)
+	}
 	if code, _, _ := reel(context.Background(), "qc", filepath.Join(dir, "missing.mp4")); code != exitFailed {
 		t.Fatalf("missing input: exit %d", code)
 	}
