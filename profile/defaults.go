@@ -137,6 +137,7 @@ func (p *Profile) fill() {
 	}
 	p.Chunking = p.Chunking.WithDefaults(p.SegmentSeconds)
 	p.Encode = p.Encode.WithDefaults()
+	p.fillGatePackage()
 	if p.OnCorrupt == "" {
 		p.OnCorrupt = OnCorruptFail
 	}

@@ -50,6 +50,11 @@ type Profile struct {
 	// qc --defaults` prints them all with their defaults. Checked by the
 	// CLI (package profile does not know the checks).
 	QC map[string]any `yaml:"qc" json:"qc,omitempty"`
+	// Gate is the QC gate (written in the qc section: qc.gate,
+	// qc.gate_timeout).
+	Gate Gate `yaml:"-" json:"gate"`
+	// Package configures the package stage (CMAF, HLS, DASH).
+	Package Package `yaml:"package" json:"package"`
 }
 
 // Chunking modes.
@@ -290,6 +295,9 @@ func Parse(r io.Reader) (Profile, error) {
 	}
 	if p.Audio == nil { // absent: the default rendition; [] means none
 		p.Audio = DefaultAudio()
+	}
+	if err := p.takeGate(); err != nil {
+		return Profile{}, err
 	}
 	p.fill()
 	if err := p.Validate(); err != nil {

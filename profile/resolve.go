@@ -22,6 +22,7 @@ func (p *Profile) Resolve() { p.fill() }
 func (p *Profile) ResolveStages() {
 	p.Chunking = p.Chunking.WithDefaults(p.SegmentSeconds)
 	p.Encode = p.Encode.WithDefaults()
+	p.fillGatePackage()
 	if p.Ladder.Mode == LadderPerTitle {
 		pt := p.Ladder.PerTitle.WithDefaults(p.Ladder.Defaults.Codec)
 		p.Ladder.PerTitle = &pt

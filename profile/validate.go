@@ -135,6 +135,7 @@ func (p *Profile) Validate() error {
 			bad("%s: codec %q unsupported (aac, opus)", at, a.Codec)
 		}
 	}
+	p.checkGatePackage(bad)
 	if len(errs) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
 	}

@@ -37,6 +37,9 @@ type Report struct {
 	// Package describes the HLS/DASH package of the rungs and audio
 	// (absent when the title was not packaged).
 	Package *Package `json:"package,omitempty"`
+	// Gate is the QC gate's outcome: its mode, state, blockers and the
+	// reviewer's decision (absent before the gate existed).
+	Gate *Gate `json:"gate,omitempty"`
 	// Timings holds wall seconds per stage ("probe", "encode", "score", …).
 	Timings  map[string]float64 `json:"timings"`
 	Warnings []string           `json:"warnings"`
@@ -247,4 +250,44 @@ type PackageRendition struct {
 	// the duration (HLS AVERAGE-BANDWIDTH). Bits per second.
 	PeakBitrate    int64 `json:"peak_bps"`
 	AverageBitrate int64 `json:"average_bps"`
+}
+
+// Gate is the report's section on the QC gate.
+type Gate struct {
+	// Mode is the profile's gate: hold, fail or off.
+	Mode string `json:"mode"`
+	// State: passed (no blocker), held, approved, rejected, blocked (gate
+	// "fail" or a hold that timed out) or off.
+	State    string        `json:"state"`
+	Blockers []GateBlocker `json:"blockers,omitempty"`
+	// HeldSince is when the title began waiting, RFC 3339 UTC.
+	HeldSince string      `json:"held_since,omitempty"`
+	Review    *GateReview `json:"review,omitempty"`
+}
+
+// GateBlocker is one finding that held the title: a QC event of severity
+// blocker, or one of the gate's own checks (frame_count, duration,
+// min_vmaf, concealed).
+type GateBlocker struct {
+	Check string `json:"check"`
+	// Stream is "source" or a rung's id.
+	Stream     string  `json:"stream"`
+	StartFrame int     `json:"start_frame"`
+	EndFrame   int     `json:"end_frame"`
+	StartTC    string  `json:"start_tc,omitempty"`
+	EndTC      string  `json:"end_tc,omitempty"`
+	Value      float64 `json:"value"`
+	Threshold  float64 `json:"threshold"`
+	Detail     string  `json:"detail,omitempty"`
+	// Thumbnail is relative to the title's output location.
+	Thumbnail string `json:"thumbnail,omitempty"`
+}
+
+// GateReview is a reviewer's decision: who, when, what and why.
+type GateReview struct {
+	Decision string `json:"decision"` // approve or reject
+	By       string `json:"by,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// At is RFC 3339 UTC.
+	At string `json:"at"`
 }

@@ -23,6 +23,9 @@ const (
 	StateRunning = "running"
 	StateDone    = "done"
 	StateFailed  = "failed"
+	// StateSkipped: a stage that did not run (packaging after a title
+	// was rejected at the QC gate).
+	StateSkipped = "skipped"
 )
 
 // Stage is one step of EncodeTitle as the progress query reports it.
@@ -47,6 +50,9 @@ type Progress struct {
 	Stages  []Stage `json:"stages"`
 	// ReportPath is set once the report is written.
 	ReportPath string `json:"report_path,omitempty"`
+	// Gate is the QC gate's state once the title reaches it: "held" with
+	// the blockers while it waits for a review (reel review).
+	Gate *GateState `json:"gate,omitempty"`
 }
 
 // retry is the policy for activities: transient errors retry with backoff;
@@ -126,6 +132,10 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	// profiles in that mode, and keeps fixed rungs of the same size but
 	// different bitrates apart.
 	perTitleVersion := workflow.GetVersion(ctx, "per-title", workflow.DefaultVersion, 1)
+	// Version 1 of "qc-gate-package" adds the QC gate (blockers hold the
+	// title for a review) and the package stage (CMAF, HLS, DASH) between
+	// scoring and the report.
+	gateVersion := workflow.GetVersion(ctx, "qc-gate-package", workflow.DefaultVersion, 1)
 	perTitle := req.Profile.Ladder.Mode == profile.LadderPerTitle
 	// The request carries a resolved profile; one recorded before it did
 	// gets the defaults of what the stages read, once, here.
@@ -144,10 +154,13 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	} else {
 		stages = append(stages, Stage{Name: "encode", Activity: ActivityEncodeLadder, State: StatePending})
 	}
-	stages = append(stages,
-		Stage{Name: "score", Activity: ActivityScoreRungs, State: StatePending},
-		Stage{Name: "report", Activity: ActivityWriteReport, State: StatePending},
-	)
+	stages = append(stages, Stage{Name: "score", Activity: ActivityScoreRungs, State: StatePending})
+	if gateVersion >= 1 {
+		stages = append(stages,
+			Stage{Name: "gate", Activity: ActivityGateCheck, State: StatePending},
+			Stage{Name: "package", Activity: ActivityPackage, State: StatePending})
+	}
+	stages = append(stages, Stage{Name: "report", Activity: ActivityWriteReport, State: StatePending})
 	t := &tracker{ctx: ctx, prog: Progress{TitleID: req.TitleID, Stages: stages}}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return t.prog, nil }); err != nil {
 		return TitleResult{}, err
@@ -157,6 +170,9 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 	if err := req.Profile.Validate(); err != nil {
 		return TitleResult{}, invalidRequest("%v", err)
+	}
+	if gateVersion >= 1 && (chunkVersion < 1 || qcVersion < 1) {
+		return TitleResult{}, invalidRequest("the QC gate and packaging need the chunked workflow version")
 	}
 	if perTitle && (perTitleVersion < 1 || chunkVersion < 1 || qcVersion < 1) {
 		return TitleResult{}, invalidRequest("a per-title ladder needs the per-title workflow version")
@@ -293,6 +309,36 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 
+	var (
+		gate     *GateState
+		packaged *PackageOutput
+		gateErr  error
+	)
+	if gateVersion >= 1 {
+		gate = &GateState{}
+		t.prog.Gate = gate
+		gateErr = next(func() error {
+			in := gateInput(req, video, analyzed, encoded.Rungs, scored, chunked, pt)
+			return runGate(ctx, in, req.Profile.Gate, gate)
+		})
+		var app *temporal.ApplicationError
+		if gateErr != nil && !(errors.As(gateErr, &app) && (app.Type() == ErrTypeQCRejected || app.Type() == ErrTypeQCBlocked)) {
+			return TitleResult{}, gateErr // the gate's activity failed
+		}
+		if gateErr == nil {
+			err = next(func() (err error) {
+				packaged, err = packageTitle(ctx, req, encoded.Rungs, chunked.Audio)
+				return err
+			})
+			if err != nil {
+				return TitleResult{}, err
+			}
+		} else {
+			t.prog.Stages[stage].State = StateSkipped
+			stage++
+		}
+	}
+
 	info := workflow.GetInfo(ctx)
 	err = next(func() error {
 		c := activityCtx(ctx, QueueIO, 5*time.Minute, 0)
@@ -302,7 +348,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
 			Warnings: chunked.Warnings, Audio: chunked.Audio, Chunks: chunked.Chunks,
 			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed, PerTitle: pt,
-			Request: req.Request,
+			Request: req.Request, Gate: gate, Package: packaged, SegmentSeconds: req.Profile.SegmentSeconds,
 		}
 		if qcVersion >= 1 {
 			in.SourceQC, in.Shots = &analyzed.QC, analyzed.Shots
@@ -313,10 +359,13 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, err
 	}
 	t.prog.ReportPath = written.Path
+	if gateErr != nil {
+		return TitleResult{}, gateErr // rejected or blocked: reported, not packaged
+	}
 	res := TitleResult{
 		ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
 		Audio: chunked.Audio, Chunks: len(chunked.Chunks), ReusedChunks: chunked.Reused, Warnings: chunked.Warnings,
-		Ladder: req.Profile.Ladder.Mode, Comparison: written.Comparison,
+		Ladder: req.Profile.Ladder.Mode, Comparison: written.Comparison, Gate: gate, Package: packaged,
 	}
 	if pt != nil {
 		res.PerTitle = pt.Rungs

@@ -36,6 +36,8 @@ func reportFn(context.Context, WriteReportInput) (WriteReportOutput, error) {
 }
 func analyzeFn(context.Context, AnalyzeInput) (AnalyzeOutput, error)    { return AnalyzeOutput{}, nil }
 func identityFn(context.Context, SourceIdentityInput) (SourceID, error) { return SourceID{}, nil }
+func gateFn(context.Context, GateCheckInput) (GateCheckOutput, error)   { return GateCheckOutput{}, nil }
+func packageFn(context.Context, PackageInput) (PackageOutput, error)    { return PackageOutput{}, nil }
 func chunkFn(context.Context, EncodeChunkInput) (EncodeChunkOutput, error) {
 	return EncodeChunkOutput{}, nil
 }
@@ -77,6 +79,8 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(stitchFn, activity.RegisterOptions{Name: ActivityStitchRung})
 	env.RegisterActivityWithOptions(audioFn, activity.RegisterOptions{Name: ActivityEncodeAudio})
 	env.RegisterActivityWithOptions(trialFn, activity.RegisterOptions{Name: ActivityTrialEncode})
+	env.RegisterActivityWithOptions(gateFn, activity.RegisterOptions{Name: ActivityGateCheck})
+	env.RegisterActivityWithOptions(packageFn, activity.RegisterOptions{Name: ActivityPackage})
 	env.OnActivity(ActivityAnalyze, mock.Anything, mock.Anything).Return(analyzed, nil).Maybe()
 	env.OnActivity(ActivitySourceIdentity, mock.Anything, mock.Anything).Return(SourceID{Size: 1}, nil).Maybe()
 	env.OnActivity(ActivityEncodeAudio, mock.Anything, mock.Anything).Return(AudioOutput{ID: "aac-128k"}, nil).Maybe()
@@ -333,7 +337,8 @@ func TestEncodeTitleNoAudioIsAWarning(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(EncodeTitle, workflowOpts())
 	for name, fn := range map[string]any{ActivityProbe: probeFn, ActivityAnalyze: analyzeFn, ActivitySourceIdentity: identityFn,
-		ActivityEncodeChunk: chunkFn, ActivityStitchRung: stitchFn, ActivityEncodeAudio: audioFn, ActivityScoreRungs: scoreFn, ActivityWriteReport: reportFn} {
+		ActivityEncodeChunk: chunkFn, ActivityStitchRung: stitchFn, ActivityEncodeAudio: audioFn, ActivityScoreRungs: scoreFn, ActivityWriteReport: reportFn,
+		ActivityGateCheck: gateFn, ActivityPackage: packageFn} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(source(640, 360), nil)

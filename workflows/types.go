@@ -104,6 +104,10 @@ type TitleResult struct {
 	// Comparison is the per-title ladder against the reference ladder, as
 	// in report.json (nil for a fixed ladder).
 	Comparison *LadderComparison `json:"comparison,omitempty"`
+	// Gate is the QC gate's outcome; Package says where the package is
+	// (nil when the profile packages nothing).
+	Gate    *GateState     `json:"gate,omitempty"`
+	Package *PackageOutput `json:"package,omitempty"`
 }
 
 // LadderComparison is a per-title ladder against the reference ladder
@@ -224,6 +228,12 @@ type WriteReportInput struct {
 	PerTitle *PerTitle `json:"per_title,omitempty"`
 	// Request is the title's request identity (TitleRequest.Request).
 	Request *request.Identity `json:"request,omitempty"`
+	// SegmentSeconds is the package's segment duration.
+	SegmentSeconds float64 `json:"segment_seconds,omitempty"`
+	// Gate is the QC gate's outcome and Package the package (nil before
+	// the qc-gate-package version, or when nothing was packaged).
+	Gate    *GateState     `json:"gate,omitempty"`
+	Package *PackageOutput `json:"package,omitempty"`
 }
 
 // WriteReportOutput is the output of the WriteReport activity.

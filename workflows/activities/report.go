@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/report"
@@ -80,6 +81,8 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		}
 	}
 	r.Ladder = ladderSection(in.Source, in.PerTitle, r.Rungs)
+	r.Gate = gateSection(in.Gate)
+	r.Package = packageSection(in.Package, in.SegmentSeconds)
 	qc, err := a.qcSection(ctx, in)
 	if err != nil {
 		return workflows.WriteReportOutput{}, classify(err)
@@ -159,4 +162,39 @@ func (a *Activities) qcSection(ctx context.Context, in workflows.WriteReportInpu
 		return nil, nil
 	}
 	return qc, nil
+}
+
+// gateSection is report.json's gate section (nil before the gate).
+func gateSection(g *workflows.GateState) *report.Gate {
+	if g == nil {
+		return nil
+	}
+	rg := &report.Gate{Mode: g.Mode, State: g.State}
+	if g.HeldSince != nil {
+		rg.HeldSince = g.HeldSince.UTC().Format(time.RFC3339)
+	}
+	for _, b := range g.Blockers {
+		rg.Blockers = append(rg.Blockers, report.GateBlocker(b))
+	}
+	if r := g.Review; r != nil {
+		rg.Review = &report.GateReview{Decision: r.Decision, By: r.By, Note: r.Note, At: r.At.UTC().Format(time.RFC3339)}
+	}
+	return rg
+}
+
+// packageSection is report.json's package section (nil when nothing was
+// packaged).
+func packageSection(p *workflows.PackageOutput, segmentSeconds float64) *report.Package {
+	if p == nil {
+		return nil
+	}
+	rp := &report.Package{Master: p.Master, MPD: p.MPD, SegmentSeconds: segmentSeconds, DurationSec: p.DurationSec}
+	for _, r := range p.Renditions {
+		rp.Renditions = append(rp.Renditions, report.PackageRendition{
+			ID: r.ID, Kind: r.Kind, Codecs: r.Codecs, SampleEntry: r.SampleEntry, Width: r.Width, Height: r.Height,
+			Init: r.Init, Playlist: r.Playlist, IFramePlaylist: r.IFramePlaylist, Segments: r.Segments,
+			DurationSec: r.DurationSec, Bytes: r.Bytes, PeakBitrate: r.PeakBitrate, AverageBitrate: r.AverageBitrate,
+		})
+	}
+	return rp
 }
