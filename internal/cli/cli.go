@@ -1,7 +1,7 @@
 // Package cli is the reel command line on cobra: one options struct and
 // one run function per command, flags anywhere on the line, errors printed
-// as one line, exit codes 0 (done), 1 (failed), 2 (usage), 3 (QC found
-// events at --fail-on) and 130 (interrupted).
+// as one line, exit codes 0 (done), 1 (failed), 2 (usage), 3 (held at the
+// QC gate; reel qc: events at --fail-on) and 130 (interrupted).
 package cli
 
 import (
@@ -87,8 +87,9 @@ func newRootCmd(env *Env) *cobra.Command {
 		Short: "encode, score and check video titles on Temporal",
 		Long: `reel: encode, score and check video titles on Temporal.
 
-Exit status: 0 done, 1 failed, 2 usage error, 3 QC events at --fail-on,
-130 interrupted (run the same command again to resume).`,
+Exit status: 0 done, 1 failed, 2 usage error, 3 held at the QC gate
+(reel review decides; reel qc: events at --fail-on), 130 interrupted (run
+the same command again to resume).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -99,6 +100,7 @@ Exit status: 0 done, 1 failed, 2 usage error, 3 QC events at --fail-on,
 		newRunCmd(env),
 		newSubmitCmd(env),
 		newStatusCmd(env),
+		newReviewCmd(env),
 		newWorkerCmd(env),
 		newProbeCmd(env),
 		newEncodeCmd(env),

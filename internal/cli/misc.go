@@ -119,12 +119,15 @@ type statusOptions struct {
 
 // statusView is what `reel status` prints.
 type statusView struct {
-	WorkflowID string            `json:"workflow_id"`
-	RunID      string            `json:"run_id"`
-	Status     string            `json:"status"`
-	Started    time.Time         `json:"started"`
-	Closed     *time.Time        `json:"closed,omitempty"`
-	Stages     []workflows.Stage `json:"stages,omitempty"`
+	WorkflowID string     `json:"workflow_id"`
+	RunID      string     `json:"run_id"`
+	Status     string     `json:"status"`
+	Started    time.Time  `json:"started"`
+	Closed     *time.Time `json:"closed,omitempty"`
+	// Gate is the QC gate's state of a running title that reached it
+	// ("held" with the blockers while it waits for reel review).
+	Gate   *workflows.GateState `json:"gate,omitempty"`
+	Stages []workflows.Stage    `json:"stages,omitempty"`
 	// Request is what the run was asked to do, as recorded at its start.
 	Request *request.Identity      `json:"request,omitempty"`
 	Result  *workflows.TitleResult `json:"result,omitempty"`
@@ -190,6 +193,11 @@ func runStatus(ctx context.Context, env *Env, o *statusOptions, pos []string) in
 			}()
 		}
 	}
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		if g, err := gateState(ctx, c.Client, id, sv.RunID); err == nil {
+			sv.Gate = g
+		}
+	}
 	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		var res workflows.TitleResult
 		gctx, cancel := waitCtx(ctx, 10*time.Second)
@@ -216,9 +224,15 @@ func runStatus(ctx context.Context, env *Env, o *statusOptions, pos []string) in
 		if sv.Error != "" {
 			fmt.Fprintf(env.Stdout, "error: %s\n", sv.Error)
 		}
+		if held(sv.Gate) {
+			printHeld(env.Stdout, sv.WorkflowID, sv.Gate)
+		}
 	}
-	if sv.Error != "" {
+	switch {
+	case sv.Error != "":
 		return exitFailed
+	case held(sv.Gate):
+		return exitHeld
 	}
 	return exitOK
 }
@@ -235,3 +249,6 @@ func requestLines(r request.Identity) string {
 		src.Location, request.Bytes(src.Size), src.ModTime.Local().Format(time.DateTime), etag, src.HeadSHA256, src.TailSHA256,
 		r.ProfileName, r.ProfileHash, r.Out)
 }
+
+// held reports whether a gate state is waiting for a review.
+func held(g *workflows.GateState) bool { return g != nil && g.State == workflows.GateHeld }

@@ -254,7 +254,7 @@ func waitAndReport(ctx context.Context, env *Env, c client.Client, run client.Wo
 	}
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	for {
+	for n := 0; ; n++ {
 		select {
 		case err := <-done:
 			if bars != nil {
@@ -274,6 +274,18 @@ func waitAndReport(ctx context.Context, env *Env, c client.Client, run client.Wo
 		case <-tick.C:
 			if bars != nil {
 				bars.update(ctx, c, run.GetID(), run.GetRunID())
+			}
+			// A title held at the QC gate waits for a reviewer: say so
+			// and exit 3 rather than wait; the title stays held.
+			if n%4 != 0 {
+				continue
+			}
+			if g, err := gateState(ctx, c, run.GetID(), run.GetRunID()); err == nil && g != nil && g.State == workflows.GateHeld {
+				if bars != nil {
+					bars.finish()
+				}
+				printHeld(env.Stderr, run.GetID(), g)
+				return exitHeld
 			}
 		}
 	}
@@ -324,6 +336,20 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(env.Stdout, "warning: %s\n", w)
+	}
+	if g := res.Gate; g != nil && len(g.Blockers) > 0 {
+		line := fmt.Sprintf("QC gate: %s, %d blockers", g.State, len(g.Blockers))
+		if r := g.Review; r != nil {
+			line += fmt.Sprintf(" (%sd by %s: %s)", r.Decision, r.By, r.Note)
+		}
+		fmt.Fprintln(env.Stdout, line)
+	}
+	if p := res.Package; p != nil {
+		for _, m := range []string{p.Master, p.MPD} {
+			if m != "" {
+				fmt.Fprintf(env.Stdout, "package: %s\n", joinOut(p.Root, path.Base(m)))
+			}
+		}
 	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
 }
@@ -497,4 +523,12 @@ func loadProfile(path string) (profile.Profile, error) {
 	// defaults once it is submitted.
 	p.QC = qc
 	return p, nil
+}
+
+// joinOut joins a file name to an output location (a path or a URI).
+func joinOut(loc, name string) string {
+	if strings.Contains(loc, "://") {
+		return strings.TrimSuffix(loc, "/") + "/" + name
+	}
+	return filepath.Join(loc, name)
 }

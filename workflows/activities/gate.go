@@ -7,6 +7,7 @@ import (
 	"math"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/vision"
@@ -94,7 +95,9 @@ func (a *Activities) GateCheck(ctx context.Context, in workflows.GateCheckInput)
 // outRel is a thumbnail named relative to its QC file's directory dir,
 // relative to the title's output instead.
 func outRel(dir, thumb string) string {
-	if thumb == "" || path.IsAbs(thumb) || dir == "." || dir == "/" {
+	// Source QC files name thumbnails from their own directory
+	// ("thumbs/…"), rungs' from the output ("qc/thumbs/…").
+	if thumb == "" || path.IsAbs(thumb) || dir == "." || dir == "/" || strings.HasPrefix(thumb, dir+"/") {
 		return thumb
 	}
 	return path.Join(dir, thumb)
