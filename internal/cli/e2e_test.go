@@ -219,6 +219,17 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatalf("result: %v\n%s", err, stdout)
 	}
 	checkResult(t, res, 132)
+	// The per-title rungs (chunks of several sizes among them) are
+	// packaged, and the package plays every frame of every rung.
+	if res.Package == nil || res.Package.Master == "" || len(res.Package.Renditions) != len(res.Rungs)+len(res.Audio) {
+		t.Fatalf("package %+v", res.Package)
+	}
+	master := filepath.Join(dir, "out", res.Package.Master)
+	for i := range res.Rungs {
+		if n := mediatest.CountFramesOf(t, master, i); n != 132 {
+			t.Errorf("package variant %d plays %d frames, want 132", i, n)
+		}
+	}
 
 	// The same title again: no second encode, same result.
 	code, stdout2, stderr := reel(ctx, append(args[:len(args)-1], "--quiet=false")...)

@@ -42,7 +42,7 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v10_samplechunks.json")
+	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v11_gatepackage.json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

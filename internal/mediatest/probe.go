@@ -132,10 +132,17 @@ func probe(path string, args Args) ([]byte, error) {
 // first video stream.
 func CountFrames(tb testing.TB, path string) int {
 	tb.Helper()
+	return CountFramesOf(tb, path, 0)
+}
+
+// CountFramesOf returns the number of frames ffprobe decodes from path's
+// video stream i (an HLS master's variant i).
+func CountFramesOf(tb testing.TB, path string, i int) int {
+	tb.Helper()
 	var doc struct {
 		Streams []Stream `json:"streams"`
 	}
-	out := ProbeJSON(tb, path, Args{"select_streams": "v:0", "count_frames": "", "show_entries": "stream=nb_read_frames"})
+	out := ProbeJSON(tb, path, Args{"select_streams": fmt.Sprintf("v:%d", i), "count_frames": "", "show_entries": "stream=nb_read_frames"})
 	if err := json.Unmarshal(out, &doc); err != nil || len(doc.Streams) != 1 {
 		tb.Fatalf("ffprobe %s: %s (%v)", path, out, err)
 	}
