@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,7 +22,9 @@ func TestHeldAtGateUntilReviewed(t *testing.T) {
 		t.Skip("end-to-end test")
 	}
 	dir := t.TempDir()
-	hostPort := startWorker(t, filepath.Join(dir, "state"))
+	port := strconv.Itoa(freePorts(t))
+	stopWorker := startWorkerOn(t, filepath.Join(dir, "state"), port)
+	hostPort := "127.0.0.1:" + port
 	ctx := context.Background()
 	prof := writeProfile(t, dir, "gate.yaml", tinyProfileYAML+"qc:\n  black: {severity: blocker}\n")
 	clipOf := func(name string) string {
@@ -73,11 +76,37 @@ func TestHeldAtGateUntilReviewed(t *testing.T) {
 	if n := mediatest.CountFrames(t, filepath.Join(out, "package", "master.m3u8")); n != 150 {
 		t.Errorf("the package plays %d frames, want 150", n)
 	}
+	// reel package makes the same package again from the output alone; a
+	// missing rung is an error naming it.
+	master, err := os.ReadFile(filepath.Join(out, "package", "master.m3u8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(out, "package")); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = reel(ctx, "package", out)
+	again, err := os.ReadFile(filepath.Join(out, "package", "master.m3u8"))
+	if code != 0 || err != nil || string(again) != string(master) || !strings.Contains(stdout, "manifest.mpd") {
+		t.Fatalf("reel package: exit %d (%v)\n%s\n%s", code, err, stdout, stderr)
+	}
+	if err := os.Remove(filepath.Join(out, "rungs", "180p.mp4")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := reel(ctx, "package", out); code != exitFailed || !strings.Contains(stderr, "180p") || !strings.Contains(stderr, workflows.ErrTypeNotFound) {
+		t.Fatalf("reel package without a rung: exit %d\n%s", code, stderr)
+	}
 
 	// Reject: reported, not packaged, QCRejected.
 	src, out = clipOf("rejected"), filepath.Join(dir, "o-rejected")
 	if code, _, stderr := run(src, out); code != exitHeld {
 		t.Fatalf("held title: exit %d\n%s", code, stderr)
+	}
+	// The hold survives the worker and the embedded server stopping.
+	stopWorker()
+	startWorkerOn(t, filepath.Join(dir, "state"), port)
+	if code, stdout, _ := reel(ctx, append([]string{"status", "rejected"}, conn...)...); code != exitHeld {
+		t.Fatalf("held title after a restart: exit %d\n%s", code, stdout)
 	}
 	if code, _, stderr := reel(ctx, append([]string{"review", "rejected", "reject", "--by", "ana", "--note", "black in the middle"}, conn...)...); code != 0 {
 		t.Fatalf("review reject: exit %d\n%s", code, stderr)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,14 @@ ladder:
 func startWorker(t *testing.T, state string) string {
 	t.Helper()
 	port := strconv.Itoa(freePorts(t))
+	startWorkerOn(t, state, port)
+	return "127.0.0.1:" + port
+}
+
+// startWorkerOn runs `reel worker` with its embedded server on port until
+// the returned stop (or the test's end) stops both.
+func startWorkerOn(t *testing.T, state, port string) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var out syncBuffer
@@ -58,12 +67,16 @@ func startWorker(t *testing.T, state string) string {
 		done <- Run(ctx, &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }},
 			[]string{"worker", "--state-dir", state, "--embedded-port", port})
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("worker exit %d: %s", code, out.String())
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("worker exit %d: %s", code, out.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
 	deadline := time.Now().Add(90 * time.Second)
 	for !strings.Contains(out.String(), "serving") {
 		if time.Now().After(deadline) {
@@ -71,7 +84,7 @@ func startWorker(t *testing.T, state string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return "127.0.0.1:" + port
+	return stop
 }
 
 // The issue's reproduction: a new master under the same name is encoded
