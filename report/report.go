@@ -14,7 +14,14 @@ import (
 
 // SchemaVersion is the version of the report layout. It changes when a field
 // changes meaning or is removed; added fields keep the version.
-const SchemaVersion = 1
+//
+// Version 2: QC severities come from the profile (info, warning, blocker;
+// version 1 reports carry "error" for black, freeze and true peak), and
+// the gate and package sections. Read takes both.
+const SchemaVersion = 2
+
+// MinSchemaVersion is the oldest report layout Read takes.
+const MinSchemaVersion = 1
 
 // Report is the content of report.json.
 type Report struct {
@@ -115,8 +122,8 @@ func Read(rd io.Reader) (*Report, error) {
 	if err := json.NewDecoder(rd).Decode(&r); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	if r.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("report: schema_version %d, this reel reads %d", r.SchemaVersion, SchemaVersion)
+	if r.SchemaVersion < MinSchemaVersion || r.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("report: schema_version %d, this reel reads %d to %d", r.SchemaVersion, MinSchemaVersion, SchemaVersion)
 	}
 	return &r, nil
 }
