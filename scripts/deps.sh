@@ -10,6 +10,7 @@ PKGS=(
   libswscale-dev libswresample-dev
   libopencv-dev
   fuse3
+  chromium   # the real-browser playback tests (internal/playtest)
 )
 
 missing=()
