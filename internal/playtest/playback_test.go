@@ -69,6 +69,9 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if browser != nil {
+		browser.Close()
+	}
 	if tmpRoot != "" {
 		os.RemoveAll(tmpRoot)
 	}
@@ -191,7 +194,16 @@ func play(t *testing.T, b *browsertest.Browser, dir string, res *packager.Result
 	srv := browsertest.Serve(t, dir)
 	p := b.Open(t, browsertest.URL(srv, page, manifest))
 
-	// Chromium must claim every codec of the package through MSE.
+	// The rungs as packaged, and Chromium claiming every codec through MSE.
+	var packaged []string
+	for _, r := range res.Renditions {
+		if r.Kind == packager.Video {
+			packaged = append(packaged, fmt.Sprintf("%dx%d", r.Width, r.Height))
+		}
+	}
+	if !slices.Equal(packaged, rungs) {
+		t.Fatalf("packaged video renditions %v, want %v", packaged, rungs)
+	}
 	for _, r := range res.Renditions {
 		mime := fmt.Sprintf(`%s/mp4; codecs="%s"`, r.Kind, r.Codecs)
 		if !p.Supported(mime) {
