@@ -67,17 +67,23 @@ type stageView struct {
 	done, total int
 }
 
+// queryProgress asks a running title for its Progress.
+func queryProgress(ctx context.Context, c client.Client, id, runID string) (workflows.Progress, error) {
+	var p workflows.Progress
+	v, err := c.QueryWorkflow(ctx, id, runID, workflows.ProgressQuery)
+	if err == nil {
+		err = v.Get(&p)
+	}
+	return p, err
+}
+
 // fetchProgress reads the progress query and the pending activities'
 // heartbeats. It fails while no worker has picked the workflow up.
 func fetchProgress(ctx context.Context, c client.Client, id, runID string) ([]stageView, error) {
 	qctx, cancel := waitCtx(ctx, 2*time.Second)
 	defer cancel()
-	v, err := c.QueryWorkflow(qctx, id, runID, workflows.ProgressQuery)
+	p, err := queryProgress(qctx, c, id, runID)
 	if err != nil {
-		return nil, err
-	}
-	var p workflows.Progress
-	if err := v.Get(&p); err != nil {
 		return nil, err
 	}
 	live := map[string]workflows.ActivityProgress{}

@@ -99,15 +99,8 @@ func titleWorkflowID(s string) string {
 func gateState(ctx context.Context, c client.Client, id, runID string) (*workflows.GateState, error) {
 	qctx, cancel := waitCtx(ctx, 5*time.Second)
 	defer cancel()
-	v, err := c.QueryWorkflow(qctx, id, runID, workflows.ProgressQuery)
-	if err != nil {
-		return nil, err
-	}
-	var p workflows.Progress
-	if err := v.Get(&p); err != nil {
-		return nil, err
-	}
-	return p.Gate, nil
+	p, err := queryProgress(qctx, c, id, runID)
+	return p.Gate, err
 }
 
 // printHeld says that a title waits at the QC gate, with each blocker.
