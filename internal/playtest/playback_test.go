@@ -82,12 +82,31 @@ func TestMain(m *testing.M) {
 // DASH), once; it returns the package directory and the packager's result.
 func pkg(t *testing.T, c codec) (string, *packager.Result) {
 	t.Helper()
+	return buildOnce(t, c.name, func(src string) ([]packager.Rendition, error) {
+		var rs []packager.Rendition
+		for _, size := range rungs {
+			o := c.video
+			o.Size, o.Rate, o.Duration = size, "25", seconds
+			p := filepath.Join(src, size+".mp4")
+			mediatest.Clip(t, p, o)
+			rs = append(rs, packager.Rendition{ID: "v" + size, Path: p, Kind: packager.Video})
+		}
+		return append(rs, audioRendition(t, src, c.audio, seconds)), nil
+	})
+}
+
+// buildOnce makes the package name's renditions with renditions, in a
+// directory of its own under the tests' temporary root, and packages them
+// (HLS and DASH), once for all the package's tests; it returns the
+// package directory and the packager's result.
+func buildOnce(t *testing.T, name string, renditions func(src string) ([]packager.Rendition, error)) (string, *packager.Result) {
+	t.Helper()
 	mediatest.Need(t)
 	buildsMu.Lock()
-	b := builds[c.name]
+	b := builds[name]
 	if b == nil {
 		b = &built{}
-		builds[c.name] = b
+		builds[name] = b
 	}
 	if tmpRoot == "" {
 		var err error
@@ -100,35 +119,36 @@ func pkg(t *testing.T, c codec) (string, *packager.Result) {
 	buildsMu.Unlock()
 	b.once.Do(func() {
 		start := time.Now()
-		src := filepath.Join(root, c.name)
+		src := filepath.Join(root, name)
 		if b.err = os.MkdirAll(src, 0o755); b.err != nil {
 			return
 		}
 		var rs []packager.Rendition
-		for _, size := range rungs {
-			o := c.video
-			o.Size, o.Rate, o.Duration = size, "25", seconds
-			p := filepath.Join(src, size+".mp4")
-			mediatest.Clip(t, p, o)
-			rs = append(rs, packager.Rendition{ID: "v" + size, Path: p, Kind: packager.Video})
+		if rs, b.err = renditions(src); b.err != nil {
+			return
 		}
-		a := audioOpts[c.audio]
-		a.Audio, a.AudioOnly, a.Duration = mediatest.Tone, true, seconds
-		ap := filepath.Join(src, c.audio+".mp4")
-		mediatest.Clip(t, ap, a)
-		rs = append(rs, packager.Rendition{ID: c.audio, Path: ap, Kind: packager.Audio, GroupID: c.audio, Language: "en"})
 		b.dir = filepath.Join(src, "package")
 		b.res, b.err = packager.Package(context.Background(), packager.DirSink(b.dir), rs,
 			packager.Options{SegmentSeconds: segmentSeconds, Formats: []packager.Format{packager.HLS, packager.DASH}})
-		t.Logf("%s: encoded and packaged in %v", c.name, time.Since(start).Round(time.Millisecond))
+		t.Logf("%s: encoded and packaged in %v", name, time.Since(start).Round(time.Millisecond))
 	})
 	if b.err != nil {
-		t.Fatalf("package %s: %v", c.name, b.err)
+		t.Fatalf("package %s: %v", name, b.err)
 	}
 	if b.res == nil {
-		t.Fatalf("package %s failed in an earlier test", c.name)
+		t.Fatalf("package %s failed in an earlier test", name)
 	}
 	return b.dir, b.res
+}
+
+// audioRendition encodes seconds of a tone in the audio codec ("aac",
+// "opus") into src and returns it as the package's audio rendition.
+func audioRendition(t *testing.T, src, audio string, seconds float64) packager.Rendition {
+	a := audioOpts[audio]
+	a.Audio, a.AudioOnly, a.Duration = mediatest.Tone, true, seconds
+	ap := filepath.Join(src, audio+".mp4")
+	mediatest.Clip(t, ap, a)
+	return packager.Rendition{ID: audio, Path: ap, Kind: packager.Audio, GroupID: audio, Language: "en"}
 }
 
 var (

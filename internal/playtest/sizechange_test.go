@@ -1,7 +1,6 @@
 package playtest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,27 +36,7 @@ var (
 // (HLS and DASH), once.
 func pkgSizes(t *testing.T, c sizeChanging) (string, *packager.Result) {
 	t.Helper()
-	mediatest.Need(t)
-	buildsMu.Lock()
-	b := builds[c.name]
-	if b == nil {
-		b = &built{}
-		builds[c.name] = b
-	}
-	if tmpRoot == "" {
-		var err error
-		if tmpRoot, err = os.MkdirTemp("", "playtest-"); err != nil {
-			buildsMu.Unlock()
-			t.Fatal(err)
-		}
-	}
-	root := tmpRoot
-	buildsMu.Unlock()
-	b.once.Do(func() {
-		src := filepath.Join(root, c.name)
-		if b.err = os.MkdirAll(src, 0o755); b.err != nil {
-			return
-		}
+	return buildOnce(t, c.name, func(src string) ([]packager.Rendition, error) {
 		var list strings.Builder
 		for i, size := range chunkSizes {
 			p := filepath.Join(src, fmt.Sprintf("chunk%d.%s", i, c.format))
@@ -69,29 +48,17 @@ func pkgSizes(t *testing.T, c sizeChanging) (string, *packager.Result) {
 			fmt.Fprintf(&list, "file '%s'\n", p)
 		}
 		listPath := filepath.Join(src, "chunks.txt")
-		if b.err = os.WriteFile(listPath, []byte(list.String()), 0o644); b.err != nil {
-			return
+		if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {
+			return nil, err
 		}
 		rung := filepath.Join(src, "rung.mp4")
 		mediatest.Clip(t, rung, mediatest.ClipOptions{File: listPath, Input: mediatest.Args{"f": "concat", "safe": "0"},
 			Extra: mediatest.Args{"c": "copy", "tag:v": c.entry}})
-		a := audioOpts[c.audio]
-		a.Audio, a.AudioOnly, a.Duration = mediatest.Tone, true, float64(segmentSeconds*len(chunkSizes))
-		ap := filepath.Join(src, c.audio+".mp4")
-		mediatest.Clip(t, ap, a)
-		b.dir = filepath.Join(src, "package")
-		b.res, b.err = packager.Package(context.Background(), packager.DirSink(b.dir), []packager.Rendition{
+		return []packager.Rendition{
 			{ID: "v", Path: rung, Kind: packager.Video},
-			{ID: c.audio, Path: ap, Kind: packager.Audio, GroupID: c.audio, Language: "en"},
-		}, packager.Options{SegmentSeconds: segmentSeconds, Formats: []packager.Format{packager.HLS, packager.DASH}})
+			audioRendition(t, src, c.audio, float64(segmentSeconds*len(chunkSizes))),
+		}, nil
 	})
-	if b.err != nil {
-		t.Fatalf("package %s: %v", c.name, b.err)
-	}
-	if b.res == nil {
-		t.Fatalf("package %s failed in an earlier test", c.name)
-	}
-	return b.dir, b.res
 }
 
 // TestSizeChangingRung plays a rung whose 2 s chunks are 320x240,
