@@ -18,7 +18,6 @@ import (
 	"github.com/reel-video/reel/internal/mediatest"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/mezzfs"
-	"github.com/reel-video/reel/mezzfs/mezzfstest"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -183,16 +182,8 @@ func TestPackageLocal(t *testing.T) {
 // TestPackageS3 packages a ladder stored in S3 into <out>/package/ in
 // the same bucket.
 func TestPackageS3(t *testing.T) {
-	s, err := mezzfstest.Start(t.TempDir())
-	if err != nil {
-		t.Skipf("skipping: no S3 server (versitygw): %v", err)
-	}
-	defer s.Stop()
+	s, bucket := s3Bucket(t, "out")
 	ctx := context.Background()
-	bucket, err := s.NewBucket(ctx, "out")
-	if err != nil {
-		t.Fatal(err)
-	}
 	local := t.TempDir()
 	rungs, audio := packageFixtures(t, local)
 	upload := func(p string) string {

@@ -68,16 +68,8 @@ func TestClassifyStoreErrors(t *testing.T) {
 // TestOutDirS3 writes outputs to a real S3 server (versitygw) the way the
 // activities do, reads them back, and takes an object's identity.
 func TestOutDirS3(t *testing.T) {
-	s, err := mezzfstest.Start(t.TempDir())
-	if err != nil {
-		t.Skipf("skipping: no S3 server (versitygw): %v", err)
-	}
-	defer s.Stop()
+	s, bucket := s3Bucket(t, "out")
 	ctx := context.Background()
-	bucket, err := s.NewBucket(ctx, "out")
-	if err != nil {
-		t.Fatal(err)
-	}
 	a := &Activities{Store: mezzfs.Options{S3: s.Options()}, ScratchDir: t.TempDir()}
 	o, err := a.openOut(ctx, "s3://out/title/")
 	if err != nil {
@@ -149,16 +141,8 @@ func TestOutDirS3(t *testing.T) {
 // TestEncodeLadderAndReportToS3 runs the one-pass ladder encode and the
 // report with the title's output in S3.
 func TestEncodeLadderAndReportToS3(t *testing.T) {
-	s, err := mezzfstest.Start(t.TempDir())
-	if err != nil {
-		t.Skipf("skipping: no S3 server (versitygw): %v", err)
-	}
-	defer s.Stop()
+	s, bucket := s3Bucket(t, "out")
 	ctx := context.Background()
-	bucket, err := s.NewBucket(ctx, "out")
-	if err != nil {
-		t.Fatal(err)
-	}
 	env, a := actEnv(t)
 	a.Store = mezzfs.Options{S3: s.Options()}
 	a.ScratchDir = t.TempDir()
@@ -201,16 +185,8 @@ func TestEncodeLadderAndReportToS3(t *testing.T) {
 // the trial cache in S3 too: the same results as from the local file, and
 // a second call reuses every cached result without encoding.
 func TestTrialEncodeS3(t *testing.T) {
-	s, err := mezzfstest.Start(t.TempDir())
-	if err != nil {
-		t.Skipf("skipping: no S3 server (versitygw): %v", err)
-	}
-	defer s.Stop()
+	s, bucket := s3Bucket(t, "mezz")
 	ctx := context.Background()
-	bucket, err := s.NewBucket(ctx, "mezz")
-	if err != nil {
-		t.Fatal(err)
-	}
 	f, err := os.Open(clip)
 	if err != nil {
 		t.Fatal(err)
@@ -257,4 +233,20 @@ func TestTrialEncodeS3(t *testing.T) {
 	if err != nil || again.Encoded != 0 || again.Reused != 2 {
 		t.Fatalf("second call: %+v, %v", again, err)
 	}
+}
+
+// s3Bucket starts the S3 test server (versitygw) for the test, skipping
+// it when there is none, and makes a bucket on it.
+func s3Bucket(t *testing.T, name string) (*mezzfstest.Server, *mezzfs.S3Store) {
+	t.Helper()
+	s, err := mezzfstest.Start(t.TempDir())
+	if err != nil {
+		t.Skipf("skipping: no S3 server (versitygw): %v", err)
+	}
+	t.Cleanup(s.Stop)
+	bucket, err := s.NewBucket(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, bucket
 }
