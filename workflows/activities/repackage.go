@@ -55,17 +55,6 @@ func Repackage(ctx context.Context, a *Activities, out string, o RepackageOption
 		seg = 2
 	}
 	rep.Package = packageSection(&p, seg)
-	var buf bytes.Buffer
-	if err := rep.Write(&buf); err != nil {
-		return p, err
-	}
-	dst, err := a.openOut(ctx, out)
-	if err != nil {
-		return p, classify(fmt.Errorf("write report: %w", err))
-	}
-	defer dst.close()
-	if err := dst.writeFile(ctx, reportRel, buf.Bytes()); err != nil {
-		return p, classify(fmt.Errorf("write report: %w", err))
-	}
-	return p, nil
+	_, err = a.writeReport(ctx, out, rep)
+	return p, err
 }

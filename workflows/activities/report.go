@@ -88,19 +88,11 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, classify(err)
 	}
 	r.QC = qc
-	var buf bytes.Buffer
-	if err := r.Write(&buf); err != nil {
+	path, err := a.writeReport(ctx, in.Out, &r)
+	if err != nil {
 		return workflows.WriteReportOutput{}, err
 	}
-	dst, err := a.openOut(ctx, in.Out)
-	if err != nil {
-		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
-	}
-	defer dst.close()
-	if err := dst.writeFile(ctx, reportRel, buf.Bytes()); err != nil {
-		return workflows.WriteReportOutput{}, classify(fmt.Errorf("write report: %w", err))
-	}
-	out := workflows.WriteReportOutput{Path: dst.loc(reportRel)}
+	out := workflows.WriteReportOutput{Path: path}
 	if r.Ladder != nil && r.Ladder.Reference != nil {
 		ref := r.Ladder.Reference
 		out.Comparison = &workflows.LadderComparison{Reference: ref.Name,
@@ -162,6 +154,24 @@ func (a *Activities) qcSection(ctx context.Context, in workflows.WriteReportInpu
 		return nil, nil
 	}
 	return qc, nil
+}
+
+// writeReport writes r as out's report.json, whole, and returns its
+// location.
+func (a *Activities) writeReport(ctx context.Context, out string, r *report.Report) (string, error) {
+	var buf bytes.Buffer
+	if err := r.Write(&buf); err != nil {
+		return "", err
+	}
+	dst, err := a.openOut(ctx, out)
+	if err != nil {
+		return "", classify(fmt.Errorf("write report: %w", err))
+	}
+	defer dst.close()
+	if err := dst.writeFile(ctx, reportRel, buf.Bytes()); err != nil {
+		return "", classify(fmt.Errorf("write report: %w", err))
+	}
+	return dst.loc(reportRel), nil
 }
 
 // gateSection is report.json's gate section (nil before the gate).
