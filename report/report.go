@@ -93,6 +93,30 @@ type Rung struct {
 	// ScoresPath is the libvmaf-format JSON with every frame's metrics,
 	// relative to the title's output location.
 	ScoresPath string `json:"scores_path"`
+	// Worst are the rung's worst moments, lowest VMAF first: runs of
+	// frames in the rung's lowest 1% of per-frame VMAF, each with the
+	// source's and the rung's picture at its lowest frame (absent in
+	// reports written before them).
+	Worst []Moment `json:"worst,omitempty"`
+}
+
+// Moment is a run of a rung's frames [StartFrame, EndFrame) whose VMAF is
+// in the rung's lowest 1%, and the frame of it with the lowest VMAF.
+type Moment struct {
+	StartFrame int `json:"start_frame"`
+	EndFrame   int `json:"end_frame"`
+	// Frame is the lowest-scoring frame, VMAF its score, Seconds its
+	// presentation time from the title's start and TC its timecode
+	// (HH:MM:SS:FF).
+	Frame   int     `json:"frame"`
+	VMAF    float64 `json:"vmaf"`
+	Seconds float64 `json:"seconds"`
+	TC      string  `json:"tc"`
+	// SourceThumbnail and RungThumbnail are JPEGs of Frame in the source
+	// and in the rung (scaled to the same width), relative to the title's
+	// output location; empty when the frame could not be decoded.
+	SourceThumbnail string `json:"source_thumbnail,omitempty"`
+	RungThumbnail   string `json:"rung_thumbnail,omitempty"`
 }
 
 // VMAF is a rung's VMAF pooled over its frames, and the per-frame series.

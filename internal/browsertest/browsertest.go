@@ -3,8 +3,8 @@
 // installs) driven through the DevTools protocol with chromedp, a
 // loopback HTTP server that serves a package directory beside player
 // pages, and the players themselves, hls.js and Shaka Player at the
-// versions pinned in web/package.json (their dist files and licenses are
-// vendored in web/vendor, so tests run offline).
+// versions pinned in package webasset (their dist files and licenses are
+// vendored there, so tests run offline).
 //
 // A test starts the browser, serves a package and opens a player page on
 // a manifest:
@@ -39,15 +39,17 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/reel-video/reel/webasset"
 )
 
-//go:embed web/harness.js web/hls.html web/shaka.html web/vendor
+//go:embed web/harness.js web/hls.html web/shaka.html
 var webFS embed.FS
 
 // Page is a player page.
 type Page string
 
-// The player pages, each loading its player from web/vendor.
+// The player pages, each loading its player from webasset under vendor/.
 const (
 	HLSjs Page = "hls.html"   // hls.js on an HLS multivariant playlist
 	Shaka Page = "shaka.html" // Shaka Player on a DASH MPD
@@ -134,6 +136,7 @@ func Serve(tb testing.TB, dir string) *httptest.Server {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/media/", http.StripPrefix("/media/", http.FileServer(http.Dir(dir))))
+	mux.Handle("/vendor/", http.StripPrefix("/vendor/", http.FileServerFS(webasset.FS())))
 	mux.Handle("/", http.FileServerFS(web))
 	srv := httptest.NewServer(withTypes(logFailures(tb, mux)))
 	tb.Cleanup(srv.Close)
