@@ -257,13 +257,16 @@ func (s State) Fatal() []PlayerError {
 	return out
 }
 
-// Player is a player page in its own tab.
+// Player is a page in its own tab: a player page, or any page a test
+// opens (page.go has the helpers for pages other than players).
 type Player struct {
 	tb  testing.TB
 	ctx context.Context
 
-	mu      sync.Mutex
-	console []string // console messages and exceptions, for failures
+	mu       sync.Mutex
+	console  []string // console messages and exceptions, for failures
+	requests []string // URLs the page requested, in order
+	dialogs  []string // alert/confirm/prompt messages (all dismissed)
 }
 
 // Open opens pageURL in a new tab, closed when tb ends.
@@ -282,6 +285,9 @@ func (b *Browser) Open(tb testing.TB, pageURL string) *Player {
 			p.logf("%s", m)
 		}
 	}()
+	if err := p.watch(); err != nil {
+		tb.Fatalf("open %s: %v", pageURL, err)
+	}
 	if err := p.do(10*time.Second, chromedp.Navigate(pageURL)); err != nil {
 		tb.Fatalf("open %s: %v", pageURL, err)
 	}
