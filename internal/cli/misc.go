@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/media"
@@ -162,52 +161,31 @@ func runStatus(ctx context.Context, env *Env, o *statusOptions, pos []string) in
 		return exitFailed
 	}
 	defer c.Close()
-	d, err := c.Client.DescribeWorkflowExecution(ctx, id, "")
+	st, err := submit.Status(ctx, c.Client, id, submit.StatusOptions{})
 	if err != nil {
-		printErr(env, "status", fmt.Errorf("workflow %s: %w", id, err))
-		return exitFailed
-	}
-	info := d.GetWorkflowExecutionInfo()
-	sv := statusView{
-		WorkflowID: id, RunID: info.GetExecution().GetRunId(),
-		Status:  strings.ToLower(strings.TrimPrefix(info.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_")),
-		Started: info.GetStartTime().AsTime(),
-	}
-	if info.GetCloseTime() != nil {
-		t := info.GetCloseTime().AsTime()
-		sv.Closed = &t
-	}
-	if sv.Request, err = submit.RecordedRequest(info.GetMemo().GetFields()); err != nil {
 		printErr(env, "status", err)
 		return exitFailed
 	}
-	if stages, err := fetchProgress(ctx, c.Client, id, sv.RunID); err == nil {
-		for _, s := range stages {
-			sv.Stages = append(sv.Stages, s.Stage)
-		}
-		if !o.JSON && info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			defer func() {
-				for _, s := range stages {
-					fmt.Fprintln(env.Stdout, renderStage(s, 30))
-				}
-			}()
-		}
+	sv := statusView{
+		WorkflowID: st.WorkflowID, RunID: st.RunID, Status: string(st.Status), Started: st.Started, Closed: st.Closed,
+		Request: st.Request, Result: st.Result,
 	}
-	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		if g, err := gateState(ctx, c.Client, id, sv.RunID); err == nil {
-			sv.Gate = g
-		}
+	if st.Err != nil {
+		sv.Error = describeErr(st.Err)
 	}
-	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		var res workflows.TitleResult
-		gctx, cancel := waitCtx(ctx, 10*time.Second)
-		err := c.Client.GetWorkflow(gctx, id, sv.RunID).Get(gctx, &res)
-		cancel()
-		if err != nil {
-			sv.Error = describeErr(err)
-		} else {
-			sv.Result = &res
-		}
+	running := st.Status == request.Running
+	if running {
+		sv.Gate = st.Gate
+	}
+	for _, s := range st.Stages {
+		sv.Stages = append(sv.Stages, s.Stage)
+	}
+	if !o.JSON && running && st.Stages != nil {
+		defer func() {
+			for _, s := range st.Stages {
+				fmt.Fprintln(env.Stdout, renderStage(stageView{Stage: s.Stage, done: s.LiveDone, total: s.LiveTotal}, 30))
+			}
+		}()
 	}
 	if o.JSON {
 		enc := json.NewEncoder(env.Stdout)

@@ -12,9 +12,9 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"golang.org/x/term"
 
+	"github.com/reel-video/reel/submit"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -67,47 +67,19 @@ type stageView struct {
 	done, total int
 }
 
-// queryProgress asks a running title for its Progress.
-func queryProgress(ctx context.Context, c client.Client, id, runID string) (workflows.Progress, error) {
-	var p workflows.Progress
-	v, err := c.QueryWorkflow(ctx, id, runID, workflows.ProgressQuery)
-	if err == nil {
-		err = v.Get(&p)
-	}
-	return p, err
-}
-
 // fetchProgress reads the progress query and the pending activities'
-// heartbeats. It fails while no worker has picked the workflow up.
+// heartbeats (submit.Progress). It fails while no worker has picked the
+// workflow up.
 func fetchProgress(ctx context.Context, c client.Client, id, runID string) ([]stageView, error) {
 	qctx, cancel := waitCtx(ctx, 2*time.Second)
 	defer cancel()
-	p, err := queryProgress(qctx, c, id, runID)
+	stages, _, err := submit.Progress(qctx, c, id, runID)
 	if err != nil {
 		return nil, err
 	}
-	live := map[string]workflows.ActivityProgress{}
-	if d, err := c.DescribeWorkflowExecution(qctx, id, runID); err == nil {
-		dc := converter.GetDefaultDataConverter()
-		for _, pa := range d.GetPendingActivities() {
-			ps := pa.GetHeartbeatDetails().GetPayloads()
-			var hp workflows.ActivityProgress
-			if len(ps) > 0 && dc.FromPayload(ps[0], &hp) == nil {
-				live[pa.GetActivityType().GetName()] = hp
-			}
-		}
-	}
-	out := make([]stageView, len(p.Stages))
-	for i, s := range p.Stages {
-		out[i].Stage = s
-		switch {
-		case s.Total > 0: // a fanned-out stage counts its own units
-			out[i].done, out[i].total = s.Done, s.Total
-		case s.State == workflows.StateRunning:
-			if hp, ok := live[s.Activity]; ok {
-				out[i].done, out[i].total = hp.Done, hp.Total
-			}
-		}
+	out := make([]stageView, len(stages))
+	for i, s := range stages {
+		out[i] = stageView{Stage: s.Stage, done: s.LiveDone, total: s.LiveTotal}
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/reel-video/reel/submit"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -64,22 +65,9 @@ func runReview(ctx context.Context, env *Env, o *reviewOptions, pos []string) in
 		return exitFailed
 	}
 	defer c.Close()
-	g, err := gateState(ctx, c.Client, id, "")
+	g, err := submit.Review(ctx, c.Client, id, workflows.Review{Decision: decision, By: by, Note: o.Note})
 	if err != nil {
-		printErr(env, "review", fmt.Errorf("workflow %s: %w", id, err))
-		return exitFailed
-	}
-	if g == nil || g.State != workflows.GateHeld {
-		state := "has not reached the gate"
-		if g != nil {
-			state = "is " + g.State
-		}
-		printErr(env, "review", fmt.Errorf("title %s is not held at the QC gate: it %s", strings.TrimPrefix(id, "reel-title/"), state))
-		return exitFailed
-	}
-	r := workflows.Review{Decision: decision, By: by, Note: o.Note}
-	if err := c.Client.SignalWorkflow(ctx, id, "", workflows.ReviewSignal, r); err != nil {
-		printErr(env, "review", fmt.Errorf("signal %s: %w", id, err))
+		printErr(env, "review", err)
 		return exitFailed
 	}
 	fmt.Fprintf(env.Stdout, "%s: %sd (%d blockers)\n", id, decision, len(g.Blockers))
@@ -87,19 +75,14 @@ func runReview(ctx context.Context, env *Env, o *reviewOptions, pos []string) in
 }
 
 // titleWorkflowID takes a title id or a workflow id.
-func titleWorkflowID(s string) string {
-	if strings.HasPrefix(s, "reel-title/") {
-		return s
-	}
-	return workflows.WorkflowID(s)
-}
+func titleWorkflowID(s string) string { return submit.TitleWorkflowID(s) }
 
 // gateState asks a running title for its QC gate's state (nil before the
 // gate, or for a title from before it).
 func gateState(ctx context.Context, c client.Client, id, runID string) (*workflows.GateState, error) {
 	qctx, cancel := waitCtx(ctx, 5*time.Second)
 	defer cancel()
-	p, err := queryProgress(qctx, c, id, runID)
+	p, err := submit.QueryProgress(qctx, c, id, runID)
 	return p.Gate, err
 }
 
