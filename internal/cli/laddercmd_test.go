@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/report"
 )
 
@@ -62,7 +63,7 @@ func TestLadderCompare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
-	var c ladderComparison
+	var c ladder.Comparison
 	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
 		t.Fatal(err)
 	}
