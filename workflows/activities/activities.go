@@ -35,6 +35,10 @@ type Media interface {
 	EncodeLadder(ctx context.Context, input string, rungs []media.RungSpec, outPath func(media.RungSpec) string, progress func(done, total int)) ([]media.RungOutput, error)
 	// OpenFrames decodes input's first video stream.
 	OpenFrames(ctx context.Context, input string, opts FrameOptions) (Frames, error)
+	// GrabFrames decodes the pictures of input's first video stream at
+	// the given frame indexes (encoder.GrabFrames): the report's worst
+	// moments.
+	GrabFrames(ctx context.Context, input string, frames []int, opts encoder.GrabOptions) ([]encoder.Grab, error)
 }
 
 // FrameOptions shape the decoded frames.
@@ -73,6 +77,9 @@ type Activities struct {
 	// credentials). The zero value reads the worker's standard AWS_*
 	// environment and shared credentials file.
 	Store mezzfs.Options
+	// Worst configures the report's worst moments of each rung; the zero
+	// value takes WorstOptions' defaults.
+	Worst WorstOptions
 	// ScratchDir holds the scratch directories in which activities write
 	// files bound for an object store before uploading them. Default:
 	// os.TempDir().

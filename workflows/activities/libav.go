@@ -24,3 +24,7 @@ func (libav) EncodeLadder(ctx context.Context, input string, rungs []media.RungS
 func (libav) OpenFrames(ctx context.Context, input string, opts FrameOptions) (Frames, error) {
 	return encoder.OpenDecoder(ctx, input, encoder.DecoderOptions{Width: opts.Width, Height: opts.Height, PixelFormat: opts.PixelFormat})
 }
+
+func (libav) GrabFrames(ctx context.Context, input string, frames []int, opts encoder.GrabOptions) ([]encoder.Grab, error) {
+	return encoder.GrabFrames(ctx, input, frames, opts)
+}

@@ -66,6 +66,9 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		}
 		r.Rungs = append(r.Rungs, rr)
 	}
+	if err := a.worstMoments(ctx, in, &r); err != nil {
+		return workflows.WriteReportOutput{}, classify(err)
+	}
 	for _, sh := range in.Shots {
 		r.Shots = append(r.Shots, report.Shot{Start: sh.Start, End: sh.End, Confidence: sh.Confidence, Kind: sh.Kind})
 	}
