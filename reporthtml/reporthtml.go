@@ -294,7 +294,8 @@ func formatNum(v float64) string {
 
 // relURL turns a path relative to the title's output location into a
 // relative URL, or "" when it is not a plain relative path (absolute,
-// with a scheme, leading out of the directory).
+// leading out of the directory). A first segment with a colon gets "./"
+// so that it is not read as a scheme.
 func relURL(p string) string {
 	if p == "" || !fs.ValidPath(p) || strings.Contains(p, `\`) {
 		return ""
@@ -303,7 +304,11 @@ func relURL(p string) string {
 	for i, s := range parts {
 		parts[i] = url.PathEscape(s)
 	}
-	return strings.Join(parts, "/")
+	u := strings.Join(parts, "/")
+	if strings.Contains(parts[0], ":") {
+		u = "./" + u // not a scheme
+	}
+	return u
 }
 
 // fps is the title's frame rate: the source video's, else a rung's.
