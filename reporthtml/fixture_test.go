@@ -274,4 +274,3 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 	}
 	return out
 }
-

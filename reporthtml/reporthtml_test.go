@@ -249,4 +249,3 @@ func TestWriteCompare(t *testing.T) {
 		t.Error("path not escaped")
 	}
 }
-
