@@ -15,6 +15,7 @@ import (
 
 	"github.com/reel-video/reel/internal/browsertest"
 	"github.com/reel-video/reel/internal/mediatest"
+	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/packager"
 	"github.com/reel-video/reel/report"
 )
@@ -319,4 +320,170 @@ func evalFloat(p *browsertest.Player, js string) float64 {
 	var v float64
 	p.Eval(js, &v)
 	return v
+}
+
+// TestReportXSSInBrowser: hostile strings in the title id, the source's
+// metadata, QC details and the gate's review are shown as text; nothing
+// they hold runs.
+func TestReportXSSInBrowser(t *testing.T) {
+	b := chromium(t)
+	f := small()
+	f.hostile = hostileAll
+	dir := t.TempDir()
+	r, _ := f.build(t, dir)
+	// A thumbnail path that reads as a javascript: URL stays a relative
+	// path: the file by that name is shown.
+	r.Rungs[0].Worst[0].SourceThumbnail = "javascript:window.__xss=3"
+	if err := os.WriteFile(filepath.Join(dir, "javascript:window.__xss=3"), jpegOf(t, 9), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writePage(t, dir, FileName, r)
+	srv := browsertest.Serve(t, dir)
+	p := b.Open(t, srv.URL+"/media/"+FileName)
+	p.WaitTrue("the page drawn", `window.reelReport && reelReport.ready`, 15*time.Second)
+	var xss string
+	p.Eval(`typeof window.__xss`, &xss)
+	if xss != "undefined" {
+		t.Errorf("window.__xss is %s: a payload ran", xss)
+	}
+	var injected int
+	p.Eval(`document.querySelectorAll('svg, img[src="x"], img[src$="/x"]').length`, &injected)
+	if injected != 0 {
+		t.Errorf("%d injected elements in the page", injected)
+	}
+	for _, c := range []struct{ css, want string }{
+		{"#title-id", "title-" + hostileAll},
+		{"#source-path", "/media/src/" + hostileAll + ".mov"},
+		{"#gate-decision q", "intended freeze" + hostileAll},
+		{"#rung-0 h3", "h264" + hostileAll},
+		{"#events tbody", "detail of black" + hostileAll},
+		{"#events tbody", "black" + hostileAll},
+	} {
+		var text string
+		p.Eval(fmt.Sprintf(`document.querySelector(%q).textContent`, c.css), &text)
+		if !strings.Contains(text, c.want) {
+			t.Errorf("%s shows %q, want it to hold %q literally", c.css, text, c.want)
+		}
+	}
+	p.Eval(`document.querySelectorAll('img').forEach(i => i.loading = 'eager')`, nil)
+	p.WaitTrue("the thumbnails loaded", `[...document.images].every(i => i.complete && i.naturalWidth > 0)`, 10*time.Second)
+	// Clicks on the hostile rows and moments run nothing either.
+	p.Click(`#events tbody tr`)
+	p.Click(`#rung-0 .moment`)
+	p.Eval(`typeof window.__xss`, &xss)
+	if xss != "undefined" || len(p.Dialogs()) > 0 {
+		t.Errorf("after clicks: window.__xss %s, dialogs %q", xss, p.Dialogs())
+	}
+	checkOffline(t, p, srv.URL)
+}
+
+var (
+	twoHoursOnce  sync.Once
+	twoHoursRep   *report.Report
+	twoHoursFiles memFiles
+)
+
+// twoHoursShared is twoHours, built once for the package's tests.
+func twoHoursShared(t testing.TB) (*report.Report, memFiles) {
+	twoHoursOnce.Do(func() { twoHoursRep, twoHoursFiles = twoHours(t) })
+	return twoHoursRep, twoHoursFiles
+}
+
+// drawTwoHours serves the two-hour page and returns how long Chromium
+// took from navigation to every plot drawn, and the plots.
+func drawTwoHours(t testing.TB, b *browsertest.Browser, dir string) (time.Duration, []plotInfo) {
+	p := b.Open(t, "about:blank")
+	start := time.Now()
+	p.Navigate(dir + "/" + FileName)
+	p.WaitTrue("the two-hour page drawn", `window.reelReport && reelReport.ready`, 60*time.Second)
+	took := time.Since(start)
+	return took, plots(p)
+}
+
+// TestTwoHoursInBrowser: the two-hour, six-rung page draws every plot
+// with a bounded number of points.
+func TestTwoHoursInBrowser(t *testing.T) {
+	b := chromium(t)
+	r, files := twoHoursShared(t)
+	dir := t.TempDir()
+	var buf strings.Builder
+	if err := Write(context.Background(), &buf, r, files, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := browsertest.Serve(t, dir)
+	took, got := drawTwoHours(t, b, srv.URL+"/media")
+	t.Logf("two hours × %d rungs (%d bytes): drawn in %v", len(r.Rungs), buf.Len(), took.Round(time.Millisecond))
+	want := wantSeries(r)
+	if len(got) != len(want) {
+		t.Fatalf("%d plots, want %d", len(got), len(want))
+	}
+	for _, pl := range got {
+		if !pl.Canvas || pl.Drawn != want[pl.ID] {
+			t.Errorf("plot %+v, want %d series", pl, want[pl.ID])
+		}
+		if strings.HasPrefix(pl.ID, "rung-plot-") && pl.Points > 2+4*DefaultBuckets+len(r.Chunks.Plan) {
+			t.Errorf("plot %s has %d points", pl.ID, pl.Points)
+		}
+	}
+}
+
+// BenchmarkDrawTwoHours reports the ms Chromium takes to load and draw the
+// two-hour, six-rung report.html (bench/report.sh runs it).
+func BenchmarkDrawTwoHours(b *testing.B) {
+	if _, err := browsertest.Chromium(); err != nil {
+		b.Skip(err)
+	}
+	br, err := browsertest.Launch()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer br.Close()
+	r, files := twoHoursShared(b)
+	dir := b.TempDir()
+	var buf strings.Builder
+	if err := Write(context.Background(), &buf, r, files, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(buf.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	srv := browsertest.Serve(b, dir)
+	b.ResetTimer()
+	var total time.Duration
+	for range b.N {
+		took, _ := drawTwoHours(b, br, srv.URL+"/media")
+		total += took
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/draw")
+	b.ReportMetric(float64(buf.Len()), "page-bytes")
+}
+
+// TestCompareInBrowser: the comparison page draws both ladders and the
+// dropped points on one plot.
+func TestCompareInBrowser(t *testing.T) {
+	b := chromium(t)
+	a := ladder.CompareCurve{Path: "a.json", Points: []ladder.ComparePoint{{BitrateKbps: 145, VMAF: 35}, {BitrateKbps: 730, VMAF: 64}, {BitrateKbps: 2000, VMAF: 80}, {BitrateKbps: 6000, VMAF: 94}}}
+	bb := ladder.CompareCurve{Path: "b.json", Points: []ladder.ComparePoint{{BitrateKbps: 120, VMAF: 35}, {BitrateKbps: 600, VMAF: 64}, {BitrateKbps: 900, VMAF: 60}, {BitrateKbps: 1700, VMAF: 80}, {BitrateKbps: 5000, VMAF: 94}}}
+	bb.MakeMonotone()
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "compare.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCompare(out, ladder.Compare(a, bb), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	srv := browsertest.Serve(t, dir)
+	p := b.Open(t, srv.URL+"/media/compare.html")
+	p.WaitTrue("the page drawn", `window.reelReport && reelReport.ready`, 10*time.Second)
+	got := plots(p)
+	// A, B and B's dropped point (A dropped none).
+	if len(got) != 1 || got[0].Drawn != 3 || !got[0].Canvas || got[0].Points != 9 {
+		t.Errorf("plots %+v, want one of 3 series over 9 bitrates", got)
+	}
+	checkOffline(t, p, srv.URL)
 }

@@ -208,7 +208,7 @@ func TestDirFiles(t *testing.T) {
 // TestWriteTwoHoursBounded: a two-hour title with 6 rungs makes a page of
 // bounded size (the per-frame series are reduced).
 func TestWriteTwoHoursBounded(t *testing.T) {
-	r, files := twoHours(t)
+	r, files := twoHoursShared(t)
 	var buf bytes.Buffer
 	if err := Write(context.Background(), &buf, r, files, Options{}); err != nil {
 		t.Fatal(err)
