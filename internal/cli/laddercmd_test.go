@@ -74,6 +74,31 @@ func TestLadderCompare(t *testing.T) {
 	}
 }
 
+// TestLadderCompareHTML: --html writes the comparison page beside the
+// usual output.
+func TestLadderCompareHTML(t *testing.T) {
+	a := writeReport(t, "a.json", "h264", refKbps, refVMAF)
+	b := writeReport(t, "b.json", "h264", scaled(refKbps, 0.8), refVMAF)
+	page := filepath.Join(t.TempDir(), "compare.html")
+	code, stdout, stderr := reel(context.Background(), "ladder", "compare", "--html", page, a, b)
+	if code != 0 || !strings.Contains(stdout, "BD-rate of B against A: -20.0%") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="bd-rate">-20.0%`, `id="rd-plot"`, `"kind":"compare"`, "uplot/LICENSE"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// A page that cannot be written fails the command.
+	if code, _, stderr := reel(context.Background(), "ladder", "compare", "--html", filepath.Join(a, "x.html"), a, b); code != 1 || stderr == "" {
+		t.Errorf("unwritable page: exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestLadderCompareCSV(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a.csv")
