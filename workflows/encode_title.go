@@ -363,7 +363,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 		return TitleResult{}, gateErr // rejected or blocked: reported, not packaged
 	}
 	res := TitleResult{
-		ReportPath: written.Path, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
+		ReportPath: written.Path, ReportHTML: written.HTMLPath, Rungs: encoded.Rungs, Scores: scored.Scores, SourceQC: analyzed.QC,
 		Audio: chunked.Audio, Chunks: len(chunked.Chunks), ReusedChunks: chunked.Reused, Warnings: chunked.Warnings,
 		Ladder: req.Profile.Ladder.Mode, Comparison: written.Comparison, Gate: gate, Package: packaged,
 	}

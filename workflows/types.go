@@ -85,7 +85,10 @@ type TitleRequest struct {
 
 // TitleResult is the output of EncodeTitle.
 type TitleResult struct {
-	ReportPath string             `json:"report_path"`
+	ReportPath string `json:"report_path"`
+	// ReportHTML is report.html's location (empty when it was not
+	// rendered).
+	ReportHTML string             `json:"report_html,omitempty"`
 	Rungs      []media.RungOutput `json:"rungs"`
 	Scores     []RungScore        `json:"scores"`
 	SourceQC   QCSummary          `json:"source_qc"`
@@ -239,6 +242,9 @@ type WriteReportInput struct {
 // WriteReportOutput is the output of the WriteReport activity.
 type WriteReportOutput struct {
 	Path string `json:"path"`
+	// HTMLPath is report.html's location, beside Path (empty when it
+	// could not be rendered, or from a worker that did not render it).
+	HTMLPath string `json:"html_path,omitempty"`
 	// Comparison is the report's per-title ladder comparison (nil
 	// without one).
 	Comparison *LadderComparison `json:"comparison,omitempty"`

@@ -352,6 +352,9 @@ func printResult(env *Env, res workflows.TitleResult, asJSON bool) {
 		}
 	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", res.ReportPath)
+	if res.ReportHTML != "" {
+		fmt.Fprintf(env.Stdout, "report html: %s\n", res.ReportHTML)
+	}
 }
 
 // perTitleSummary is a per-title rung's plan in one line: its CRF, the

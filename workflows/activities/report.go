@@ -91,11 +91,11 @@ func (a *Activities) WriteReport(ctx context.Context, in workflows.WriteReportIn
 		return workflows.WriteReportOutput{}, classify(err)
 	}
 	r.QC = qc
-	path, err := a.writeReport(ctx, in.Out, &r)
+	path, html, err := a.writeReportFiles(ctx, in.Out, &r)
 	if err != nil {
 		return workflows.WriteReportOutput{}, err
 	}
-	out := workflows.WriteReportOutput{Path: path}
+	out := workflows.WriteReportOutput{Path: path, HTMLPath: html}
 	if r.Ladder != nil && r.Ladder.Reference != nil {
 		ref := r.Ladder.Reference
 		out.Comparison = &workflows.LadderComparison{Reference: ref.Name,
@@ -159,22 +159,35 @@ func (a *Activities) qcSection(ctx context.Context, in workflows.WriteReportInpu
 	return qc, nil
 }
 
-// writeReport writes r as out's report.json, whole, and returns its
-// location.
+// writeReport writes r as out's report.json, whole, then report.html
+// beside it (see writeReportFiles), and returns report.json's location.
 func (a *Activities) writeReport(ctx context.Context, out string, r *report.Report) (string, error) {
+	path, _, err := a.writeReportFiles(ctx, out, r)
+	return path, err
+}
+
+// writeReportFiles writes r as out's report.json, whole, and renders
+// report.html beside it; it returns both locations. A report.html that
+// fails to render is a warning in the log and an empty location, not an
+// error (report.json is the record), unless ctx is done.
+func (a *Activities) writeReportFiles(ctx context.Context, out string, r *report.Report) (string, string, error) {
 	var buf bytes.Buffer
 	if err := r.Write(&buf); err != nil {
-		return "", err
+		return "", "", err
 	}
 	dst, err := a.openOut(ctx, out)
 	if err != nil {
-		return "", classify(fmt.Errorf("write report: %w", err))
+		return "", "", classify(fmt.Errorf("write report: %w", err))
 	}
 	defer dst.close()
 	if err := dst.writeFile(ctx, reportRel, buf.Bytes()); err != nil {
-		return "", classify(fmt.Errorf("write report: %w", err))
+		return "", "", classify(fmt.Errorf("write report: %w", err))
 	}
-	return dst.loc(reportRel), nil
+	html, err := a.writeHTML(ctx, dst, out, r)
+	if err != nil {
+		return "", "", err
+	}
+	return dst.loc(reportRel), html, nil
 }
 
 // gateSection is report.json's gate section (nil before the gate).
