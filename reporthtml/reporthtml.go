@@ -28,7 +28,6 @@ import (
 
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/report"
-	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/webasset"
 )
 
@@ -440,20 +439,18 @@ func buildRung(ctx context.Context, r *report.Report, g report.Rung, lrs map[str
 			}
 			rd.Notes = append(rd.Notes, "The scores file could not be read ("+err.Error()+"): PSNR is not shown.")
 		default:
-			res, err := vmaf.ReadJSON(bytes.NewReader(b))
+			fvm, fps, hasVMAF, hasPSNR, err := readScores(b)
 			if err != nil {
-				rd.Notes = append(rd.Notes, "The scores file is not a libvmaf JSON ("+err.Error()+"): PSNR is not shown.")
+				rd.Notes = append(rd.Notes, "The scores file "+g.ScoresPath+" could not be read ("+err.Error()+"): PSNR is not shown.")
 				break
 			}
-			if s, ok := res.Series("psnr_y"); ok {
-				psnr = s
+			if hasPSNR {
+				psnr = fps
 			} else {
-				rd.Notes = append(rd.Notes, "The scores file has no psnr_y.")
+				rd.Notes = append(rd.Notes, "The scores file has no psnr_y: PSNR is not shown.")
 			}
-			if len(vm) == 0 {
-				if s, ok := res.Series("vmaf"); ok {
-					vm = s
-				}
+			if len(vm) == 0 && hasVMAF {
+				vm = fvm
 			}
 		}
 	}

@@ -14,9 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/vmaf"
 )
 
 func TestKeepFrames(t *testing.T) {
@@ -210,9 +212,11 @@ func TestDirFiles(t *testing.T) {
 func TestWriteTwoHoursBounded(t *testing.T) {
 	r, files := twoHoursShared(t)
 	var buf bytes.Buffer
+	start := time.Now()
 	if err := Write(context.Background(), &buf, r, files, Options{}); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("Write of the two-hour report (6 scores files of %d frames read): %v", r.Rungs[0].Frames, time.Since(start).Round(time.Millisecond))
 	// 6 rungs × ≤ 2+2·1500·2 frames (VMAF and PSNR extrema) + the chunk
 	// starts, three numbers each: well under 3 MB with uPlot.
 	const limit = 3 << 20
@@ -247,5 +251,87 @@ func TestWriteCompare(t *testing.T) {
 	}
 	if strings.Contains(page, "<b>.json") {
 		t.Error("path not escaped")
+	}
+}
+
+// TestRateQualitySeries: a per-title report plots its trials per
+// resolution, the hull, the rungs predicted and measured and the
+// reference; a fixed ladder its measured rungs only. Every series' points
+// are on the shared bitrate axis.
+func TestRateQualitySeries(t *testing.T) {
+	perTitle, _ := small().build(t, "")
+	fixed := small()
+	fixed.perTitle = false
+	fixedRep, _ := fixed.build(t, "")
+	tests := []struct {
+		name  string
+		r     *report.Report
+		kinds []string
+	}{
+		{"per-title", perTitle, []string{"grid", "grid", "grid", "hull", "predicted", "measured", "reference"}},
+		{"fixed", fixedRep, []string{"measured"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rd := reportRD(tc.r)
+			var kinds []string
+			points := 0
+			for _, s := range rd.Series {
+				kinds = append(kinds, s.Kind)
+				if len(s.Y) != len(rd.X) {
+					t.Errorf("%s: %d values for %d bitrates", s.Label, len(s.Y), len(rd.X))
+				}
+				for _, y := range s.Y {
+					if !math.IsNaN(y) {
+						points++
+					}
+				}
+			}
+			if !slices.Equal(kinds, tc.kinds) {
+				t.Errorf("series %q, want %q", kinds, tc.kinds)
+			}
+			if !slices.IsSorted(rd.X) {
+				t.Errorf("bitrates not sorted: %v", rd.X)
+			}
+			// Every point of the report is drawn once.
+			want := len(tc.r.Rungs)
+			if l := tc.r.Ladder; l.Trials != nil {
+				want = len(l.Trials.Grid) + len(l.Hull) + 2*len(l.Rungs) + 3 // 3 predicted reference rungs
+			}
+			if points != want {
+				t.Errorf("%d points drawn, want %d", points, want)
+			}
+		})
+	}
+}
+
+// TestReadScores reads what package vmaf writes: every frame's vmaf and
+// psnr_y, null as NaN, a metric no frame has reported as missing.
+func TestReadScores(t *testing.T) {
+	res := &vmaf.Result{FPS: math.NaN()}
+	for i, v := range []float64{90.5, math.NaN(), 70.25} {
+		var m vmaf.Metrics
+		m.Set("psnr_y", 40+float64(i))
+		m.Set("vmaf", v)
+		res.Frames = append(res.Frames, vmaf.FrameResult{Num: i, Metrics: m})
+	}
+	var buf bytes.Buffer
+	if err := vmaf.WriteJSON(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	vm, psnr, hasVMAF, hasPSNR, err := readScores(buf.Bytes())
+	if err != nil || !hasVMAF || !hasPSNR {
+		t.Fatalf("readScores: %v, vmaf %v, psnr %v", err, hasVMAF, hasPSNR)
+	}
+	if len(vm) != 3 || vm[0] != 90.5 || !math.IsNaN(vm[1]) || vm[2] != 70.25 || !slices.Equal(psnr, []float64{40, 41, 42}) {
+		t.Errorf("vmaf %v, psnr %v", vm, psnr)
+	}
+	if _, _, _, hasPSNR, err := readScores([]byte(`{"frames":[{"frameNum":0,"metrics":{"vmaf":50}}]}`)); err != nil || hasPSNR {
+		t.Errorf("no psnr_y: has %v, err %v", hasPSNR, err)
+	}
+	for _, bad := range []string{`nope`, `{"frames":[{"frameNum":-1,"metrics":{}}]}`, `{"frames":{}}`} {
+		if _, _, _, _, err := readScores([]byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }
