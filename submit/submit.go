@@ -18,9 +18,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/reel-video/reel/request"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 	"github.com/reel-video/reel/workflows/activities"
 )
@@ -131,39 +131,13 @@ func Prior(ctx context.Context, c client.Client, id string) (*request.Prior, err
 }
 
 // RecordedRequest decodes the request identity a run recorded in its memo
-// (nil when it recorded none).
+// (nil when it recorded none); see titles.RecordedRequest.
 func RecordedRequest(memo map[string]*commonpb.Payload) (*request.Identity, error) {
-	pl, ok := memo[workflows.MemoRequest]
-	if !ok {
-		return nil, nil
-	}
-	var id request.Identity
-	if err := converter.GetDefaultDataConverter().FromPayload(pl, &id); err != nil {
-		return nil, fmt.Errorf("memo %q: %w", workflows.MemoRequest, err)
-	}
-	return &id, nil
+	return titles.RecordedRequest(memo)
 }
 
 // status maps Temporal's execution status to request's.
-func status(s enumspb.WorkflowExecutionStatus) request.Status {
-	switch s {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return request.Running
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return request.Completed
-	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
-		return request.Failed
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return request.Canceled
-	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		return request.Terminated
-	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		return request.TimedOut
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-		return request.ContinuedAsNew
-	}
-	return request.Status(strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_")))
-}
+func status(s enumspb.WorkflowExecutionStatus) request.Status { return titles.StatusOf(s) }
 
 // replace cancels the run in flight and waits for it to end; one that is
 // still running after wait is terminated.

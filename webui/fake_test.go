@@ -158,7 +158,7 @@ func (f *fakeClient) GetWorkflow(_ context.Context, id, _ string) client.Workflo
 // emptyHistory is a history without activities.
 type emptyHistory struct{}
 
-func (emptyHistory) HasNext() bool                         { return false }
+func (emptyHistory) HasNext() bool                          { return false }
 func (emptyHistory) Next() (*historypb.HistoryEvent, error) { return nil, errors.New("no more events") }
 
 func (f *fakeClient) GetWorkflowHistory(context.Context, string, string, bool, enumspb.HistoryEventFilterType) client.HistoryEventIterator {

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/reel-video/reel/store"
-	"github.com/reel-video/reel/submit"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/webasset"
 	"github.com/reel-video/reel/workflows"
 )
@@ -94,7 +94,7 @@ func (s *Server) outOf(ctx context.Context, id string) (store.Location, error) {
 		if err != nil {
 			return store.Location{}, fmt.Errorf("workflow %s: %w", wid, err)
 		}
-		req, err := submit.RecordedRequest(d.GetWorkflowExecutionInfo().GetMemo().GetFields())
+		req, err := titles.RecordedRequest(d.GetWorkflowExecutionInfo().GetMemo().GetFields())
 		if err != nil {
 			return store.Location{}, err
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/request"
-	"github.com/reel-video/reel/submit"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -88,7 +88,7 @@ const timeFormat = "2006-01-02 15:04:05 MST"
 
 // row is a title in the list, as the page and /api/titles show it.
 type row struct {
-	submit.TitleSummary
+	titles.TitleSummary
 	Href string `json:"href"`
 	// State is "held" for a title held at the gate, else the run's
 	// status; Label says it in words, Detail adds the blockers, the
@@ -99,7 +99,7 @@ type row struct {
 	StartedText string `json:"started_text"`
 }
 
-func newRow(s submit.TitleSummary) row {
+func newRow(s titles.TitleSummary) row {
 	r := row{TitleSummary: s, Href: titleHref(s.TitleID), State: string(s.Status), Label: string(s.Status),
 		StartedText: s.Started.UTC().Format(timeFormat)}
 	switch {
@@ -122,7 +122,7 @@ func (s *Server) rows(r *http.Request) ([]row, string, error) {
 	if len(q) > 200 {
 		q = q[:200]
 	}
-	list, err := submit.List(r.Context(), s.cfg.Client, submit.ListOptions{Query: q, Limit: s.cfg.ListLimit, ProgressWait: s.cfg.ProgressWait})
+	list, err := titles.List(r.Context(), s.cfg.Client, titles.ListOptions{Query: q, Limit: s.cfg.ListLimit, ProgressWait: s.cfg.ProgressWait})
 	if err != nil {
 		return nil, q, err
 	}
@@ -185,10 +185,10 @@ func (s *Server) titleID(w http.ResponseWriter, r *http.Request) string {
 }
 
 // status describes a title; it answers the error itself (404 for none).
-func (s *Server) status(w http.ResponseWriter, r *http.Request, id string) (submit.TitleStatus, bool) {
-	st, err := submit.Status(r.Context(), s.cfg.Client, workflows.WorkflowID(id), submit.StatusOptions{ProgressWait: s.cfg.ProgressWait})
+func (s *Server) status(w http.ResponseWriter, r *http.Request, id string) (titles.TitleStatus, bool) {
+	st, err := titles.Status(r.Context(), s.cfg.Client, workflows.WorkflowID(id), titles.StatusOptions{ProgressWait: s.cfg.ProgressWait})
 	switch {
-	case errors.Is(err, submit.ErrNoTitle):
+	case errors.Is(err, titles.ErrNoTitle):
 		s.fail(w, r, http.StatusNotFound, "no title "+id)
 		return st, false
 	case err != nil:
@@ -213,14 +213,14 @@ func (s *Server) handleTitleJSON(w http.ResponseWriter, r *http.Request) {
 
 // spanRow is a bar of the timeline (an SVG rectangle: no inline style).
 type spanRow struct {
-	submit.StageSpan
+	titles.StageSpan
 	Stage           string
 	Y, X, W         float64
 	StartAt, Length string
 }
 
 // timeline lays the spans out on a 600-unit wide chart.
-func timeline(spans []submit.StageSpan, stages []submit.StageProgress, now time.Time) ([]spanRow, float64) {
+func timeline(spans []titles.StageSpan, stages []titles.StageProgress, now time.Time) ([]spanRow, float64) {
 	if len(spans) == 0 {
 		return nil, 0
 	}
@@ -268,7 +268,7 @@ func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	spans, err := submit.Timeline(r.Context(), s.cfg.Client, workflows.WorkflowID(id), st.RunID)
+	spans, err := titles.Timeline(r.Context(), s.cfg.Client, workflows.WorkflowID(id), st.RunID)
 	timelineErr := ""
 	if err != nil {
 		timelineErr = err.Error()
@@ -312,7 +312,7 @@ func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 		Title       string
 		ID          string
 		Href        string
-		St          submit.TitleStatus
+		St          titles.TitleStatus
 		Started     string
 		Closed      string
 		Timeline    []spanRow
@@ -389,15 +389,15 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("note (at most %d bytes) or reviewer name (at most %d) too long", maxNote, maxBy))
 		return
 	}
-	_, err := submit.Review(r.Context(), s.cfg.Client, workflows.WorkflowID(id), workflows.Review{Decision: decision, By: by, Note: note})
+	_, err := titles.Review(r.Context(), s.cfg.Client, workflows.WorkflowID(id), workflows.Review{Decision: decision, By: by, Note: note})
 	switch {
-	case errors.Is(err, submit.ErrBadDecision):
+	case errors.Is(err, titles.ErrBadDecision):
 		s.fail(w, r, http.StatusBadRequest, err.Error())
 		return
-	case errors.Is(err, submit.ErrNoTitle):
+	case errors.Is(err, titles.ErrNoTitle):
 		s.fail(w, r, http.StatusNotFound, "no title "+id)
 		return
-	case errors.Is(err, submit.ErrNotHeld):
+	case errors.Is(err, titles.ErrNotHeld):
 		s.fail(w, r, http.StatusConflict, err.Error())
 		return
 	case err != nil:

@@ -14,7 +14,7 @@ import (
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/request"
-	"github.com/reel-video/reel/submit"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -161,7 +161,7 @@ func runStatus(ctx context.Context, env *Env, o *statusOptions, pos []string) in
 		return exitFailed
 	}
 	defer c.Close()
-	st, err := submit.Status(ctx, c.Client, id, submit.StatusOptions{})
+	st, err := titles.Status(ctx, c.Client, id, titles.StatusOptions{})
 	if err != nil {
 		printErr(env, "status", err)
 		return exitFailed

@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/term"
 
-	"github.com/reel-video/reel/submit"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -68,12 +68,12 @@ type stageView struct {
 }
 
 // fetchProgress reads the progress query and the pending activities'
-// heartbeats (submit.Progress). It fails while no worker has picked the
+// heartbeats (titles.Progress). It fails while no worker has picked the
 // workflow up.
 func fetchProgress(ctx context.Context, c client.Client, id, runID string) ([]stageView, error) {
 	qctx, cancel := waitCtx(ctx, 2*time.Second)
 	defer cancel()
-	stages, _, err := submit.Progress(qctx, c, id, runID)
+	stages, _, err := titles.Progress(qctx, c, id, runID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"github.com/reel-video/reel/submit"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -65,7 +65,7 @@ func runReview(ctx context.Context, env *Env, o *reviewOptions, pos []string) in
 		return exitFailed
 	}
 	defer c.Close()
-	g, err := submit.Review(ctx, c.Client, id, workflows.Review{Decision: decision, By: by, Note: o.Note})
+	g, err := titles.Review(ctx, c.Client, id, workflows.Review{Decision: decision, By: by, Note: o.Note})
 	if err != nil {
 		printErr(env, "review", err)
 		return exitFailed
@@ -75,14 +75,14 @@ func runReview(ctx context.Context, env *Env, o *reviewOptions, pos []string) in
 }
 
 // titleWorkflowID takes a title id or a workflow id.
-func titleWorkflowID(s string) string { return submit.TitleWorkflowID(s) }
+func titleWorkflowID(s string) string { return titles.TitleWorkflowID(s) }
 
 // gateState asks a running title for its QC gate's state (nil before the
 // gate, or for a title from before it).
 func gateState(ctx context.Context, c client.Client, id, runID string) (*workflows.GateState, error) {
 	qctx, cancel := waitCtx(ctx, 5*time.Second)
 	defer cancel()
-	p, err := submit.QueryProgress(qctx, c, id, runID)
+	p, err := titles.QueryProgress(qctx, c, id, runID)
 	return p.Gate, err
 }
 

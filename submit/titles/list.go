@@ -1,4 +1,4 @@
-package submit
+package titles
 
 import (
 	"context"
@@ -100,7 +100,7 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 				continue
 			}
 			s := TitleSummary{TitleID: title, WorkflowID: wid, RunID: e.GetExecution().GetRunId(),
-				Status: status(e.GetStatus()), Started: e.GetStartTime().AsTime()}
+				Status: StatusOf(e.GetStatus()), Started: e.GetStartTime().AsTime()}
 			if e.GetCloseTime() != nil {
 				t := e.GetCloseTime().AsTime()
 				s.Closed = &t

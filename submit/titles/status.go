@@ -1,4 +1,12 @@
-package submit
+// Package titles is the client side of titles after their start: what
+// `reel status` shows (Status), the titles of Temporal's visibility with
+// their stage and gate (List), a reviewer's decision at the QC gate
+// (Review), the stage timeline from a run's history (Timeline), and live
+// progress (Progress). The CLI and `reel serve` (package webui) both go
+// through it, so they agree. Unlike its parent package submit it imports
+// no activity code (no cgo): only the Temporal client, workflows' types
+// and request.
+package titles
 
 import (
 	"context"
@@ -7,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -17,21 +26,17 @@ import (
 	"github.com/reel-video/reel/workflows"
 )
 
-// The client side of a title after its start: what `reel status` shows,
-// the titles list of `reel serve`, a reviewer's decision at the QC gate.
-// The CLI and the web UI both go through these, so they agree.
-
 // Errors of Status and Review; test with errors.Is.
 var (
 	// ErrNoTitle: no workflow of that title (or workflow id) exists.
-	ErrNoTitle = errors.New("submit: no such title")
+	ErrNoTitle = errors.New("titles: no such title")
 	// ErrNotHeld: a review for a title that is not held at the QC gate
 	// (it has not reached the gate, passed it, was already reviewed, or
 	// has finished).
-	ErrNotHeld = errors.New("submit: title is not held at the QC gate")
+	ErrNotHeld = errors.New("titles: title is not held at the QC gate")
 	// ErrBadDecision: a review whose decision is neither
 	// workflows.ReviewApprove nor workflows.ReviewReject.
-	ErrBadDecision = errors.New("submit: decision must be approve or reject")
+	ErrBadDecision = errors.New("titles: decision must be approve or reject")
 )
 
 // TitleWorkflowID takes a title id or a workflow id (reel-title/ID) and
@@ -172,7 +177,7 @@ func Status(ctx context.Context, c client.Client, id string, opts StatusOptions)
 	info := d.GetWorkflowExecutionInfo()
 	st := TitleStatus{
 		WorkflowID: id, RunID: info.GetExecution().GetRunId(),
-		Status:  status(info.GetStatus()),
+		Status:  StatusOf(info.GetStatus()),
 		Started: info.GetStartTime().AsTime(),
 	}
 	st.TitleID, _ = workflows.TitleIDFromWorkflowID(id)
@@ -299,3 +304,38 @@ type alsoErr struct {
 
 func (e *alsoErr) Error() string { return e.msg }
 func (e *alsoErr) Unwrap() error { return e.also }
+
+// RecordedRequest decodes the request identity a run recorded in its memo
+// (nil when it recorded none).
+func RecordedRequest(memo map[string]*commonpb.Payload) (*request.Identity, error) {
+	pl, ok := memo[workflows.MemoRequest]
+	if !ok {
+		return nil, nil
+	}
+	var id request.Identity
+	if err := converter.GetDefaultDataConverter().FromPayload(pl, &id); err != nil {
+		return nil, fmt.Errorf("memo %q: %w", workflows.MemoRequest, err)
+	}
+	return &id, nil
+}
+
+// StatusOf maps Temporal's execution status to request's.
+func StatusOf(s enumspb.WorkflowExecutionStatus) request.Status {
+	switch s {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return request.Running
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return request.Completed
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
+		return request.Failed
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return request.Canceled
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		return request.Terminated
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+		return request.TimedOut
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+		return request.ContinuedAsNew
+	}
+	return request.Status(strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_")))
+}

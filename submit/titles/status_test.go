@@ -1,4 +1,4 @@
-package submit
+package titles
 
 import (
 	"context"
@@ -96,7 +96,9 @@ func TestReviewSignalsOnlyAHeldTitle(t *testing.T) {
 
 func TestTimelineSpansActivities(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	at := func(s float64) *timestamppb.Timestamp { return timestamppb.New(t0.Add(time.Duration(s * float64(time.Second)))) }
+	at := func(s float64) *timestamppb.Timestamp {
+		return timestamppb.New(t0.Add(time.Duration(s * float64(time.Second))))
+	}
 	var events []*historypb.HistoryEvent
 	id := int64(0)
 	schedule := func(s float64, typ string) int64 {
