@@ -253,6 +253,12 @@ func TestReportInBrowser(t *testing.T) {
 	p.Click(`#rung-0 .moment`)
 	p.WaitTrue("a worst moment seeks", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %g) <= %g`, m.Seconds, 2*frame), 10*time.Second)
 
+	// Enter on a focused moment of the second rung seeks too.
+	m = r.Rungs[1].Worst[1]
+	p.Eval(`document.querySelectorAll('#rung-1 .moment')[1].focus()`, nil)
+	p.Press(browsertest.KeyEnter)
+	p.WaitTrue("Enter on a worst moment seeks", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %g) <= %g`, m.Seconds, 2*frame), 10*time.Second)
+
 	// Images: every one has alt text and loaded (real JPEGs).
 	var imgs []struct {
 		Alt    string `json:"alt"`
@@ -484,6 +490,26 @@ func TestCompareInBrowser(t *testing.T) {
 	// A, B and B's dropped point (A dropped none).
 	if len(got) != 1 || got[0].Drawn != 3 || !got[0].Canvas || got[0].Points != 9 {
 		t.Errorf("plots %+v, want one of 3 series over 9 bitrates", got)
+	}
+	checkOffline(t, p, srv.URL)
+}
+
+// TestMinimalReportInBrowser: a report with nothing but a title (no
+// rungs, QC, ladder or package) still makes a page that says so, without
+// script errors.
+func TestMinimalReportInBrowser(t *testing.T) {
+	b := chromium(t)
+	dir := t.TempDir()
+	writePage(t, dir, FileName, &report.Report{SchemaVersion: report.SchemaVersion, Title: report.Title{ID: "empty"}})
+	srv := browsertest.Serve(t, dir)
+	p := b.Open(t, srv.URL+"/media/"+FileName)
+	p.WaitTrue("the page drawn", `window.reelReport && reelReport.ready`, 10*time.Second)
+	var text string
+	p.Eval(`document.body.textContent`, &text)
+	for _, want := range []string{"not packaged", "No rate–quality points", "No rungs in this report", "0 of 0 events", "No QC gate"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page does not say %q", want)
+		}
 	}
 	checkOffline(t, p, srv.URL)
 }

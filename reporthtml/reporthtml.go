@@ -378,7 +378,7 @@ func buildReport(ctx context.Context, r *report.Report, files Files, opts Option
 			}
 		}
 	}
-	d.Sev = slices.SortedFunc(maps.Keys(sevs), func(a, b string) int { return cmp.Compare(sevRank(a), sevRank(b)) })
+	d.Sev = append([]string{}, slices.SortedFunc(maps.Keys(sevs), func(a, b string) int { return cmp.Compare(sevRank(a), sevRank(b)) })...)
 
 	var ladderRungs map[string]report.LadderRung
 	if r.Ladder != nil {
@@ -516,7 +516,7 @@ func alignRD(in []rdIn) *rdPlot {
 	}
 	slices.Sort(xs)
 	xs = slices.Compact(xs)
-	out := &rdPlot{X: xs, Series: []rdSeries{}}
+	out := &rdPlot{X: append(nums{}, xs...), Series: []rdSeries{}}
 	for _, s := range in {
 		if len(s.pts) == 0 {
 			continue
