@@ -49,7 +49,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,6 +87,12 @@ type Config struct {
 	ProgressWait time.Duration
 	// Secret keys the CSRF tokens. Default: 32 random bytes drawn by New.
 	Secret []byte
+	// Hosts, when set, are the only host names (the Host header without
+	// its port) the UI answers; others get 421. A UI on loopback lists
+	// its loopback names so that a web page whose name is rebound to
+	// 127.0.0.1 (DNS rebinding) cannot read it or post to it. Default:
+	// any host.
+	Hosts []string
 }
 
 // Server is the reviewers' UI; it is an http.Handler.
@@ -166,6 +174,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	if !s.hostOK(r.Host) {
+		s.fail(w, r, http.StatusMisdirectedRequest, "unknown host name")
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if s.cfg.ReadOnly {
 			s.fail(w, r, http.StatusForbidden, "this reel serve is read-only")
@@ -178,6 +191,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// hostOK reports whether the UI answers requests for host (a Host
+// header: name or address, with or without a port).
+func (s *Server) hostOK(host string) bool {
+	if len(s.cfg.Hosts) == 0 {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	for _, h := range s.cfg.Hosts {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// LoopbackHosts are the names of the local machine's loopback addresses,
+// for Config.Hosts of a UI that listens on loopback.
+var LoopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
 
 // pageCSP is the UI pages' policy: everything from this server, no
 // inline script or style, no plugin, framed only by this server.

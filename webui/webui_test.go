@@ -436,3 +436,21 @@ func TestCleanRel(t *testing.T) {
 		}
 	}
 }
+
+func TestHostsGuardAgainstRebinding(t *testing.T) {
+	t.Parallel()
+	_, out := writeOutput(t)
+	s, _ := newTestServer(t, out, Config{Hosts: LoopbackHosts})
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": 200, "localhost": 200, "LOCALHOST:1": 200, "[::1]:8080": 200,
+		"evil.example": http.StatusMisdirectedRequest, "evil.example:8080": http.StatusMisdirectedRequest, "127.0.0.2": http.StatusMisdirectedRequest,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/titles/done/files/report.json", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != want || (want != 200 && strings.Contains(w.Body.String(), "title_id")) {
+			t.Errorf("Host %s: %d, want %d", host, w.Code, want)
+		}
+	}
+}

@@ -83,7 +83,16 @@ func runServe(ctx context.Context, env *Env, o *serveOptions) int {
 		}
 		defer stop()
 	}
+	// On loopback, answer only loopback names: a page whose name is
+	// rebound to 127.0.0.1 gets nothing.
+	var hosts []string
+	if h, _, err := net.SplitHostPort(o.Addr); err == nil {
+		if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
+			hosts = webui.LoopbackHosts
+		}
+	}
 	ui, err := webui.New(webui.Config{
+		Hosts:    hosts,
 		Client:   c.Client,
 		ReadOnly: o.ReadOnly,
 		Reviewer: reviewer,

@@ -27,11 +27,12 @@ type ListOptions struct {
 	Limit int
 	// PageSize is the visibility page size. Default 100.
 	PageSize int
-	// ProgressWait bounds each running title's progress query (its stage
-	// and gate); a title whose worker does not answer in time is listed
-	// without them. Default 2 s.
+	// ProgressWait bounds the progress queries of the running titles
+	// (their stage and gate) and the reading of the failed ones' errors,
+	// all together: a title not answered in time is listed without them.
+	// Default 2 s.
 	ProgressWait time.Duration
-	// Parallel is how many progress queries run at once. Default 8.
+	// Parallel is how many of those queries run at once. Default 16.
 	Parallel int
 }
 
@@ -74,7 +75,7 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 		opts.ProgressWait = 2 * time.Second
 	}
 	if opts.Parallel <= 0 {
-		opts.Parallel = 8
+		opts.Parallel = 16
 	}
 	q := strings.ToLower(opts.Query)
 	var out []TitleSummary
@@ -118,6 +119,8 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 	// Visibility lists by start time; make it so whatever the store.
 	slices.SortStableFunc(out, func(a, b TitleSummary) int { return b.Started.Compare(a.Started) })
 
+	fctx, cancel := context.WithTimeout(ctx, opts.ProgressWait)
+	defer cancel()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Parallel)
 	for i := range out {
@@ -128,10 +131,15 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 			continue
 		}
 		wg.Add(1)
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-fctx.Done():
+			wg.Done()
+			continue
+		}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			fill(ctx, c, s, opts.ProgressWait)
+			fill(fctx, c, s)
 		}()
 	}
 	wg.Wait()
@@ -139,9 +147,7 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 }
 
 // fill adds a running title's stage and gate, a failed one's error.
-func fill(ctx context.Context, c client.Client, s *TitleSummary, wait time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
+func fill(ctx context.Context, c client.Client, s *TitleSummary) {
 	if s.Status != request.Running {
 		if err := c.GetWorkflow(ctx, s.WorkflowID, s.RunID).Get(ctx, nil); err != nil {
 			s.Error = DescribeError(err)
