@@ -439,13 +439,13 @@ func buildRung(ctx context.Context, r *report.Report, g report.Rung, lrs map[str
 			}
 			rd.Notes = append(rd.Notes, "The scores file could not be read ("+err.Error()+"): PSNR is not shown.")
 		default:
-			fvm, fps, hasVMAF, hasPSNR, err := readScores(b)
+			fvm, fpsnr, hasVMAF, hasPSNR, err := readScores(b)
 			if err != nil {
 				rd.Notes = append(rd.Notes, "The scores file "+g.ScoresPath+" could not be read ("+err.Error()+"): PSNR is not shown.")
 				break
 			}
 			if hasPSNR {
-				psnr = fps
+				psnr = fpsnr
 			} else {
 				rd.Notes = append(rd.Notes, "The scores file has no psnr_y: PSNR is not shown.")
 			}
