@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -278,16 +280,26 @@ func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 	type blocker struct {
 		workflows.Blocker
 		Thumb string
+		// Seconds is where the blocker starts, to seek the rung player
+		// to (-1: unknown).
+		Seconds float64
 	}
 	var blockers []blocker
 	if st.Gate != nil {
 		for _, b := range st.Gate.Blockers {
-			bb := blocker{Blocker: b}
+			bb := blocker{Blocker: b, Seconds: -1}
 			if b.Thumbnail != "" {
 				bb.Thumb = fileHref(id, b.Thumbnail)
 			}
+			if sec, ok := tcSeconds(b.StartTC); ok {
+				bb.Seconds = sec
+			}
 			blockers = append(blockers, bb)
 		}
+	}
+	var rungs []rungLink
+	if st.Held() {
+		rungs = s.rungs(r.Context(), id)
 	}
 	type pageData struct {
 		Page      string `json:"page"`
@@ -322,6 +334,7 @@ func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 		ReportJSON  string
 		Package     string
 		Blockers    []blocker
+		Rungs       []rungLink
 		HeldSince   string
 		CanReview   bool
 		ReadOnly    bool
@@ -332,7 +345,7 @@ func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 	}{
 		Title: id, ID: id, Href: titleHref(id), St: st, Started: st.Started.UTC().Format(timeFormat),
 		Timeline: rowsTL, TLHeight: height, TimelineErr: timelineErr,
-		Blockers: blockers, ReadOnly: s.cfg.ReadOnly, Reviewer: s.cfg.Reviewer, Reviewed: reviewed, Data: pd,
+		Blockers: blockers, Rungs: rungs, ReadOnly: s.cfg.ReadOnly, Reviewer: s.cfg.Reviewer, Reviewed: reviewed, Data: pd,
 	}
 	if st.Closed != nil {
 		data.Closed = st.Closed.UTC().Format(timeFormat)
@@ -405,4 +418,49 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, titleHref(id)+"?reviewed="+url.QueryEscape(strings.ToLower(decision)), http.StatusSeeOther)
+}
+
+// tcSeconds reads the whole seconds of a timecode HH:MM:SS:FF (the
+// frames are left out: the player seeks to the second).
+func tcSeconds(tc string) (float64, bool) {
+	var h, m, sec, f int
+	if n, err := fmt.Sscanf(tc, "%d:%d:%d:%d", &h, &m, &sec, &f); err != nil || n != 4 {
+		return 0, false
+	}
+	return float64(h*3600 + m*60 + sec), true
+}
+
+// rungLink is a rung's file, playable as it is (progressive MP4).
+type rungLink struct {
+	Name, Href string
+}
+
+// rungs lists the title's rungs (rungs/*.mp4) when Config.Stores can
+// list, so that a reviewer can watch a held title before it is packaged.
+func (s *Server) rungs(ctx context.Context, id string) []rungLink {
+	l, ok := s.cfg.Stores.(Lister)
+	if !ok {
+		return nil
+	}
+	out, err := s.outOf(ctx, id)
+	if err != nil {
+		return nil
+	}
+	infos, err := l.List(ctx, out.Join("rungs"))
+	if err != nil {
+		return nil
+	}
+	var links []rungLink
+	for _, in := range infos {
+		rel, ok := out.Rel(in.Location)
+		name, isRung := strings.CutPrefix(rel, "rungs/")
+		if !ok || !isRung || strings.Contains(name, "/") || path.Ext(name) != ".mp4" {
+			continue
+		}
+		if _, err := CleanRel(rel); err != nil {
+			continue
+		}
+		links = append(links, rungLink{Name: strings.TrimSuffix(name, ".mp4"), Href: fileHref(id, rel)})
+	}
+	return links
 }

@@ -65,6 +65,13 @@ type Opener interface {
 	Open(ctx context.Context, l store.Location) (store.Reader, error)
 }
 
+// Lister lists the files below a location (*store.Store is one). When
+// Config.Stores is a Lister too, the page of a held title offers its
+// rungs to watch.
+type Lister interface {
+	List(ctx context.Context, l store.Location) ([]store.Info, error)
+}
+
 // Config configures a Server. Client is required.
 type Config struct {
 	// Client talks to Temporal (titles, progress, history, reviews).

@@ -297,6 +297,12 @@ func TestPagesEscapeTitleData(t *testing.T) {
 		t.Errorf("xss title page: %d\n%s", w.Code, w.Body.String())
 	}
 	held := get(t, s, "/titles/held").Body.String()
+	for _, want := range []string{`<video id="rung-player" controls muted playsinline preload="metadata" src="/titles/held/files/rungs/180p.mp4">`,
+		`data-href="/titles/held/files/rungs/180p.mp4" data-name="180p">180p</button>`, `class="seek" data-seconds="2" data-stream="source"`} {
+		if !strings.Contains(held, want) {
+			t.Errorf("held page lacks %s", want)
+		}
+	}
 	if strings.Contains(held, "<b>") || !strings.Contains(held, "&lt;b&gt;") || !strings.Contains(held, `src="/titles/held/files/qc/thumbs/180p-black.jpg"`) {
 		t.Errorf("held page: blocker detail or thumbnail\n%s", held)
 	}

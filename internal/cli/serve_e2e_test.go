@@ -134,7 +134,11 @@ func TestServeReviewersUI(t *testing.T) {
 		t.Fatalf("held title's heading %q", h1)
 	}
 	p.WaitTrue("blockers listed", `document.querySelectorAll("#gate table.blockers tbody tr").length === 2`, 5*time.Second)
-	tabTo(p, "the Approve button", `document.activeElement.id === "approve"`, 30)
+	// Its rung, before it is packaged: a blocker's Show seeks to it.
+	p.Click("button.seek")
+	p.WaitTrue("the rung at the blocker", `document.getElementById("rung-player").currentTime >= 2`, 20*time.Second)
+	p.Eval(`document.getElementById("rung-player").pause(), document.body.focus(), window.scrollTo(0, 0), true`, nil)
+	tabTo(p, "the Approve button", `document.activeElement.id === "approve"`, 40)
 	shot(p, "serve-held.png")
 	const note = `black is the director's cut <b>"ok"</b>`
 	p.Type("#note", note)

@@ -77,6 +77,33 @@
         video.src = data.hls;
       }
     }
+    // A held title's rungs: switch between them, seek to a blocker.
+    var rungPlayer = document.getElementById("rung-player");
+    if (rungPlayer) {
+      var load = function (href, then) {
+        if (rungPlayer.getAttribute("src") === href) { then(); return; }
+        rungPlayer.addEventListener("loadedmetadata", function once() {
+          rungPlayer.removeEventListener("loadedmetadata", once);
+          then();
+        });
+        rungPlayer.setAttribute("src", href);
+      };
+      document.querySelectorAll("button.rung").forEach(function (b) {
+        b.addEventListener("click", function () { load(b.dataset.href, function () {}); });
+      });
+      document.querySelectorAll("button.seek").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var href = rungPlayer.getAttribute("src");
+          document.querySelectorAll("button.rung").forEach(function (r) {
+            if (r.dataset.name === b.dataset.stream) href = r.dataset.href;
+          });
+          load(href, function () {
+            rungPlayer.currentTime = Number(b.dataset.seconds);
+            rungPlayer.play().catch(function () {});
+          });
+        });
+      });
+    }
     if (data.status !== "running") return;
     var rows = document.getElementById("stage-rows");
     setInterval(function () {
