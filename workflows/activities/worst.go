@@ -11,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/reel-video/reel/encoder"
 	"github.com/reel-video/reel/frame"
@@ -32,6 +33,9 @@ const (
 	DefaultWorstGapSeconds = 0.5
 	// DefaultThumbnailWidth is the width of the moments' JPEGs.
 	DefaultThumbnailWidth = 320
+	// DefaultWorstBudget bounds the time spent decoding the moments'
+	// pictures (the report stage has 5 minutes in all).
+	DefaultWorstBudget = 2 * time.Minute
 	// worstDir is where the moments' JPEGs go, under the title's output.
 	worstDir = "worst"
 )
@@ -56,6 +60,10 @@ type WorstOptions struct {
 	ThumbnailWidth int
 	// JPEGQuality is 1–100. Default: 85.
 	JPEGQuality int
+	// Budget bounds the time spent decoding pictures; the moments left
+	// when it runs out have no thumbnails (and the report a warning).
+	// Default: DefaultWorstBudget.
+	Budget time.Duration
 }
 
 func (o WorstOptions) withDefaults() WorstOptions {
@@ -73,6 +81,9 @@ func (o WorstOptions) withDefaults() WorstOptions {
 	}
 	if o.JPEGQuality <= 0 || o.JPEGQuality > 100 {
 		o.JPEGQuality = 85
+	}
+	if o.Budget <= 0 {
+		o.Budget = DefaultWorstBudget
 	}
 	return o
 }
@@ -238,6 +249,23 @@ func (a *Activities) worstMoments(ctx context.Context, in workflows.WriteReportI
 	}
 	defer dst.close()
 	ctx = a.withIO(ctx)
+	// Pictures are decoded under the budget; the files are written under
+	// ctx.
+	gctx, cancel := context.WithTimeout(ctx, o.Budget)
+	defer cancel()
+	outOfTime := false
+	grab := func(input string, frames []int, opts encoder.GrabOptions) ([]encoder.Grab, error) {
+		if outOfTime {
+			return make([]encoder.Grab, len(frames)), nil // no pictures, warned once
+		}
+		g, err := a.Media.GrabFrames(gctx, input, frames, opts)
+		if err != nil && ctx.Err() == nil && gctx.Err() != nil {
+			outOfTime = true
+			warn("worst moments: decoding their pictures took longer than %v: the rest have no thumbnails", o.Budget)
+			return make([]encoder.Grab, len(frames)), nil
+		}
+		return g, err
+	}
 	hb := a.heartbeater(ctx)
 	done, total := 0, len(r.Rungs)+1
 	hb.beat(true, workflows.ActivityProgress{Done: done, Total: total})
@@ -247,7 +275,7 @@ func (a *Activities) worstMoments(ctx context.Context, in workflows.WriteReportI
 	for _, j := range todo {
 		frames = append(frames, r.Rungs[j.rung].Worst[j.moment].Frame)
 	}
-	srcGrabs, err := a.Media.GrabFrames(ctx, in.Source.URI, frames, encoder.GrabOptions{Width: tw, Height: th})
+	srcGrabs, err := grab(in.Source.URI, frames, encoder.GrabOptions{Width: tw, Height: th})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -299,7 +327,7 @@ func (a *Activities) worstMoments(ctx context.Context, in workflows.WriteReportI
 			var rungGrabs []encoder.Grab
 			var rerr error
 			if in.Rungs != nil && i < len(in.Rungs) && in.Rungs[i].Path != "" {
-				rungGrabs, rerr = a.Media.GrabFrames(ctx, in.Rungs[i].Path, fr, encoder.GrabOptions{Width: tw, Height: th})
+				rungGrabs, rerr = grab(in.Rungs[i].Path, fr, encoder.GrabOptions{Width: tw, Height: th})
 			} else {
 				rerr = fmt.Errorf("the rung's location is unknown")
 			}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/testsuite"
 
@@ -260,6 +261,45 @@ func TestWorstMomentsOnRealTitle(t *testing.T) {
 	}
 	if !slices.ContainsFunc(rep.Warnings, func(s string) bool { return strings.Contains(s, "no thumbnails of rung low") }) {
 		t.Errorf("warnings %q lack the rung's", rep.Warnings)
+	}
+}
+
+// stuckMedia never finishes decoding a picture: it waits for its context.
+type stuckMedia struct{ Media }
+
+func (stuckMedia) GrabFrames(ctx context.Context, input string, frames []int, opts encoder.GrabOptions) ([]encoder.Grab, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestWorstMomentsBudget: pictures that take longer than the budget are
+// left out with a warning; the report is written.
+func TestWorstMomentsBudget(t *testing.T) {
+	a := New(Libav(), nil)
+	w := makeWorstTitle(t, a, t.TempDir(), worstFrames)
+	stuck := New(stuckMedia{Libav()}, nil)
+	stuck.Worst = WorstOptions{Fraction: 0.03, Budget: 100 * time.Millisecond}
+	start := time.Now()
+	_, rep := writeReportOf(t, stuck, w.input())
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("report took %v with a 100ms budget", d)
+	}
+	if len(rep.Rungs[0].Worst) != 2 {
+		t.Fatalf("moments %+v", rep.Rungs[0].Worst)
+	}
+	for _, m := range rep.Rungs[0].Worst {
+		if m.SourceThumbnail != "" || m.RungThumbnail != "" || m.TC == "" {
+			t.Errorf("moment %+v", m)
+		}
+	}
+	n := 0
+	for _, s := range rep.Warnings {
+		if strings.Contains(s, "took longer than 100ms") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("warnings %q: want one about the budget", rep.Warnings)
 	}
 }
 
