@@ -17,6 +17,7 @@ import (
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/store"
 	"github.com/reel-video/reel/vision"
 	"github.com/reel-video/reel/workflows"
 )
@@ -184,7 +185,7 @@ func thumbName(id string) string {
 
 // worstMoments fills every rung's Worst from its per-frame VMAF, with JPEGs
 // of each moment's frame in the source and the rung under <out>/worst/
-// (reused when an earlier attempt wrote them). A picture that cannot be
+// (reused when an earlier attempt wrote them after the rung). A picture that cannot be
 // had leaves its thumbnail empty and adds a warning to the report; the
 // error is for ctx being done or the output failing to take a file.
 func (a *Activities) worstMoments(ctx context.Context, in workflows.WriteReportInput, r *report.Report) error {
@@ -219,15 +220,26 @@ func (a *Activities) worstMoments(ctx context.Context, in workflows.WriteReportI
 		return nil
 	}
 	warn := func(format string, args ...any) { r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...)) }
-	exists := func(rel string) bool {
-		_, err := a.statLoc(ctx, joinLoc(in.Out, rel))
-		return err == nil
+	modTime := func(loc string) (time.Time, bool) {
+		l, err := store.ParseLocation(loc)
+		if err != nil {
+			return time.Time{}, false
+		}
+		info, err := a.files().Stat(ctx, l)
+		return info.ModTime, err == nil
 	}
-	// Thumbnails an earlier attempt wrote are kept.
+	// Thumbnails an earlier attempt wrote are kept, unless the rung was
+	// written again since.
+	rungTime := map[int]time.Time{}
 	var todo []job
 	for _, j := range jobs {
 		m := &r.Rungs[j.rung].Worst[j.moment]
-		if exists(j.source) && exists(j.rungJPEG) {
+		if _, ok := rungTime[j.rung]; !ok && j.rung < len(in.Rungs) {
+			rungTime[j.rung], _ = modTime(in.Rungs[j.rung].Path)
+		}
+		st, sok := modTime(joinLoc(in.Out, j.source))
+		rt, rok := modTime(joinLoc(in.Out, j.rungJPEG))
+		if sok && rok && !st.Before(rungTime[j.rung]) && !rt.Before(rungTime[j.rung]) {
 			m.SourceThumbnail, m.RungThumbnail = j.source, j.rungJPEG
 			continue
 		}

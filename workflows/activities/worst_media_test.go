@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -244,6 +245,16 @@ func TestWorstMomentsOnRealTitle(t *testing.T) {
 	checkWorst(t, a, w, rep)
 	if n := calls.Load(); n != 2 {
 		t.Errorf("%d GrabFrames calls after a second report, want still 2", n)
+	}
+	// A rung written again after its thumbnails: they are made again.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(w.rungs[0].Path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	_, rep = writeReportOf(t, a, w.input())
+	checkWorst(t, a, w, rep)
+	if n := calls.Load(); n != 4 {
+		t.Errorf("%d GrabFrames calls after the rung changed, want 4", n)
 	}
 
 	// The rung cannot be decoded (and its thumbnails are gone): the source's
