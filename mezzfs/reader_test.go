@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/mezzfs"
-	"github.com/reel-video/reel/mezzfs/internal/faultproxy"
+	"github.com/reel-video/reel/internal/faultproxy"
 )
 
 // readPatterns read a whole object back through r in different ways.
