@@ -32,9 +32,9 @@ type Metrics struct {
 	storeBytes  prometheus.Counter
 	failures    *prometheus.CounterVec
 
-	mezzReads, mezzRequests, mezzRetries       prometheus.Counter
-	mezzFetched, mezzServed                    prometheus.Counter
-	mezzHits, mezzMisses, mezzDiskHits         prometheus.Counter
+	mezzReads, mezzRequests, mezzRetries prometheus.Counter
+	mezzFetched, mezzServed              prometheus.Counter
+	mezzHits, mezzMisses, mezzDiskHits   prometheus.Counter
 }
 
 // FPSBuckets are the buckets of reel_encode_fps (frames per second of one

@@ -28,9 +28,9 @@ func TestSDKHandler(t *testing.T) {
 	q.Gauge("temporal_num_pollers").Update(3)
 	q.Gauge("temporal_num_pollers").Update(2)
 	tm := h.WithTags(map[string]string{"operation": "PollActivityTaskQueue"}).Timer("temporal_request_latency")
-	tm.Record(3 * time.Millisecond)  // ≤ 0.005
-	tm.Record(250 * time.Millisecond) // exactly on a bound: counted in it
-	tm.Record(2 * time.Hour)          // above every bound: +Inf only
+	tm.Record(3 * time.Millisecond)                      // ≤ 0.005
+	tm.Record(250 * time.Millisecond)                    // exactly on a bound: counted in it
+	tm.Record(2 * time.Hour)                             // above every bound: +Inf only
 	q.Timer("temporal_worker_start").Record(time.Second) // a counter's name with another kind: its own family
 
 	want := `
