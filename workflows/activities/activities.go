@@ -84,6 +84,9 @@ type Activities struct {
 	// files bound for an object store before uploading them. Default:
 	// os.TempDir().
 	ScratchDir string
+	// Meter counts frames decoded, encoded and scored, mezzfs reads and
+	// store writes for the worker's metrics. Default (nil): none.
+	Meter Meter
 
 	storeMu sync.Mutex
 	stores  map[string]mezzfs.Store // S3 stores by bucket

@@ -62,6 +62,7 @@ func (a *Activities) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wo
 	if err != nil {
 		return workflows.AnalyzeOutput{}, classify(err)
 	}
+	a.meter().FramesDecoded(out.Frames)
 	res, err := saveQC(ctx, dst, "source", out)
 	if err != nil {
 		return workflows.AnalyzeOutput{}, classify(err)

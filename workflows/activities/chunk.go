@@ -300,6 +300,8 @@ func (a *Activities) EncodeChunk(ctx context.Context, in workflows.EncodeChunkIn
 		return workflows.EncodeChunkOutput{}, chunkError(in, err)
 	}
 	out := workflows.EncodeChunkOutput{Key: key, Concealed: res.Concealed, EncodeSeconds: a.now().Sub(start).Seconds()}
+	a.meter().FramesDecoded(res.DecodedFrames)
+	a.countEncoded(in.Rungs, res.Rungs, out.EncodeSeconds)
 	m := chunkManifest{Key: key, Source: id, Concealed: res.Concealed, DecodedFrames: res.DecodedFrames,
 		Seeked: res.Seeked, EncodeSeconds: out.EncodeSeconds, Finished: a.now().UTC().Format(time.RFC3339)}
 	m.Input = chunkKeyMaterial{Version: chunkKeyVersion, Source: id.String(), StartFrame: in.Chunk.StartFrame, Frames: in.Chunk.Frames, Conceal: in.Conceal}

@@ -37,6 +37,7 @@ func (a *Activities) EncodeLadder(ctx context.Context, in workflows.EncodeLadder
 	defer out.close()
 	hb := a.heartbeater(ctx)
 	hb.beat(true, encodeProgress{ActivityProgress: workflows.ActivityProgress{Total: in.Frames}})
+	start := a.now()
 	outs, err := a.Media.EncodeLadder(ctx, in.Source, in.Rungs,
 		func(r media.RungSpec) string { return out.file(rungRel(r.ID)) },
 		func(n, total int) {
@@ -48,6 +49,13 @@ func (a *Activities) EncodeLadder(ctx context.Context, in workflows.EncodeLadder
 	if err != nil {
 		return workflows.EncodeLadderOutput{}, classify(err)
 	}
+	// One decode of the source fed every rung.
+	decoded := 0
+	for _, o := range outs {
+		decoded = max(decoded, o.Frames)
+	}
+	a.meter().FramesDecoded(decoded)
+	a.countEncoded(in.Rungs, outs, a.now().Sub(start).Seconds())
 	if out.remote() {
 		for i := range outs {
 			rel := out.relOf(outs[i].Path)

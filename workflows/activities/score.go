@@ -201,6 +201,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 			}
 		}
 		n++
+		a.meter().FramesDecoded(1 + len(dis))
 		// Beat on every frame read, also while skipping what an earlier
 		// attempt scored: that can take longer than the heartbeat timeout.
 		st.Done, st.Total = n, max(total, n)
@@ -284,6 +285,7 @@ func (a *Activities) scoreWindows(ctx context.Context, in workflows.ScoreRungsIn
 				return nil, err
 			}
 		}
+		a.meter().FramesScored(count * len(in.Rungs))
 		st.Windows = append(st.Windows, wstart)
 		st.Frames = wstart + count
 		hb.beat(true, *st)

@@ -111,8 +111,9 @@ func (a *Activities) withIO(ctx context.Context) context.Context {
 	io := encoder.IOFromContext(ctx)
 	if io.Store == (mezzfs.Options{}) && io.Stats == nil {
 		io.Store = a.Store
-		log := a.logger()
+		log, m := a.logger(), a.meter()
 		io.Stats = func(input string, st mezzfs.Stats) {
+			m.StoreRead(st)
 			log.Debug("mezzfs read stats", "input", input, "requests", st.Requests, "bytes_fetched", st.BytesFetched,
 				"bytes_served", st.BytesServed, "read_amplification", st.ReadAmplification)
 		}
@@ -234,6 +235,7 @@ type outDir struct {
 	dir string
 	// uploaded holds the relative paths uploaded so far.
 	uploaded map[string]bool
+	meter    Meter
 }
 
 // openOut prepares writing under the location base. Call close when done.
@@ -242,7 +244,7 @@ func (a *Activities) openOut(ctx context.Context, base string) (*outDir, error) 
 	if err != nil {
 		return nil, err
 	}
-	o := &outDir{files: a.files(), base: l, dir: l.Path()}
+	o := &outDir{files: a.files(), base: l, dir: l.Path(), meter: a.meter()}
 	if l.IsLocal() {
 		return o, nil
 	}
@@ -307,6 +309,7 @@ func (o *outDir) writeFile(ctx context.Context, rel string, data []byte) error {
 	if err := o.files.WriteFile(ctx, o.base.Join(rel), data); err != nil {
 		return fmt.Errorf("write %s: %w", o.loc(rel), err)
 	}
+	o.meter.StoreWrite(int64(len(data)))
 	return nil
 }
 
@@ -323,6 +326,7 @@ func (o *outDir) put(ctx context.Context, rel string) error {
 	if err := o.files.Put(ctx, o.base.Join(rel), f, st.Size()); err != nil {
 		return fmt.Errorf("upload %s: %w", o.loc(rel), err)
 	}
+	o.meter.StoreWrite(st.Size())
 	if o.uploaded == nil {
 		o.uploaded = map[string]bool{}
 	}

@@ -247,6 +247,8 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 		return nil, chunkError(workflows.EncodeChunkInput{Chunk: plan.Chunk{Index: ri, StartFrame: r.StartFrame, Frames: r.Frames}}, err)
 	}
 	encodeSec := a.now().Sub(t0).Seconds()
+	a.meter().FramesDecoded(res.DecodedFrames)
+	a.countEncoded(rungs, res.Rungs, encodeSec)
 	recs := make([]trialRecord, len(points))
 	for k, pi := range points {
 		rs := rungs[k+1]

@@ -129,6 +129,7 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdg
 			}
 		}
 		n++
+		a.meter().FramesDecoded(1 + len(dis))
 		progress(n)
 	}
 	if n != frames {
@@ -158,6 +159,7 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdg
 		recs[k].VMAF, recs[k].VMAFMin, recs[k].VMAFHarmonicMean = p.Mean, p.Min, p.HarmonicMean
 		recs[k].PerFrame = series
 	}
+	a.meter().FramesScored(frames * len(trials))
 	return nil
 }
 
