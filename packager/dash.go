@@ -2,7 +2,10 @@ package packager
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/Eyevinn/dash-mpd/mpd"
 )
@@ -113,7 +116,26 @@ func dashManifest(tracks []*track, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("packager: write %s: %w", mpdName, err)
 	}
 	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return subSecondDurations(buf.Bytes(), m.MediaPresentationDuration, m.MinBufferTime, m.MaxSegmentDuration), nil
+}
+
+// subSecondDurations rewrites the attributes of durations under a second,
+// which dash-mpd v0.12 writes wrongly (0.75 s as "PT750000000\uFFFDS"):
+// a title or its segments shorter than a second would otherwise get a
+// manifest.mpd that no parser reads.
+func subSecondDurations(doc []byte, ds ...*mpd.Duration) []byte {
+	for _, d := range ds {
+		if d == nil || *d <= 0 || time.Duration(*d) >= time.Second {
+			continue
+		}
+		var bad bytes.Buffer
+		if err := xml.EscapeText(&bad, []byte(d.String())); err != nil {
+			continue
+		}
+		good := "PT" + strconv.FormatFloat(time.Duration(*d).Seconds(), 'f', -1, 64) + "S"
+		doc = bytes.ReplaceAll(doc, []byte(`="`+bad.String()+`"`), []byte(`="`+good+`"`))
+	}
+	return doc
 }
 
 // segmentTemplate is t's SegmentTemplate: its segments' earliest
