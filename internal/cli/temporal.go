@@ -13,11 +13,13 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/reel-video/reel/internal/tserver"
+	"github.com/reel-video/reel/metrics"
 	"github.com/reel-video/reel/workflows"
 	"github.com/reel-video/reel/workflows/activities"
 )
@@ -37,6 +39,9 @@ type connOptions struct {
 	EmbeddedPort int
 	// Verbose sends Temporal's logs to stderr instead of the log file.
 	Verbose bool
+	// metrics receives the SDK's metrics (reel worker --metrics); nil:
+	// none.
+	metrics client.MetricsHandler
 }
 
 func (o *connOptions) register(fs *pflag.FlagSet, env *Env) {
@@ -117,9 +122,10 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 			c.HostPort = hp
 		}
 		return client.DialContext(ctx, client.Options{
-			HostPort:  c.HostPort,
-			Namespace: o.Namespace,
-			Logger:    sdklog.NewStructuredLogger(c.logger),
+			HostPort:       c.HostPort,
+			Namespace:      o.Namespace,
+			Logger:         sdklog.NewStructuredLogger(c.logger),
+			MetricsHandler: o.metrics,
 		})
 	}
 	cl, err := dial()
@@ -151,6 +157,9 @@ type workerOptions struct {
 	EncodeConcurrency int
 	// CPUConcurrency caps concurrent scoring/analysis activities.
 	CPUConcurrency int
+	// metrics counts the activities' work and failures (reel worker
+	// --metrics); nil: none.
+	metrics *metrics.Metrics
 }
 
 func (w *workerOptions) register(fs *pflag.FlagSet) {
@@ -169,6 +178,11 @@ const heartbeatInterval = 5 * time.Second
 func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), error) {
 	acts := activities.New(activities.Libav(), c.logger)
 	acts.Store = store.mezzfs()
+	var interceptors []interceptor.WorkerInterceptor
+	if opts.metrics != nil {
+		acts.Meter = opts.metrics
+		interceptors = append(interceptors, opts.metrics.Interceptor())
+	}
 	queues := opts.Queues
 	if len(queues) == 0 {
 		queues = workflows.AllQueues
@@ -194,7 +208,8 @@ func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), erro
 		// the activity when it does not, and an embedded server on a busy
 		// machine can take more than a second (with a 1 s interval, scoring
 		// attempts were cancelled on a loaded 2-core box).
-		wo := worker.Options{MaxHeartbeatThrottleInterval: heartbeatInterval, DefaultHeartbeatThrottleInterval: heartbeatInterval}
+		wo := worker.Options{MaxHeartbeatThrottleInterval: heartbeatInterval, DefaultHeartbeatThrottleInterval: heartbeatInterval,
+			Interceptors: interceptors}
 		switch q {
 		case workflows.QueueEncode:
 			wo.MaxConcurrentActivityExecutionSize = max(1, opts.EncodeConcurrency)
