@@ -114,13 +114,36 @@ func TestServeReviewersUI(t *testing.T) {
 
 	// The finished title: its report and its package, playing.
 	p.Navigate(base + "/titles/plain")
-	if _, err := os.Stat(filepath.Join(plainOut, "report.html")); err == nil {
-		p.WaitTrue("the report in its frame", `(() => { const f = document.getElementById("report-frame");
-			return f && f.contentDocument && f.contentDocument.readyState === "complete" && f.contentDocument.body.textContent.includes("plain") })()`, 20*time.Second)
-	} else {
-		// Until the Report stage writes report.html, report.json is linked.
-		t.Logf("no report.html in the output (%v): checking the report.json link", err)
-		p.WaitTrue("the report.json link", `document.getElementById("report-json") !== null`, 5*time.Second)
+	if _, err := os.Stat(filepath.Join(plainOut, "report.html")); err != nil {
+		t.Fatalf("the Report stage wrote no report.html: %v", err)
+	}
+	// The pipeline's own report.html, in its frame: all four sections drawn
+	// (summary, rate–quality plot, a plot per rung, QC events) and its player.
+	p.WaitTrue("the report drawn in its frame", `(() => { const f = document.getElementById("report-frame");
+		const w = f && f.contentWindow; return w && w.reelReport && w.reelReport.ready && w.document.body.textContent.includes("plain") })()`, 30*time.Second)
+	var sections struct {
+		Errors          []string
+		RD, Rungs       int
+		Rows            int
+		Player, Summary bool
+	}
+	p.Eval(`(() => { const w = document.getElementById("report-frame").contentWindow, d = w.document, R = w.reelReport;
+		return {Errors: R.errors || [], RD: R.plots.filter(e => e.id === "rd-plot").length,
+			Rungs: R.plots.filter(e => e.id.startsWith("rung-plot-")).length,
+			Rows: d.querySelectorAll("#events tbody tr").length,
+			Player: d.getElementById("player") !== null, Summary: d.getElementById("title-id") !== null} })()`, &sections)
+	plainRep := readReport(t, filepath.Join(plainOut, "report.json"))
+	events := 0
+	if q := plainRep.QC; q != nil {
+		if q.Source != nil {
+			events += len(q.Source.Events)
+		}
+		for _, r := range q.Rungs {
+			events += len(r.Events)
+		}
+	}
+	if len(sections.Errors) > 0 || sections.RD != 1 || sections.Rungs != len(plainRep.Rungs) || sections.Rows != events || !sections.Player || !sections.Summary {
+		t.Fatalf("report.html sections %+v; report has %d rungs, %d QC events", sections, len(plainRep.Rungs), events)
 	}
 	p.Eval(`(document.getElementById("player").play(), true)`, nil)
 	p.WaitTrue("the package plays in hls.js", `window.reelHls && document.getElementById("player").currentTime > 1`, 30*time.Second)
@@ -160,10 +183,8 @@ func TestServeReviewersUI(t *testing.T) {
 	// Its page once finished (report and package of the injecting id).
 	p.Navigate(base + "/titles/" + url.PathEscape(heldID))
 	p.WaitTrue("the finished held title", `document.getElementById("state").textContent === "completed"`, 10*time.Second)
-	if _, err := os.Stat(filepath.Join(heldOut, "report.html")); err == nil {
-		p.WaitTrue("its report loaded", `(() => { const f = document.getElementById("report-frame");
-			return f && f.contentDocument && f.contentDocument.readyState === "complete" })()`, 20*time.Second)
-	}
+	p.WaitTrue("its report drawn", `(() => { const f = document.getElementById("report-frame");
+		const w = f && f.contentWindow; return w && w.reelReport && w.reelReport.ready })()`, 30*time.Second)
 	time.Sleep(500 * time.Millisecond) // time for an injected handler to fire
 	if d := p.Dialogs(); len(d) != 0 {
 		t.Fatalf("injected script ran: dialogs %q", d)
