@@ -2,6 +2,7 @@ package vmaf
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/reel-video/reel/frame"
 	"github.com/reel-video/reel/vmaf/internal/adm"
@@ -17,6 +18,11 @@ type admScores struct {
 // (kept so tests can tell a missing extractor from a wrong number).
 var errADMUnavailable = errors.New("vmaf: integer ADM extractor not available")
 
+// MinSize is the smallest width and height VMAF scores: the integer ADM
+// extractor's four-scale pyramid needs it. Smaller frames are refused
+// with ErrTooSmall.
+const MinSize = adm.MinSize
+
 // computeADM runs the integer ADM extractor; egl is the enhancement gain
 // limit (0 for the default).
 func computeADM(ref, dis *frame.Plane, bpc int, egl float64) (admScores, error) {
@@ -25,6 +31,9 @@ func computeADM(ref, dis *frame.Plane, bpc int, egl float64) (admScores, error) 
 		opt.EnhnGainLimit = egl
 	}
 	s, err := adm.Compute(ref, dis, bpc, opt)
+	if errors.Is(err, adm.ErrSize) {
+		return admScores{}, fmt.Errorf("%w: VMAF needs at least %dx%d: %w", ErrTooSmall, MinSize, MinSize, err)
+	}
 	if err != nil {
 		return admScores{}, err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/packager"
 	"github.com/reel-video/reel/vision"
+	"github.com/reel-video/reel/vmaf"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -138,6 +139,7 @@ var badInput = []struct {
 	{vision.ErrConfig, workflows.ErrTypeInvalidSettings},
 	{frame.ErrInvalidSize, workflows.ErrTypeInvalidMedia},
 	{frame.ErrBitDepth, workflows.ErrTypeUnsupported},
+	{vmaf.ErrTooSmall, workflows.ErrTypeUnsupported},
 	{packager.ErrMissingRendition, workflows.ErrTypeNotFound},
 	{packager.ErrUnsupportedCodec, workflows.ErrTypeUnsupported},
 	{packager.ErrUnalignedKeyFrame, workflows.ErrTypeInvalidMedia},
@@ -237,8 +239,14 @@ func (a *Activities) Probe(ctx context.Context, in workflows.ProbeInput) (media.
 	if err != nil {
 		return media.SourceInfo{}, classify(err)
 	}
-	if info.Video() == nil {
+	v := info.Video()
+	if v == nil {
 		return media.SourceInfo{}, classify(fmt.Errorf("probe %s: %w", in.Source, encoder.ErrNoVideo))
+	}
+	// Every rung is scored at the source's size: refuse now what VMAF
+	// cannot score rather than after the encode.
+	if v.Width > 0 && v.Height > 0 && (v.Width < vmaf.MinSize || v.Height < vmaf.MinSize) {
+		return media.SourceInfo{}, classify(fmt.Errorf("probe %s: %w: picture %dx%d, VMAF needs at least %dx%d", in.Source, vmaf.ErrTooSmall, v.Width, v.Height, vmaf.MinSize, vmaf.MinSize))
 	}
 	return *info, nil
 }
