@@ -62,6 +62,9 @@ type Outcome struct {
 // request.ErrInFlight.
 func Title(ctx context.Context, c client.Client, req workflows.TitleRequest, opts Options) (Outcome, error) {
 	opts = opts.withDefaults()
+	if err := request.CheckTitleID(req.TitleID); err != nil {
+		return Outcome{}, err
+	}
 	if req.Request == nil {
 		return Outcome{}, errors.New("submit: request has no identity (call Identify first)")
 	}

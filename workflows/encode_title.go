@@ -12,6 +12,7 @@ import (
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/media"
 	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/request"
 )
 
 // ProgressQuery is the query that returns a title's Progress.
@@ -167,6 +168,11 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 	}
 	if req.TitleID == "" || req.Source == "" || req.Out == "" {
 		return TitleResult{}, invalidRequest("title_id, source and out are all required (got %q, %q, %q)", req.TitleID, req.Source, req.Out)
+	}
+	// Checked before any activity (submit.Title and the CLI check it too):
+	// a title started by another client with a bad id fails, not retried.
+	if err := request.CheckTitleID(req.TitleID); err != nil {
+		return TitleResult{}, invalidRequest("%v", err)
 	}
 	if err := req.Profile.Validate(); err != nil {
 		return TitleResult{}, invalidRequest("%v", err)

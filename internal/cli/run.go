@@ -65,9 +65,20 @@ func (o *titleOptions) request(input string) (workflows.TitleRequest, error) {
 			return workflows.TitleRequest{}, fmt.Errorf("cannot derive a title id from %q: pass --title", input)
 		}
 	}
+	if err := request.CheckTitleID(title); err != nil {
+		return workflows.TitleRequest{}, fmt.Errorf("--title: %w", err)
+	}
 	out := o.Out
 	if out == "" {
-		out = filepath.Join("out", title)
+		// The one place a title id could become a path: a title id that
+		// is not a plain file name ("a/b", "../x", ".") is made one.
+		name := title
+		if strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+			if name = strings.Trim(unsafeTitle.ReplaceAllString(name, "-"), "-."); name == "" {
+				return workflows.TitleRequest{}, fmt.Errorf("cannot derive an output directory from title %q: pass --out", title)
+			}
+		}
+		out = filepath.Join("out", name)
 	}
 	if out, err = location(out, true); err != nil {
 		return workflows.TitleRequest{}, fmt.Errorf("--out: %w", err)
