@@ -492,6 +492,9 @@ func TestCompareInBrowser(t *testing.T) {
 		t.Errorf("plots %+v, want one of 3 series over 9 bitrates", got)
 	}
 	checkOffline(t, p, srv.URL)
+	if err := p.FullScreenshot(filepath.Join(t.ArtifactDir(), "compare.png")); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestMinimalReportInBrowser: a report with nothing but a title (no
