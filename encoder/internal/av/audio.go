@@ -115,7 +115,7 @@ func (d *AudioDecoder) decode() error {
 			return nil
 		case errors.Is(err, astiav.ErrEof):
 			return io.EOF
-		case errors.Is(err, astiav.ErrInvaliddata):
+		case damaged(err):
 			d.errs++
 			continue
 		case !errors.Is(err, astiav.ErrEagain):
@@ -142,7 +142,7 @@ func (d *AudioDecoder) decode() error {
 			if err == nil {
 				break
 			}
-			if errors.Is(err, astiav.ErrInvaliddata) {
+			if damaged(err) {
 				d.errs++
 				continue
 			}

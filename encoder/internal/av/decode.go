@@ -196,7 +196,7 @@ func (d *Decoder) Read() error {
 			return d.done
 		case errors.Is(err, astiav.ErrEagain):
 		default:
-			if errors.Is(err, astiav.ErrInvaliddata) {
+			if damaged(err) {
 				// A broken picture: skip it, as the ffmpeg CLI does.
 				d.decodeErrs++
 				d.lastDecErr = err
@@ -246,7 +246,7 @@ func (d *Decoder) feed() error {
 			}
 			return nil
 		}
-		if errors.Is(err, astiav.ErrInvaliddata) {
+		if damaged(err) {
 			if d.firstBad < 0 {
 				d.firstBad = d.packets - 1
 			}

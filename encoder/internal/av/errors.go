@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/asticode/go-astiav"
 )
@@ -52,6 +53,32 @@ func classify(op string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// damaged reports whether a decoder's error is about the packet it was
+// given, to be skipped as the ffmpeg CLI does: AVERROR_INVALIDDATA, or -1
+// (AVERROR(EPERM)), which some libav decoders (aac among them) still
+// return for a broken frame.
+func damaged(err error) bool {
+	return errors.Is(err, astiav.ErrInvaliddata) || isErrno(err, 1)
+}
+
+// ioErrnos are the errnos of an input that may succeed when read again.
+var ioErrnos = []int{4, 5, 11, 12, 13, 23, 24, 28, 32, 100, 101, 103, 104, 110, 111, 113} // EINTR EIO EAGAIN ENOMEM EACCES ENFILE EMFILE ENOSPC EPIPE ENETDOWN ENETUNREACH ECONNABORTED ECONNRESET ETIMEDOUT ECONNREFUSED EHOSTUNREACH
+
+// classifyOpen is classify for a demuxer opening its input: an errno that
+// is not about I/O (EINVAL, or EBUSY for a y4m header's 100000x100000) is
+// the demuxer refusing the data, which reading again will not change.
+func classifyOpen(op string, err error) error {
+	c := classify(op, err)
+	var e astiav.Error
+	if !errors.As(err, &e) || errors.Is(c, ErrInvalidData) || errors.Is(c, ErrUnsupported) || errors.Is(c, ErrNotFound) || errors.Is(c, ErrSettings) {
+		return c
+	}
+	if n := -int(e); n > 0 && n < 4096 && !slices.Contains(ioErrnos, n) {
+		return fmt.Errorf("%s: %w: %w", op, ErrInvalidData, err)
+	}
+	return c
 }
 
 // isErrno reports whether err is the libav error AVERROR(errno).

@@ -67,11 +67,11 @@ func openInput(in Input) (_ *astiav.FormatContext, _ *customIO, err error) {
 	if err := fc.OpenInput(in.Path, nil, nil); err != nil {
 		fc.Free() // avformat_open_input already freed the context; Free tolerates NULL
 		cio.free()
-		return nil, nil, classify("opening input", err)
+		return nil, nil, classifyOpen("opening input", err)
 	}
 	if err := fc.FindStreamInfo(nil); err != nil {
 		closeInput(fc, cio)
-		return nil, nil, classify("reading stream info", err)
+		return nil, nil, classifyOpen("reading stream info", err)
 	}
 	return fc, cio, nil
 }
