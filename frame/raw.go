@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -26,9 +27,11 @@ func ParsePixelFormat(name string) (Chroma, int, error) {
 		if i < 0 {
 			return 0, 0, fmt.Errorf("%w: %q", ErrPixelFormat, name)
 		}
-		if _, err := fmt.Sscanf(rest[i+1:], "%d", &depth); err != nil {
+		d, err := strconv.Atoi(rest[i+1:])
+		if err != nil || strconv.Itoa(d) != rest[i+1:] { // "10", not "10x", "+10" or "010"
 			return 0, 0, fmt.Errorf("%w: %q", ErrPixelFormat, name)
 		}
+		depth = d
 		n = rest[:i+1]
 	}
 	if depth < 8 || depth > 16 {

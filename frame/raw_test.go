@@ -25,6 +25,9 @@ func TestParsePixelFormat(t *testing.T) {
 		{"yuv420p10be", 0, 0, false},
 		{"yuv420p7le", 0, 0, false},
 		{"rgb24", 0, 0, false},
+		{"yuv420p10xle", 0, 0, false},
+		{"yuv420p+10le", 0, 0, false},
+		{"yuv444p012le", 0, 0, false},
 	}
 	for _, tt := range tests {
 		c, d, err := ParsePixelFormat(tt.in)
