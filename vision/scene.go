@@ -72,7 +72,7 @@ func subsampleBGR(f *frame.Frame, k int) (bgr []byte, w, h int) {
 			Y := float64(f.Planes[0].At(fx, fy) >> shift)
 			U := float64(f.Planes[1].At(fx/sx, fy/sy) >> shift)
 			V := float64(f.Planes[2].At(fx/sx, fy/sy) >> shift)
-			r, g, b := yuvToRGB(Y, U, V, full, hd)
+			r, g, b := frame.YCbCrToRGB(Y, U, V, full, hd)
 			o := (y*w + x) * 3
 			bgr[o], bgr[o+1], bgr[o+2] = b, g, r
 		}

@@ -66,39 +66,10 @@ func smallBGR(f *frame.Frame, w, h int) []byte {
 				U = float64(f.Planes[1].At(fx/sx, fy/sy) >> shift)
 				V = float64(f.Planes[2].At(fx/sx, fy/sy) >> shift)
 			}
-			r, g, b := yuvToRGB(Y, U, V, full, hd)
+			r, g, b := frame.YCbCrToRGB(Y, U, V, full, hd)
 			o := (y*w + x) * 3
 			out[o], out[o+1], out[o+2] = b, g, r
 		}
 	}
 	return out
-}
-
-// yuvToRGB converts one 8-bit YCbCr sample to RGB.
-func yuvToRGB(y, u, v float64, full, hd bool) (r, g, b uint8) {
-	kr, kb := 0.299, 0.114
-	if hd {
-		kr, kb = 0.2126, 0.0722
-	}
-	kg := 1 - kr - kb
-	var yy, cb, cr float64
-	if full {
-		yy, cb, cr = y/255, (u-128)/255, (v-128)/255
-	} else {
-		yy, cb, cr = (y-16)/219, (u-128)/224, (v-128)/224
-	}
-	rf := yy + 2*(1-kr)*cr
-	bf := yy + 2*(1-kb)*cb
-	gf := (yy - kr*rf - kb*bf) / kg
-	return clip8(rf * 255), clip8(gf * 255), clip8(bf * 255)
-}
-
-func clip8(v float64) uint8 {
-	if v <= 0 {
-		return 0
-	}
-	if v >= 255 {
-		return 255
-	}
-	return uint8(v + 0.5)
 }

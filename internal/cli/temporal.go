@@ -15,11 +15,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/reel-video/reel/internal/tserver"
 	"github.com/reel-video/reel/metrics"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 	"github.com/reel-video/reel/workflows/activities"
 )
@@ -231,32 +231,8 @@ func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), erro
 	return stop, nil
 }
 
-// describeErr renders an error chain as one line, dropping Temporal's
-// wrapping (workflow execution error → activity error → application error)
-// and keeping the application error's message and type.
-func describeErr(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		var act *temporal.ActivityError
-		prefix := ""
-		if errors.As(err, &act) {
-			prefix = strings.ToLower(act.ActivityType().GetName()) + ": "
-		}
-		kind := "retryable"
-		if app.NonRetryable() {
-			kind = "not retryable"
-		}
-		if t := app.Type(); t != "" && !strings.ContainsAny(t, "*.") {
-			kind = t + ", " + kind
-		}
-		return fmt.Sprintf("%s%s [%s]", prefix, app.Message(), kind)
-	}
-	var timeout *temporal.TimeoutError
-	if errors.As(err, &timeout) {
-		return "timed out: " + timeout.Error()
-	}
-	return err.Error()
-}
+// describeErr renders an error chain as one line (titles.DescribeError).
+func describeErr(err error) string { return titles.DescribeError(err) }
 
 // waitCtx bounds a client call.
 func waitCtx(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {

@@ -390,11 +390,6 @@ func hdMatrix(src media.SourceInfo) bool {
 func frameImage(f *frame.Frame, hd bool) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
 	shift := max(f.BitDepth-8, 0)
-	kr, kb := 0.299, 0.114
-	if hd {
-		kr, kb = 0.2126, 0.0722
-	}
-	kg := 1 - kr - kb
 	full := f.Range == frame.RangeFull
 	cw, ch := f.Chroma.ChromaSize(f.Width, f.Height)
 	for y := range f.Height {
@@ -406,21 +401,9 @@ func frameImage(f *frame.Frame, hd bool) *image.RGBA {
 				U = float64(f.Planes[1].At(cx, cy) >> shift)
 				V = float64(f.Planes[2].At(cx, cy) >> shift)
 			}
-			var yy, cb, cr float64
-			if full {
-				yy, cb, cr = Y/255, (U-128)/255, (V-128)/255
-			} else {
-				yy, cb, cr = (Y-16)/219, (U-128)/224, (V-128)/224
-			}
-			rf := yy + 2*(1-kr)*cr
-			bf := yy + 2*(1-kb)*cb
-			gf := (yy - kr*rf - kb*bf) / kg
-			img.SetRGBA(x, y, color.RGBA{clip255(rf), clip255(gf), clip255(bf), 255})
+			r, g, b := frame.YCbCrToRGB(Y, U, V, full, hd)
+			img.SetRGBA(x, y, color.RGBA{r, g, b, 255})
 		}
 	}
 	return img
-}
-
-func clip255(v float64) uint8 {
-	return uint8(math.Round(math.Max(0, math.Min(255, v*255))))
 }
