@@ -1,11 +1,3 @@
-// Package metrics serves a worker's Prometheus metrics: the Temporal SDK's
-// own (through SDKHandler, an adapter of the SDK's metrics handler over
-// client_golang), reel's (frames decoded, encoded and scored, encode speed
-// per codec, mezzfs reads, store writes, activity failures by error type)
-// and the Go runtime's, on /metrics, with /healthz beside it.
-//
-// A Metrics is safe for concurrent use; its zero value is not usable, make
-// one with New. Nothing here is global: each Metrics has its own registry.
 package metrics
 
 import (
