@@ -6,7 +6,7 @@ GOBIN   := $(shell $(GO) env GOPATH)/bin
 STATE   ?= $(CURDIR)/.reel/state
 DEMO_IN ?= testdata/media/bigbuckbunny.mp4
 
-.PHONY: all deps build demo test test-short vet bench clean
+.PHONY: all deps build demo test test-short vet bench fuzz clean
 
 all: build
 
@@ -35,6 +35,12 @@ test: vet
 
 test-short: deps
 	$(GO) test -short ./...
+
+# Every fuzz target for FUZZTIME each (default 30s; `make test` runs only
+# their seed corpora): make fuzz FUZZTIME=2m, or scripts/fuzz.sh FuzzRead.
+FUZZTIME ?= 30s
+fuzz: deps
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash scripts/fuzz.sh
 
 bench: build
 	bash bench/run.sh
