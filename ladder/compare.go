@@ -216,6 +216,9 @@ func readCompareCSV(name string, r io.Reader) ([]ComparePoint, error) {
 		}
 		kbps, err1 := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64)
 		q, err2 := strconv.ParseFloat(strings.TrimSpace(fields[1]), 64)
+		if err1 == nil && err2 == nil && (math.IsNaN(kbps+q) || math.IsInf(kbps+q, 0)) {
+			return nil, fmt.Errorf("%s:%d: %w finite numbers, got %q", name, n, ErrBadCSV, line)
+		}
 		if err1 != nil || err2 != nil {
 			if len(out) == 0 && !header {
 				header = true

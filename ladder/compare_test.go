@@ -21,6 +21,8 @@ func TestReadCompareCurve(t *testing.T) {
 		{"csv with header and comments", "l.csv", "kbps,vmaf\n# c\n\n2000, 80\n145,35\n", "", []ComparePoint{{BitrateKbps: 145, VMAF: 35}, {BitrateKbps: 2000, VMAF: 80}}, "", nil},
 		{"csv bad line", "l.CSV", "145,35\nabc,def\n", "", nil, "", ErrBadCSV},
 		{"csv one field", "l.csv", "145\n", "", nil, "", ErrBadCSV},
+		{"csv NaN", "l.csv", "145,NaN\n", "", nil, "", ErrBadCSV},
+		{"csv infinite kbps", "l.csv", "kbps,vmaf\n+Inf,35\n", "", nil, "", ErrBadCSV},
 		{"csv empty", "l.csv", "# nothing\n", "", nil, "", ErrNoRungs},
 		{"report, codec picked, sorted", "r.json", report, "h264", []ComparePoint{{ID: "lo", BitrateKbps: 500, VMAF: 60}, {ID: "hi", BitrateKbps: 3000, VMAF: 90}}, "h264", nil},
 		{"report, several codecs", "r.json", report, "", nil, "", ErrSeveralCodecs},
