@@ -6,6 +6,7 @@ package faultproxy
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -44,11 +45,13 @@ type Proxy struct {
 	ln       net.Listener
 	tr       *http.Transport
 
-	mu    sync.Mutex
-	queue []Fault
-	plan  func(r *http.Request, n int) Fault
-	n     int // GETs seen
-	log   []string
+	mu        sync.Mutex
+	queue     []Fault
+	plan      func(r *http.Request, n int) Fault
+	writePlan func(r *http.Request, n int) Fault
+	n         int // GETs seen
+	writes    int // other requests seen while a write plan is set
+	log       []string
 }
 
 // New starts a proxy in front of upstream ("http://host:port").
@@ -90,11 +93,32 @@ func (p *Proxy) SetPlan(plan func(r *http.Request, n int) Fault) {
 	p.plan = plan
 }
 
-// Reset clears the queue, the plan and the counters.
+// SetWritePlan decides the fault of every request that is not a GET
+// (PUT, POST, DELETE, HEAD: object writes, multipart uploads, stats); n
+// counts them from 1. On these requests Status answers without contacting
+// the upstream, Delay waits before forwarding (a stalled request), and
+// Reset forwards the request whole and then drops the connection with an
+// RST before any response byte (the client cannot tell whether the write
+// happened). Without a write plan such requests pass untouched.
+func (p *Proxy) SetWritePlan(plan func(r *http.Request, n int) Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.writePlan = plan
+}
+
+// Reset clears the queue, the plans and the counters.
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.queue, p.plan, p.n, p.log = nil, nil, 0, nil
+	p.queue, p.plan, p.writePlan, p.n, p.writes, p.log = nil, nil, nil, 0, 0, nil
+}
+
+// Writes returns how many requests other than GETs the write plan has
+// seen.
+func (p *Proxy) Writes() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.writes
 }
 
 // Gets returns how many GETs the proxy has seen.
@@ -115,7 +139,13 @@ func (p *Proxy) fault(r *http.Request) Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r.Method != http.MethodGet {
-		return Fault{}
+		if p.writePlan == nil {
+			return Fault{}
+		}
+		p.writes++
+		f := p.writePlan(r, p.writes)
+		p.log = append(p.log, fmt.Sprintf("%s %s fault=%+v", r.Method, r.URL.Path, f))
+		return f
 	}
 	p.n++
 	var f Fault
@@ -157,6 +187,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer resp.Body.Close()
+	if f.Reset && r.Method != http.MethodGet {
+		// The upstream has the request; its answer is lost.
+		_, _ = io.Copy(io.Discard, resp.Body)
+		p.reset(w, false)
+		return
+	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -191,7 +227,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.Reset && sent >= f.ResetAfter {
-			p.reset(w)
+			p.reset(w, true)
 			return
 		}
 		if f.StallFor > 0 && !stalled && sent >= f.StallAfter {
@@ -210,9 +246,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// reset flushes what was written and drops the connection with an RST.
-func (p *Proxy) reset(w http.ResponseWriter) {
-	w.(http.Flusher).Flush()
+// reset flushes what was written (flush: false sends nothing, not even
+// the headers) and drops the connection with an RST.
+func (p *Proxy) reset(w http.ResponseWriter, flush bool) {
+	if flush {
+		w.(http.Flusher).Flush()
+	}
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
