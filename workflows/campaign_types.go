@@ -181,6 +181,9 @@ type CampaignCounts struct {
 type CampaignState struct {
 	// Cursor is the index in the catalog of the next title to start.
 	Cursor int `json:"cursor"`
+	// CatalogBase is the index in the whole catalog of CampaignInput.Catalog's
+	// first entry: a run continues as new with the titles not yet taken.
+	CatalogBase int `json:"catalog_base,omitempty"`
 	// InFlight are titles running (held ones included: Held says which).
 	InFlight []CampaignRun `json:"in_flight,omitempty"`
 	// Failed are the failed titles' entries, for retry-failed.
@@ -360,6 +363,13 @@ type CampaignStartOutput struct {
 // CampaignPollInput is the input of CampaignPoll.
 type CampaignPollInput struct {
 	Runs []CampaignRun `json:"runs"`
+	// Every is how often the activity looks at the runs while it waits.
+	Every time.Duration `json:"every,omitempty"`
+	// Wait: the activity returns as soon as a run's state differs from
+	// what Runs say (finished, failed, newly held or released), else after
+	// Wait (0: look once). One long poll instead of many short ones keeps
+	// the campaign's history short.
+	Wait time.Duration `json:"wait,omitempty"`
 }
 
 // CampaignRunState is one run's state as CampaignPoll found it.

@@ -16,4 +16,5 @@ type Registry interface {
 func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(EncodeTitle, workflowOpts())
 	r.RegisterWorkflowWithOptions(IdentifySource, workflow.RegisterOptions{Name: IdentifySourceName})
+	r.RegisterWorkflowWithOptions(Campaign, workflow.RegisterOptions{Name: CampaignName})
 }
