@@ -32,7 +32,14 @@ func CheckTitleID(id string) error {
 	case id == "":
 		return fmt.Errorf("%w: empty", ErrBadTitleID)
 	case len(id) > MaxTitleIDBytes:
-		return fmt.Errorf("%w: %d bytes, at most %d allowed (%.20q…)", ErrBadTitleID, len(id), MaxTitleIDBytes, id)
+		head := id
+		for i := range id {
+			if i >= 20 {
+				head = id[:i] + "…"
+				break
+			}
+		}
+		return fmt.Errorf("%w: %d bytes, at most %d allowed: %q", ErrBadTitleID, len(id), MaxTitleIDBytes, head)
 	case !utf8.ValidString(id):
 		return fmt.Errorf("%w: %q is not valid UTF-8", ErrBadTitleID, id)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -274,8 +275,52 @@ func fmtCounts(m map[string]int) string {
 // start time and stage timings (report.html embeds report.json).
 var excludedFromIdentity = []string{"report.json", "report.html"}
 
-// treeHashes returns the SHA-256 of every file under dir by its relative
-// path, report files excepted.
+// wallClockKeys are the JSON fields of the chunk cache's records (chunk
+// manifests, trial results) that record when and how fast a run went, not
+// what it made; they are left out of the comparison, as is the output
+// location itself (qc/<rung>.json names its input, the rung, by its full
+// location), which is replaced by "<out>".
+var wallClockKeys = []string{"encode_seconds", "score_seconds", "finished"}
+
+// identityNote says what the comparisons leave out, for the figures.
+const identityNote = "report.json and report.html (run ids, times) excluded; in JSON files the chunk cache's wall-clock fields encode_seconds, score_seconds, finished and the output location itself are left out"
+
+// contentHash is the SHA-256 of an output file as the comparison sees it:
+// media files as they are, JSON files without wallClockKeys and with out
+// (the title's output location) replaced.
+func contentHash(rel string, b []byte, out string) string {
+	if strings.HasSuffix(rel, ".json") {
+		b = bytes.ReplaceAll(b, []byte(strings.TrimSuffix(out, "/")), []byte("<out>"))
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			stripKeys(v)
+			if nb, err := json.Marshal(v); err == nil {
+				b = nb
+			}
+		}
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func stripKeys(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range wallClockKeys {
+			delete(x, k)
+		}
+		for _, e := range x {
+			stripKeys(e)
+		}
+	case []any:
+		for _, e := range x {
+			stripKeys(e)
+		}
+	}
+}
+
+// treeHashes returns the contentHash of every file under dir by its
+// relative path, report files excepted.
 func treeHashes(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out, err := hashTree(dir)
@@ -292,15 +337,15 @@ func hashTree(dir string) (map[string]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if slices.Contains(excludedFromIdentity, filepath.ToSlash(rel)) {
+		rel = filepath.ToSlash(rel)
+		if slices.Contains(excludedFromIdentity, rel) {
 			return nil
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		h := sha256.Sum256(b)
-		out[filepath.ToSlash(rel)] = hex.EncodeToString(h[:])
+		out[rel] = contentHash(rel, b, dir)
 		return nil
 	})
 	return out, err
@@ -346,8 +391,8 @@ func TestFaults(t *testing.T) {
 	refHashes := treeHashes(t, refOut)
 	f.ref = refHashes
 	refCompleted, _ := activityCounts(t, ref.c, workflows.WorkflowID("ref"))
-	figure("reference run", "%.1f s, %d rungs, %d chunks, %d output files compared (%s excluded: run ids and times)",
-		refSeconds, len(res.Rungs), res.Chunks, len(refHashes), strings.Join(excludedFromIdentity, ", "))
+	figure("reference run", "%.1f s, %d rungs, %d chunks, %d output files compared (%s)",
+		refSeconds, len(res.Rungs), res.Chunks, len(refHashes), identityNote)
 	figure("reference activities", "%s", fmtCounts(refCompleted))
 
 	t.Run("WorkerKills", func(t *testing.T) { faultsWorkerKills(t, f, refHashes, refSeconds) })
@@ -653,8 +698,7 @@ func faultsS3(t *testing.T, f *faultsFixture) {
 				m[rel] = "short"
 				continue
 			}
-			h := sha256.Sum256(b)
-			m[rel] = hex.EncodeToString(h[:])
+			m[rel] = contentHash(rel, b, "s3://out/"+prefix)
 		}
 		return m
 	}
@@ -692,7 +736,7 @@ func faultsS3(t *testing.T, f *faultsFixture) {
 			}
 		}
 	}
-	figure("S3 with faults: corrupt, partial, missing or extra objects", "%d of %d (report.json and report.html compared by parsing only)", len(diff), len(ref))
+	figure("S3 with faults: corrupt, partial, missing or extra objects", "%d of %d (%s; report.json parsed)", len(diff), len(ref), identityNote)
 	figure("S3 with faults: manifests that do not parse or name a missing object", "%d", len(bad))
 	figure("S3 with faults: time overhead", "%.2fx (%.0f s with faults, %.0f s without, both through the proxy)", faulty/clean, faulty, clean)
 	if len(diff) > 0 {
@@ -884,7 +928,7 @@ func faultsHostileIDs(t *testing.T, f *faultsFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"x\x00y", long} {
+	for _, id := range []string{"x\x00y", "a\u0085b", long} {
 		req := workflows.TitleRequest{TitleID: id, Source: f.clip, Out: filepath.Join(root, "out", "api"), Profile: p}
 		rq := request.Identity{}
 		req.Request = &rq
