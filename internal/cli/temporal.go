@@ -178,6 +178,7 @@ const heartbeatInterval = 5 * time.Second
 func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), error) {
 	acts := activities.New(activities.Libav(), c.logger)
 	acts.Store = store.mezzfs()
+	acts.Temporal = c.Client // the campaign activities start and watch titles
 	var interceptors []interceptor.WorkerInterceptor
 	if opts.metrics != nil {
 		acts.Meter = opts.metrics

@@ -88,6 +88,10 @@ type Activities struct {
 	// Meter counts frames decoded, encoded and scored, mezzfs reads and
 	// store writes for the worker's metrics. Default (nil): none.
 	Meter Meter
+	// Temporal is the worker's Temporal client, for the campaign
+	// activities (they start and watch titles' runs). Default (nil):
+	// those activities fail.
+	Temporal TitleClient
 
 	storeMu sync.Mutex
 	stores  map[string]mezzfs.Store // S3 stores by bucket
