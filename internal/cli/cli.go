@@ -99,6 +99,7 @@ the same command again to resume).`,
 	root.AddCommand(
 		newRunCmd(env),
 		newSubmitCmd(env),
+		newCampaignCmd(env),
 		newStatusCmd(env),
 		newReviewCmd(env),
 		newServeCmd(env),
