@@ -151,7 +151,8 @@ var badInput = []struct {
 }
 
 // classify turns err into what Temporal should see: a non-retryable
-// application error for bad input, the error itself otherwise.
+// application error for bad input, a full disk explained (ErrDiskFull,
+// retryable), the error itself otherwise.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -165,7 +166,7 @@ func classify(err error) error {
 			return temporal.NewNonRetryableApplicationError(err.Error(), b.typ, err)
 		}
 	}
-	return err
+	return explainNoSpace(err, "")
 }
 
 // heartbeater records progress heartbeats at most every interval.
