@@ -38,6 +38,7 @@ type fakeTitle struct {
 	started  time.Time
 	progress workflows.Progress
 	err      error
+	campaign string // the memo's campaign, "" for none
 }
 
 type fakeSignal struct {
@@ -82,6 +83,16 @@ func (f *fakeClient) info(id string, t *fakeTitle) *workflowpb.WorkflowExecution
 			panic(err)
 		}
 		info.Memo = &commonpb.Memo{Fields: map[string]*commonpb.Payload{workflows.MemoRequest: pl}}
+	}
+	if t.campaign != "" {
+		pl, err := converter.GetDefaultDataConverter().ToPayload(t.campaign)
+		if err != nil {
+			panic(err)
+		}
+		if info.Memo == nil {
+			info.Memo = &commonpb.Memo{Fields: map[string]*commonpb.Payload{}}
+		}
+		info.Memo.Fields[workflows.MemoCampaign] = pl
 	}
 	return info
 }

@@ -119,12 +119,19 @@ func newRow(s titles.TitleSummary) row {
 	return r
 }
 
-func (s *Server) rows(r *http.Request) ([]row, string, error) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if len(q) > 200 {
-		q = q[:200]
+// listParam is a list filter from the URL, trimmed, at most 200 bytes.
+func listParam(r *http.Request, name string) string {
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	if len(v) > 200 {
+		v = v[:200]
 	}
-	list, err := titles.List(r.Context(), s.cfg.Client, titles.ListOptions{Query: q, Limit: s.cfg.ListLimit, ProgressWait: s.cfg.ProgressWait})
+	return v
+}
+
+func (s *Server) rows(r *http.Request) ([]row, string, error) {
+	q := listParam(r, "q")
+	list, err := titles.List(r.Context(), s.cfg.Client, titles.ListOptions{Query: q, Campaign: listParam(r, "campaign"),
+		Limit: s.cfg.ListLimit, ProgressWait: s.cfg.ProgressWait})
 	if err != nil {
 		return nil, q, err
 	}
@@ -142,15 +149,18 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type pageData struct {
-		Page  string `json:"page"`
-		Query string `json:"query"`
+		Page     string `json:"page"`
+		Query    string `json:"query"`
+		Campaign string `json:"campaign,omitempty"`
 	}
+	camp := listParam(r, "campaign")
 	data := struct {
-		Title string
-		Query string
-		Rows  []row
-		Data  pageData
-	}{"Titles", q, rows, pageData{"list", q}}
+		Title    string
+		Query    string
+		Campaign string
+		Rows     []row
+		Data     pageData
+	}{"Titles", q, camp, rows, pageData{"list", q, camp}}
 	w.Header().Set("Cache-Control", "no-store")
 	if err := render(w, s.pages.list, http.StatusOK, data); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())

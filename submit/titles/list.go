@@ -8,10 +8,12 @@ import (
 	"sync"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/reel-video/reel/request"
 	"github.com/reel-video/reel/workflows"
@@ -23,6 +25,9 @@ type ListOptions struct {
 	// Query keeps titles whose id contains it (case-insensitive); empty
 	// keeps all.
 	Query string
+	// Campaign keeps titles whose latest run a campaign of this name
+	// started (memo workflows.MemoCampaign); empty keeps all.
+	Campaign string
 	// Limit is how many titles at most. Default 100.
 	Limit int
 	// PageSize is the visibility page size. Default 100.
@@ -56,6 +61,9 @@ type TitleSummary struct {
 	// Error is a failed (or timed out, terminated, cancelled) run's
 	// error in one line.
 	Error string `json:"error,omitempty"`
+	// Campaign names the campaign that started the run ("" for one from
+	// reel run or submit).
+	Campaign string `json:"campaign,omitempty"`
 }
 
 // Held reports whether the title waits at the QC gate for a review.
@@ -100,8 +108,12 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 			if !ok || (q != "" && !strings.Contains(strings.ToLower(title), q)) {
 				continue
 			}
+			camp := memoCampaign(e.GetMemo().GetFields())
+			if opts.Campaign != "" && camp != opts.Campaign {
+				continue
+			}
 			s := TitleSummary{TitleID: title, WorkflowID: wid, RunID: e.GetExecution().GetRunId(),
-				Status: StatusOf(e.GetStatus()), Started: e.GetStartTime().AsTime()}
+				Status: StatusOf(e.GetStatus()), Started: e.GetStartTime().AsTime(), Campaign: camp}
 			if e.GetCloseTime() != nil {
 				t := e.GetCloseTime().AsTime()
 				s.Closed = &t
@@ -144,6 +156,20 @@ func List(ctx context.Context, c client.Client, opts ListOptions) ([]TitleSummar
 	}
 	wg.Wait()
 	return out, ctx.Err()
+}
+
+// memoCampaign is the campaign named in a run's memo ("" when none, or
+// unreadable).
+func memoCampaign(memo map[string]*commonpb.Payload) string {
+	p := memo[workflows.MemoCampaign]
+	if p == nil {
+		return ""
+	}
+	var name string
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &name); err != nil {
+		return ""
+	}
+	return name
 }
 
 // fill adds a running title's stage and gate, a failed one's error.

@@ -37,7 +37,10 @@
     }
     function refresh() {
       var url = "/api/titles";
-      if (data.query) url += "?q=" + encodeURIComponent(data.query);
+      var params = [];
+      if (data.query) params.push("q=" + encodeURIComponent(data.query));
+      if (data.campaign) params.push("campaign=" + encodeURIComponent(data.campaign));
+      if (params.length) url += "?" + params.join("&");
       fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
         return r.json();
