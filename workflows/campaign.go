@@ -328,7 +328,7 @@ func (c *campaignRun) started(e CampaignEntry, out CampaignStartOutput, err erro
 	row := CampaignTitle{TitleID: e.TitleID, Source: e.Source, Out: e.Out, OldOut: e.OldOut, Action: out.Action, RunID: out.RunID, Started: now}
 	switch {
 	case err != nil:
-		row.Error, row.ErrorType = rootMessage(err), errorType(err)
+		row.Error, row.ErrorType = errorMessage(err), errorType(err)
 		c.fail(e, row)
 	case out.Action == CampaignRefused:
 		row.Error, row.ErrorType = out.Reason, ErrTypeTitleInFlight
@@ -370,6 +370,16 @@ func errorType(err error) string {
 		return "Canceled"
 	}
 	return "Error"
+}
+
+// errorMessage is an activity error's message: the application error's
+// own, else the innermost error's.
+func errorMessage(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return rootMessage(err)
 }
 
 // next takes the next title: a retried one first, then the catalog's.
@@ -493,7 +503,7 @@ func (c *campaignRun) addSavings(titles []pendingSavings) {
 		if futures[i] != nil {
 			var s Savings
 			if err := futures[i].Get(c.ctx, &s); err != nil {
-				s = Savings{Reason: "savings not computed: " + rootMessage(err)}
+				s = Savings{Reason: "savings not computed: " + errorMessage(err)}
 			}
 			row.Savings = &s
 		}

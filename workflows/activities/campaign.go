@@ -292,8 +292,11 @@ func failureOf(err error, st enumspb.WorkflowExecutionStatus) (string, string) {
 	case errors.As(err, &timeout):
 		typ = "Timeout"
 	}
-	if err == nil {
+	switch {
+	case err == nil:
 		return st.String(), typ
+	case app != nil:
+		return app.Message(), typ
 	}
 	msg := err.Error()
 	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
