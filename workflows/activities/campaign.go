@@ -22,6 +22,7 @@ import (
 	"github.com/reel-video/reel/campaign"
 	"github.com/reel-video/reel/ladder"
 	"github.com/reel-video/reel/report"
+	"github.com/reel-video/reel/reporthtml"
 	"github.com/reel-video/reel/request"
 	"github.com/reel-video/reel/store"
 	"github.com/reel-video/reel/workflows"
@@ -388,7 +389,8 @@ func ladderBytesTop(r *report.Report) (int64, float64) {
 
 // WriteCampaignReport merges rows into the campaign's campaign.json (a
 // row replaces the title's earlier one; new titles are appended) and
-// writes campaign.json and campaign.csv whole, each all or nothing.
+// writes campaign.json and campaign.csv whole, each all or nothing, then
+// campaign.html (reporthtml.WriteCampaign).
 func (a *Activities) WriteCampaignReport(ctx context.Context, in workflows.WriteCampaignReportInput) (workflows.WriteCampaignReportOutput, error) {
 	o, err := a.openOut(ctx, in.Report)
 	if err != nil {
@@ -410,7 +412,7 @@ func (a *Activities) WriteCampaignReport(ctx context.Context, in workflows.Write
 		}
 	}
 	rows := MergeCampaignRows(prev.Titles, in.Rows)
-	jsonDoc, csvDoc, err := encodeCampaign(in.Head, rows)
+	rep, jsonDoc, csvDoc, err := encodeCampaign(in.Head, rows)
 	if err != nil {
 		return workflows.WriteCampaignReportOutput{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeInvalidRequest, err)
 	}
@@ -420,7 +422,20 @@ func (a *Activities) WriteCampaignReport(ctx context.Context, in workflows.Write
 	if err := o.writeFile(ctx, CampaignJSON, jsonDoc); err != nil {
 		return workflows.WriteCampaignReportOutput{}, classify(err)
 	}
-	return workflows.WriteCampaignReportOutput{JSON: o.loc(CampaignJSON), CSV: o.loc(CampaignCSV)}, nil
+	res := workflows.WriteCampaignReportOutput{JSON: o.loc(CampaignJSON), CSV: o.loc(CampaignCSV)}
+	// campaign.html follows; like report.html, a page that cannot be
+	// rendered is a warning, not a failed campaign report.
+	var page bytes.Buffer
+	if err := reporthtml.WriteCampaign(&page, rep, reporthtml.CampaignOptions{}); err != nil {
+		a.Logger.Warn("campaign.html not rendered", "report", in.Report, "error", err)
+		return res, nil
+	}
+	if err := o.writeFile(ctx, reporthtml.CampaignFileName, page.Bytes()); err != nil {
+		a.Logger.Warn("campaign.html not written", "report", in.Report, "error", err)
+		return res, nil
+	}
+	res.HTML = o.loc(reporthtml.CampaignFileName)
+	return res, nil
 }
 
 // MergeCampaignRows replaces the rows of prev whose title is in rows and
@@ -442,43 +457,44 @@ func MergeCampaignRows(prev, rows []workflows.CampaignTitle) []workflows.Campaig
 	return out
 }
 
-// encodeCampaign is campaign.json (package campaign's report, with its
-// summary, and the workflow's progress) and campaign.csv.
-func encodeCampaign(head workflows.CampaignReport, titles []workflows.CampaignTitle) ([]byte, []byte, error) {
+// encodeCampaign is the campaign's report (package campaign's), and its
+// campaign.json (with the summary and the workflow's progress) and
+// campaign.csv.
+func encodeCampaign(head workflows.CampaignReport, titles []workflows.CampaignTitle) (campaign.Report, []byte, []byte, error) {
 	raw, err := json.Marshal(titles)
 	if err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	var rows []campaign.Row
 	if err := json.Unmarshal(raw, &rows); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	var csvBuf bytes.Buffer
 	w := bufio.NewWriter(&csvBuf)
 	if err := campaign.WriteCSV(w, rows); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	if err := w.Flush(); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	var jsonBuf bytes.Buffer
 	rep := campaign.Report{Name: head.Name, Profile: head.Profile, OutTemplate: head.OutTemplate, CompareWith: head.CompareWith, Titles: rows}
 	if err := campaign.WriteJSON(&jsonBuf, rep, campaign.SummaryOptions{}); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	// The workflow's progress rides along under "progress".
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(jsonBuf.Bytes(), &doc); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	if doc["progress"], err = json.Marshal(head.Progress); err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, nil, err
+		return campaign.Report{}, nil, nil, err
 	}
-	return append(out, '\n'), csvBuf.Bytes(), nil
+	return rep, append(out, '\n'), csvBuf.Bytes(), nil
 }
 
 // CampaignCatalog reads a page of a campaign's catalog: a JSON-lines file

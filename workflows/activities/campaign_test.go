@@ -130,6 +130,9 @@ func TestWriteCampaignReportMerges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if page, err := os.ReadFile(out.HTML); err != nil || !strings.Contains(string(page), "c1") {
+		t.Errorf("campaign.html: %v", err)
+	}
 	b, err := os.ReadFile(out.JSON)
 	if err != nil {
 		t.Fatal(err)
