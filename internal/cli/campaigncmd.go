@@ -87,7 +87,8 @@ a directory) whose media files are listed. In templates {title} is the title
 id made one safe path element (letters, digits, '-', '_' and '.' kept, other
 bytes %XX, so an id never climbs out of the template's prefix).
 
-Without --wait the command returns once the campaign is started. With
+The campaign's workflow id is printed on stdout. Without --wait the
+command returns once the campaign is started (a reel worker runs it). With
 --wait it draws the campaign's progress until it ends. Exit status: 0
 started (or, with --wait, every title done or skipped), 1 failed (with
 --wait: some title failed), 2 usage, 3 with --wait: no title failed but
@@ -150,6 +151,8 @@ func runCampaignStart(ctx context.Context, env *Env, o *campaignStartOptions, po
 		printErr(env, "campaign start", err)
 		return exitFailed
 	}
+	// The workflow id on stdout, as reel submit prints it.
+	fmt.Fprintln(env.Stdout, workflows.CampaignWorkflowID(name))
 	fmt.Fprintf(env.Stderr, "reel campaign: %s started: %d titles, at most %d in flight; report in %s (reel campaign status %s)\n",
 		workflows.CampaignWorkflowID(name), len(cat), o.MaxInFlight, in.Report, name)
 	if !o.Wait {

@@ -285,6 +285,9 @@ type Status struct {
 	Closed  string
 }
 
+// QueryWait bounds GetStatus's progress query.
+const QueryWait = 15 * time.Second
+
 // GetStatus asks the campaign's latest run for its progress (the
 // progress query; a closed campaign answers with its result).
 func GetStatus(ctx context.Context, c client.Client, name string) (Status, error) {
@@ -309,12 +312,16 @@ func GetStatus(ctx context.Context, c client.Client, name string) (Status, error
 			}
 		}
 	}
-	v, err := c.QueryWorkflow(ctx, id, st.RunID, workflows.CampaignProgressQuery)
+	// A query needs a worker on the workflow queue: bounded, so that a
+	// campaign nobody serves says so instead of hanging.
+	qctx, cancel := context.WithTimeout(ctx, QueryWait)
+	defer cancel()
+	v, err := c.QueryWorkflow(qctx, id, st.RunID, workflows.CampaignProgressQuery)
 	if err != nil {
 		if !st.Running {
 			return st, nil // a failed or terminated campaign: no progress to show
 		}
-		return st, fmt.Errorf("query campaign %s: %w", id, err)
+		return st, fmt.Errorf("query campaign %s (is a reel worker serving the %s queue?): %w", id, workflows.QueueWorkflow, err)
 	}
 	if err := v.Get(&st.CampaignProgress); err != nil {
 		return st, fmt.Errorf("query campaign %s: %w", id, err)
