@@ -48,6 +48,9 @@ type fleet struct {
 	rows  map[string]CampaignTitle
 	head  CampaignReport
 	order []string
+	// entries are the catalog file's; pages counts its reads.
+	entries []CampaignEntry
+	pages   int
 	// perRun counts activities by campaign run (run is the current one:
 	// the test environment gives every run the same id).
 	perRun map[int]int
@@ -149,8 +152,18 @@ func (f *fleet) report(ctx context.Context, in WriteCampaignReportInput) (WriteC
 	return WriteCampaignReportOutput{JSON: in.Report + "/campaign.json", CSV: in.Report + "/campaign.csv"}, nil
 }
 
-func (f *fleet) catalog(context.Context, CampaignCatalogInput) (CampaignCatalogOutput, error) {
-	return CampaignCatalogOutput{}, errors.New("no catalog location in these tests")
+// catalog serves f.entries as the catalog file's pages.
+func (f *fleet) catalog(ctx context.Context, in CampaignCatalogInput) (CampaignCatalogOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.count(ctx)
+	f.pages++
+	if in.Location != "s3://out/campaigns/c1/catalog.jsonl" {
+		return CampaignCatalogOutput{}, fmt.Errorf("catalog %s", in.Location)
+	}
+	lo := min(in.Offset, len(f.entries))
+	hi := min(lo+in.Limit, len(f.entries))
+	return CampaignCatalogOutput{Entries: f.entries[lo:hi], More: hi < len(f.entries)}, nil
 }
 
 // newCampaignEnv is a test environment whose campaign activities are the
@@ -477,5 +490,81 @@ func TestCampaignRefusesBadInput(t *testing.T) {
 				t.Errorf("error %v, want %s", err, ErrTypeInvalidRequest)
 			}
 		})
+	}
+}
+
+// TestCampaignCatalogLocation: a catalog too large for the input is read
+// in pages, also across continue-as-new.
+func TestCampaignCatalogLocation(t *testing.T) {
+	f := newFleet()
+	f.entries = catalogOf(1200)
+	in := campaignInput(0)
+	in.Catalog, in.CatalogLocation, in.Total = nil, "s3://out/campaigns/c1/catalog.jsonl", 1200
+	in.MaxInFlight, in.TitlesPerRun = 16, 400
+	p, runs, err := runCampaign(t, f, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Done != 1200 || p.Total != 1200 || p.Remaining != 0 || runs != 3 {
+		t.Errorf("progress %+v after %d runs", p, runs)
+	}
+	// Pages of 500 from where each run starts (0, 400, 800): one read per
+	// run, the last one short.
+	if f.pages != 3 || len(f.encodes) != 1200 {
+		t.Errorf("%d page reads, %d titles encoded", f.pages, len(f.encodes))
+	}
+}
+
+// TestCampaignHeldCountsFor: a title held at the gate keeps its place
+// under the cap for HeldCountsFor, then stops counting; the campaign
+// ends with it listed as held.
+func TestCampaignHeldCountsFor(t *testing.T) {
+	f := newFleet()
+	f.held["t00000"] = true
+	in := campaignInput(3)
+	in.MaxInFlight, in.HeldCountsFor = 1, 2*time.Minute
+	var early CampaignProgress
+	var earlyEncodes int
+	p, _, err := runCampaign(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		pollSlowly(f, 10*time.Second)(env)
+		env.RegisterDelayedCallback(func() {
+			early = queryProgress(t, env)
+			earlyEncodes = f.totalEncodes()
+		}, 90*time.Second)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if earlyEncodes != 1 || early.Held != 1 || early.InFlight != 0 || early.Remaining != 2 {
+		t.Errorf("after 90 s: %d titles started, progress %+v; want the held title alone, still counted", earlyEncodes, early)
+	}
+	if p.Done != 2 || p.Held != 1 || !slices.Equal(p.HeldTitles, []string{"t00000"}) || f.rows["t00000"].State != CampaignTitleHeld {
+		t.Errorf("at the end: %+v", p)
+	}
+}
+
+// TestCampaignWorkflowCancelled: cancelling the campaign's workflow (not
+// the signal) writes the report and leaves the titles in flight running.
+func TestCampaignWorkflowCancelled(t *testing.T) {
+	f := newFleet()
+	in := campaignInput(10)
+	in.MaxInFlight = 2
+	env := newCampaignEnv(f)
+	pollSlowly(f, 10*time.Second)(env)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 25*time.Second)
+	env.ExecuteWorkflow(CampaignName, in)
+	var canceled *temporal.CanceledError
+	if err := env.GetWorkflowError(); !errors.As(err, &canceled) {
+		t.Fatalf("error %v, want canceled", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.running) != 2 || f.head.Progress.InFlight != 2 || !f.head.Progress.Cancelled {
+		t.Errorf("%d running, report head %+v", len(f.running), f.head.Progress)
+	}
+	for id := range f.running {
+		if f.rows[id].State != CampaignTitleInFlight {
+			t.Errorf("%s: %+v", id, f.rows[id])
+		}
 	}
 }
