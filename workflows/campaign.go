@@ -28,6 +28,22 @@ const (
 	// campaignPollWaits: one CampaignPoll waits up to this many PollEvery
 	// for a change before it returns.
 	campaignPollWaits = 10
+	// campaignShortActivity bounds CampaignStart, TitleSavings and
+	// CampaignCatalog, campaignReportActivity WriteCampaignReport: they do
+	// not heartbeat, so this is also how long a dead worker's attempt
+	// takes to move to another worker.
+	campaignShortActivity  = 2 * time.Minute
+	campaignReportActivity = 5 * time.Minute
+	// campaignMaxFailedKept caps the failed titles' entries the state
+	// carries for retry-failed (the state is the next run's input, at
+	// most 2 MB); failures beyond it are counted and in the report, and
+	// starting the campaign again retries them (a failed run's title is
+	// started again).
+	campaignMaxFailedKept = 5000
+	// campaignMaxHeldWatched caps the held titles the campaign watches
+	// (polls); beyond it the longest-held are left in the report as held
+	// and no longer watched.
+	campaignMaxHeldWatched = 1000
 )
 
 // ErrCampaignInput is wrapped by the non-retryable error of a campaign
@@ -287,7 +303,7 @@ func (c *campaignRun) fill() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		ac := activityCtx(c.ctx, QueueIO, 10*time.Minute, 0)
+		ac := activityCtx(c.ctx, QueueIO, campaignShortActivity, 0)
 		futures := make([]workflow.Future, len(batch))
 		for i, e := range batch {
 			futures[i] = workflow.ExecuteActivity(ac, ActivityCampaignStart, CampaignStartInput{
@@ -349,8 +365,25 @@ func (c *campaignRun) started(e CampaignEntry, out CampaignStartOutput, err erro
 func (c *campaignRun) fail(e CampaignEntry, row CampaignTitle) {
 	row.State, row.Finished = CampaignTitleFailed, workflow.Now(c.ctx)
 	c.st.Counts.Failed++
-	c.st.Failed = append(c.st.Failed, e)
+	if len(c.st.Failed) < campaignMaxFailedKept {
+		c.st.Failed = append(c.st.Failed, e)
+	}
 	c.rows = append(c.rows, row)
+}
+
+// unwatchHeld stops watching the longest-held titles beyond
+// campaignMaxHeldWatched; they stay held in the report and the counts.
+func (c *campaignRun) unwatchHeld() {
+	for c.held() > campaignMaxHeldWatched {
+		i := -1
+		for j, r := range c.st.InFlight {
+			if !r.HeldSince.IsZero() && (i < 0 || r.HeldSince.Before(c.st.InFlight[i].HeldSince)) {
+				i = j
+			}
+		}
+		c.st.InFlight = slices.Delete(c.st.InFlight, i, i+1)
+		c.st.Counts.Held++
+	}
 }
 
 // errorType is an activity error's application type, or Temporal's kind
@@ -402,7 +435,7 @@ func (c *campaignRun) next() (CampaignEntry, bool, error) {
 			return CampaignEntry{}, false, nil
 		}
 		var page CampaignCatalogOutput
-		ac := activityCtx(c.ctx, QueueIO, 5*time.Minute, 0)
+		ac := activityCtx(c.ctx, QueueIO, campaignShortActivity, 0)
 		err := workflow.ExecuteActivity(ac, ActivityCampaignCatalog, CampaignCatalogInput{
 			Location: c.in.CatalogLocation, Offset: c.st.Cursor, Limit: campaignCatalogPage}).Get(c.ctx, &page)
 		if err != nil {
@@ -436,7 +469,7 @@ func (c *campaignRun) startPoll() {
 	pc = workflow.WithActivityOptions(pc, workflow.ActivityOptions{
 		TaskQueue:           QueueIO,
 		StartToCloseTimeout: wait + 5*time.Minute,
-		HeartbeatTimeout:    max(time.Minute, 3*c.pollEvery),
+		HeartbeatTimeout:    max(30*time.Second, 3*c.pollEvery),
 		RetryPolicy:         retry,
 	})
 	c.pollRuns = slices.Clone(c.st.InFlight)
@@ -483,13 +516,14 @@ func (c *campaignRun) apply(states []CampaignRunState) {
 		}
 	}
 	c.st.InFlight = keep
+	c.unwatchHeld()
 	c.addSavings(done)
 }
 
 // addSavings computes the savings of finished titles that have an old
 // output (in parallel) and queues their rows.
 func (c *campaignRun) addSavings(titles []pendingSavings) {
-	ac := activityCtx(c.ctx, QueueIO, 5*time.Minute, 0)
+	ac := activityCtx(c.ctx, QueueIO, campaignShortActivity, 0)
 	futures := make([]workflow.Future, len(titles))
 	for i, t := range titles {
 		if t.row.OldOut == "" {
@@ -515,7 +549,7 @@ func (c *campaignRun) addSavings(titles []pendingSavings) {
 func (c *campaignRun) progress() CampaignProgress {
 	st := c.st
 	p := CampaignProgress{
-		Name: c.in.Name, Done: st.Counts.Done, Skipped: st.Counts.Skipped, Failed: st.Counts.Failed,
+		Name: c.in.Name, Done: st.Counts.Done, Skipped: st.Counts.Skipped, Failed: st.Counts.Failed, Held: st.Counts.Held,
 		Paused: st.Paused, Cancelled: c.cancelled, Finished: c.finished,
 		Started: st.Started, Now: workflow.Now(c.ctx), Runs: st.Runs, MaxInFlight: c.max,
 	}
@@ -566,7 +600,7 @@ func (c *campaignRun) flush(ctx workflow.Context) error {
 	in := WriteCampaignReportInput{Report: c.in.Report, Rows: c.rows, Head: CampaignReport{
 		Name: c.in.Name, Profile: c.in.Profile.Name, OutTemplate: c.in.OutTemplate, CompareWith: c.in.CompareWith,
 		Progress: c.progress()}}
-	ac := activityCtx(ctx, QueueIO, 10*time.Minute, 0)
+	ac := activityCtx(ctx, QueueIO, campaignReportActivity, 0)
 	if err := workflow.ExecuteActivity(ac, ActivityWriteCampaignReport, in).Get(ctx, nil); err != nil {
 		return err
 	}

@@ -48,6 +48,8 @@ type fleet struct {
 	rows  map[string]CampaignTitle
 	head  CampaignReport
 	order []string
+	// maxPolled is the most runs one poll looked at.
+	maxPolled int
 	// entries are the catalog file's; pages counts its reads.
 	entries []CampaignEntry
 	pages   int
@@ -100,6 +102,7 @@ func (f *fleet) poll(ctx context.Context, in CampaignPollInput) (CampaignPollOut
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.count(ctx)
+	f.maxPolled = max(f.maxPolled, len(in.Runs))
 	var out CampaignPollOutput
 	for _, r := range in.Runs {
 		s := CampaignRunState{TitleID: r.TitleID, RunID: r.RunID, State: CampaignTitleInFlight}
@@ -565,6 +568,33 @@ func TestCampaignWorkflowCancelled(t *testing.T) {
 	for id := range f.running {
 		if f.rows[id].State != CampaignTitleInFlight {
 			t.Errorf("%s: %+v", id, f.rows[id])
+		}
+	}
+}
+
+// TestCampaignManyHeld: held titles do not block the cap, and beyond the
+// most the campaign watches they are left held in the report.
+func TestCampaignManyHeld(t *testing.T) {
+	const n = campaignMaxHeldWatched + 50
+	f := newFleet()
+	for i := range n {
+		f.held[fmt.Sprintf("t%05d", i)] = true
+	}
+	in := campaignInput(n)
+	in.MaxInFlight = 8
+	p, _, err := runCampaign(t, f, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Held != n || p.Done != 0 || !p.Finished || len(p.HeldTitles) != campaignMaxHeldWatched {
+		t.Errorf("progress: held %d (%d listed), done %d, finished %v", p.Held, len(p.HeldTitles), p.Done, p.Finished)
+	}
+	if f.maxPolled > campaignMaxHeldWatched+in.MaxInFlight {
+		t.Errorf("a poll looked at %d runs", f.maxPolled)
+	}
+	for i := range n {
+		if r := f.rows[fmt.Sprintf("t%05d", i)]; r.State != CampaignTitleHeld {
+			t.Fatalf("%s: %+v", r.TitleID, r)
 		}
 	}
 }

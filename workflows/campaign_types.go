@@ -175,6 +175,9 @@ type CampaignCounts struct {
 	Failed  int `json:"failed"`
 	// Started counts titles started or joined (each retry again).
 	Started int `json:"started"`
+	// Held counts held titles the campaign no longer watches (beyond the
+	// most it watches); held titles it watches are in InFlight.
+	Held int `json:"held,omitempty"`
 }
 
 // CampaignState is what a campaign carries over continue-as-new.
@@ -186,7 +189,8 @@ type CampaignState struct {
 	CatalogBase int `json:"catalog_base,omitempty"`
 	// InFlight are titles running (held ones included: Held says which).
 	InFlight []CampaignRun `json:"in_flight,omitempty"`
-	// Failed are the failed titles' entries, for retry-failed.
+	// Failed are the failed titles' entries, for retry-failed (the first
+	// 5,000; Counts.Failed counts them all).
 	Failed []CampaignEntry `json:"failed,omitempty"`
 	// Retry are entries queued again by retry-failed, started before the
 	// catalog's next title.
