@@ -703,9 +703,9 @@ func faultsS3(t *testing.T, f *faultsFixture) {
 	pick := func(r *http.Request, write bool) faultproxy.Fault {
 		mu.Lock()
 		defer mu.Unlock()
-		kind := "read"
+		kind := "GET"
 		if write {
-			kind = "write"
+			kind = "PUT/POST/HEAD"
 		}
 		counts[kind+" requests"]++
 		x := rng.Float64()
