@@ -530,7 +530,7 @@ func faultsWorkerKills(t *testing.T, f *faultsFixture, refDurations map[string]t
 	figure("worker SIGKILL: titles completed", "%d/%d", completed, runs)
 	figure("worker SIGKILL: outputs byte-identical to the undisturbed run", "%d/%d", identical, runs)
 	figure("worker SIGKILL: activities killed", "%s", fmtCounts(points))
-	figure("worker SIGKILL: temporary files of killed attempts left in the chunk cache", "%d in %d of %d titles (hidden .tmp files, never read; not counted as differences)", leftFiles, leftTitles, runs)
+	figure("worker SIGKILL: temporary files of killed attempts left in the chunk cache", "%d in %d of %d titles (hidden .tmp files, never read, removed by a later attempt once an hour old: sweepTemps; not counted as differences)", leftFiles, leftTitles, runs)
 	if len(secs) > 0 {
 		figure("worker SIGKILL: time per title", "median %.0f s, max %.0f s (undisturbed %.0f s; 4 titles at once)", secs[len(secs)/2], secs[len(secs)-1], refSeconds)
 	}
