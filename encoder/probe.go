@@ -93,6 +93,7 @@ func streamInfo(s av.Stream) StreamInfo {
 		SampleRate:     s.SampleRate,
 		SampleFormat:   s.SampleFormat,
 	}
+	si.Rotation, si.Mirrored = s.Rotation, s.Mirrored
 	if s.SARNum > 0 && s.SARDen > 0 {
 		si.SampleAspect = fmt.Sprintf("%d:%d", s.SARNum, s.SARDen)
 	}

@@ -45,6 +45,15 @@ type StreamInfo struct {
 	ColorMatrix    string `json:"color_matrix,omitempty"`
 	ColorRange     string `json:"color_range,omitempty"` // "tv", "pc", "unknown"
 
+	// Rotation is the display orientation of a stream whose container
+	// says how to turn the stored picture (a display matrix, a rotate
+	// tag): the stored picture, flipped left to right first when Mirrored,
+	// is rotated clockwise by Rotation degrees (0, 90, 180 or 270). The
+	// encoder's decoder applies it, so Width, Height and SampleAspect
+	// describe the upright picture and encodes carry no rotation.
+	Rotation int  `json:"rotation,omitempty"`
+	Mirrored bool `json:"mirrored,omitempty"`
+
 	// Audio.
 	Channels      int    `json:"channels,omitempty"`
 	ChannelLayout string `json:"channel_layout,omitempty"`

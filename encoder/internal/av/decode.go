@@ -36,9 +36,14 @@ type Decoder struct {
 	st   *astiav.Stream
 	cc   *astiav.CodecContext
 	pkt  *astiav.Packet
-	cur  *astiav.Frame // last decoded frame
+	cur  *astiav.Frame // last decoded frame, upright
 	conv *astiav.Frame // cur converted for Frame
 	sc   scaler
+
+	// raw is what the codec hands out: cur itself, or, when the stream
+	// has a display orientation, the stored picture rot turns into cur.
+	raw *astiav.Frame
+	rot rotator
 
 	info       Stream
 	out        Format
@@ -111,6 +116,12 @@ func OpenDecoder(in Input, cfg DecoderConfig) (_ *Decoder, err error) {
 	if d.cur = astiav.AllocFrame(); d.cur == nil {
 		return nil, errors.New("allocating frame failed")
 	}
+	d.raw = d.cur
+	if !d.rot.o.identity() {
+		if d.raw = astiav.AllocFrame(); d.raw == nil {
+			return nil, errors.New("allocating frame failed")
+		}
+	}
 	if d.conv = astiav.AllocFrame(); d.conv == nil {
 		return nil, errors.New("allocating frame failed")
 	}
@@ -150,6 +161,10 @@ func (d *Decoder) openStreams() (err error) {
 		return classify("opening decoder "+codec.Name(), err)
 	}
 	d.info = describeStream(d.fc, d.st)
+	if d.rot.o, err = streamOrientation(d.st); err != nil {
+		return fmt.Errorf("video stream %d: %w", d.st.Index(), err)
+	}
+	orient(&d.info, d.rot.o)
 	if cp.Width() <= 0 || cp.Height() <= 0 || cp.PixelFormat() == astiav.PixelFormatNone {
 		return fmt.Errorf("%w: video stream %d has no size or pixel format", ErrInvalidData, d.st.Index())
 	}
@@ -182,7 +197,15 @@ func (d *Decoder) Read() error {
 		return d.done
 	}
 	for {
-		err := d.cc.ReceiveFrame(d.cur)
+		err := d.cc.ReceiveFrame(d.raw)
+		if err == nil && d.raw != d.cur {
+			err = d.rot.rotate(d.cur, d.raw)
+			d.raw.Unref()
+			if err != nil {
+				d.done = err
+				return err
+			}
+		}
 		if err == nil {
 			d.frames++
 			if d.expected > 0 && d.firstDamaged < 0 && frameDamaged(d.cur) {
@@ -454,6 +477,11 @@ func (d *Decoder) Frame() (*frame.Frame, error) {
 // Close frees everything the decoder holds. It is safe to call twice.
 func (d *Decoder) Close() {
 	d.sc.free()
+	d.rot.free()
+	if d.raw != nil && d.raw != d.cur {
+		d.raw.Free()
+	}
+	d.raw = nil
 	if d.conv != nil {
 		d.conv.Free()
 		d.conv = nil

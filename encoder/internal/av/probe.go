@@ -30,6 +30,8 @@ type Stream struct {
 	TimeBaseNum, TimeBaseDen                               int
 	Width, Height                                          int
 	SARNum, SARDen                                         int
+	Rotation                                               int  // clockwise degrees the decoder turns stored pictures (see orientation.clockwise)
+	Mirrored                                               bool // stored pictures are flipped left to right before Rotation
 	PixelFormat                                            string
 	BitDepth                                               int
 	FrameRateNum, FrameRateDen                             int
@@ -128,8 +130,20 @@ func Probe(ctx context.Context, in Input, countFrames, keyframes bool) (*Contain
 		c.Duration = float64(d) / float64(astiav.TimeBase)
 	}
 	needScan := keyframes
+	sawVideo := false
 	for _, st := range fc.Streams() {
 		s := describeStream(fc, st)
+		if s.Type == "video" {
+			// The first video stream is the one decoded: an orientation
+			// the decoder cannot apply fails the probe. Others keep their
+			// stored size when theirs is not supported.
+			o, err := streamOrientation(st)
+			if err != nil && !sawVideo {
+				return nil, fmt.Errorf("video stream %d: %w", s.Index, err)
+			}
+			sawVideo = true
+			orient(&s, o)
+		}
 		if s.FrameCount == 0 && countFrames {
 			needScan = true
 		}
