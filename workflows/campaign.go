@@ -232,9 +232,9 @@ func (c *campaignRun) onSignal(ch workflow.ReceiveChannel) {
 		ch.Receive(c.ctx, &s)
 		switch ch {
 		case c.pause:
-			c.st.Paused = true
+			c.st.Paused, c.st.PauseReason = true, s.Reason
 		case c.resume:
-			c.st.Paused = false
+			c.st.Paused, c.st.PauseReason = false, ""
 		case c.cancel:
 			c.cancelled = true
 		}
@@ -550,7 +550,7 @@ func (c *campaignRun) progress() CampaignProgress {
 	st := c.st
 	p := CampaignProgress{
 		Name: c.in.Name, Done: st.Counts.Done, Skipped: st.Counts.Skipped, Failed: st.Counts.Failed, Held: st.Counts.Held,
-		Paused: st.Paused, Cancelled: c.cancelled, Finished: c.finished,
+		Paused: st.Paused, PauseReason: st.PauseReason, Cancelled: c.cancelled, Finished: c.finished,
 		Started: st.Started, Now: workflow.Now(c.ctx), Runs: st.Runs, MaxInFlight: c.max,
 	}
 	for _, r := range st.InFlight {

@@ -370,7 +370,7 @@ func TestCampaignPauseResume(t *testing.T) {
 	if atPause == 0 || atPause == 12 || whilePaused != atPause {
 		t.Errorf("%d titles started at the pause, %d while paused: want some, and none started while paused", atPause, whilePaused)
 	}
-	if !paused.Paused || paused.InFlight != 0 || paused.Remaining != 12-atPause || paused.Done != atPause {
+	if !paused.Paused || paused.PauseReason != "test" || paused.InFlight != 0 || paused.Remaining != 12-atPause || paused.Done != atPause {
 		t.Errorf("while paused: %+v", paused)
 	}
 	if p.Done != 12 || p.Paused || !p.Finished {

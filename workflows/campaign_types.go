@@ -50,7 +50,8 @@ const (
 
 // CampaignSignal is the payload of pause, resume and cancel.
 type CampaignSignal struct {
-	// Reason is recorded in the progress (who paused and why); optional.
+	// Reason is recorded in the progress (PauseReason, for a pause);
+	// optional.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -199,6 +200,8 @@ type CampaignState struct {
 	// Started is when the campaign's first run started.
 	Started time.Time `json:"started"`
 	Paused  bool      `json:"paused,omitempty"`
+	// PauseReason is the pause signal's reason.
+	PauseReason string `json:"pause_reason,omitempty"`
 	// Runs counts the campaign's runs so far (continue-as-new).
 	Runs int `json:"runs"`
 }
@@ -285,6 +288,8 @@ type CampaignProgress struct {
 	// Remaining are titles not started yet (retries queued included).
 	Remaining int  `json:"remaining"`
 	Paused    bool `json:"paused,omitempty"`
+	// PauseReason is the pause's reason, while paused.
+	PauseReason string `json:"pause_reason,omitempty"`
 	// Cancelled: cancel was signalled; Finished: the campaign has ended.
 	Cancelled bool `json:"cancelled,omitempty"`
 	Finished  bool `json:"finished,omitempty"`
