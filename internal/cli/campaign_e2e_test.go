@@ -50,8 +50,9 @@ package: {formats: []}
 // two `reel worker` processes for the encodes, one of which is SIGKILLed
 // in the middle of a chunk and started again. The campaign ends with exit
 // 0, and campaign.csv has a row per title, each done, with a BD-rate, a
-// BD-VMAF and the bytes saved; each title run carries the campaign in its
-// memo; reel campaign status and list show it.
+// BD-VMAF and the bytes saved; campaign.json and campaign.html agree; each
+// title run carries the campaign in its memo; reel campaign status and
+// list show it.
 func TestCampaignEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -220,8 +221,11 @@ func TestCampaignEndToEnd(t *testing.T) {
 	if err != nil || rep.Name != "e2e" || len(rep.Titles) != len(clips) || rep.Summary.BDRate.N != len(clips) || rep.Summary.ByState[campaign.StateDone] != len(clips) {
 		t.Errorf("campaign.json: %v, %+v", err, rep.Summary)
 	}
-	if _, err := os.Stat(filepath.Join(report, reporthtml.CampaignFileName)); err != nil {
-		t.Logf("no %s (the workflow does not write it yet): %v", reporthtml.CampaignFileName, err)
+	page, err := os.ReadFile(filepath.Join(report, reporthtml.CampaignFileName))
+	if err != nil {
+		t.Error(err)
+	} else if !strings.Contains(string(page), `<dd id="titles-total">5</dd>`) || !strings.Contains(string(page), "over 5 titles") {
+		t.Errorf("%s does not show the 5 titles and their BD-rates", reporthtml.CampaignFileName)
 	}
 
 	// Every title's run names the campaign in its memo.
