@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/reel-video/reel/campaign"
 	"github.com/reel-video/reel/webasset"
@@ -31,6 +32,8 @@ var campaignTmpl = template.Must(template.New("campaign.tmpl").Funcs(template.Fu
 	"signedPtr": signedPtr,
 	"vmaf":      func(v float64) string { return formatVMAF(v) },
 	"saved":     savedBytes,
+	// "in_flight" → "in flight".
+	"stateLabel": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 }).ParseFS(campaignAssets, "campaign.tmpl"))
 
 // campaignView is what campaign.tmpl renders.

@@ -44,7 +44,7 @@ func TestWriteCampaign(t *testing.T) {
 	for _, want := range []string{
 		"Campaign <span id=\"campaign-name\">c1 &lt;b&gt;</span>",
 		`<dd id="titles-total">24</dd>`,
-		"21 done", "2 failed", "1 held",
+		"21 done", "2 failed", "1 held", "0 in flight",
 		"&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt;",
 		"&lt;script&gt;window.pwned=2&lt;/script&gt;",
 		"old report missing: &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;",
