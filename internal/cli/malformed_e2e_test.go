@@ -355,12 +355,23 @@ func runMalformed(t *testing.T, ctx context.Context, c client.Client, hostPort, 
 			return malformedOutcome{Kind: "encoded without a source video"}
 		}
 		var parts []string
+		// Rungs are upright: no display matrix, and the shape the source
+		// displays at (its stored size turned by its matrix).
 		srcRot := displayRotation(t, input)
+		sw, sh, _ := ffprobeVideo(t, input)
+		if srcRot%180 != 0 {
+			sw, sh = sh, sw
+		}
+		if srcRot != 0 {
+			parts = append(parts, fmt.Sprintf("source displays at %d°, rungs encoded upright", srcRot))
+		}
 		for _, r := range rep.Rungs {
 			w, h, n := ffprobeVideo(t, filepath.Join(out, r.Path))
-			if rot := displayRotation(t, filepath.Join(out, r.Path)); rot != srcRot {
-				// Known gap: reel drops the source's display matrix.
-				parts = append(parts, fmt.Sprintf("rung %s displays at %d°, the source at %d° (display matrix not carried)", r.ID, rot, srcRot))
+			if rot := displayRotation(t, filepath.Join(out, r.Path)); rot != 0 {
+				t.Errorf("%s: rung %s carries a display matrix (%d°)", name, r.ID, rot)
+			}
+			if w != h && sw != sh && (w > h) != (sw > sh) {
+				t.Errorf("%s: rung %s is %dx%d, the source displays at %dx%d: not upright", name, r.ID, w, h, sw, sh)
 			}
 			if n != r.Frames || w != r.Width || h != r.Height {
 				t.Errorf("%s: rung %s is %dx%d with %d frames, report says %dx%d with %d", name, r.ID, w, h, n, r.Width, r.Height, r.Frames)
