@@ -3,6 +3,7 @@
 # browser tests that take them (headless Chromium, see internal/browsertest):
 #   report.png         report.html of a real packaged title (reporthtml)
 #   compare.png        reel ladder compare --html (reporthtml)
+#   campaign.png       campaign.html (reporthtml)
 #   serve-list.png     reel serve: the titles list (internal/cli, end to end)
 #   serve-title.png    reel serve: a finished title, its report and package
 #   serve-held.png     reel serve: a title held at the QC gate
