@@ -1,39 +1,122 @@
 #!/usr/bin/env bash
-# VMAF speed: reel's pure-Go VMAF vs libvmaf's figures on this machine class
-# (shared/vmaf/golden/SPEED_ANCHOR.md). Same pairs as the anchor: ffmpeg
-# lavfi mandelbrot, 60 frames, x264 -preset medium -crf 30 as distorted;
-# wall clock of the whole `reel vmaf` process (y4m parsing included), median
-# of 3 runs, files in page cache. Usage: bench/vmaf.sh [frames]
+# VMAF speed and memory, reel vs libvmaf side by side in one run.
+#
+# Pairs: ffmpeg lavfi mandelbrot (N frames, default 60) as reference, x264
+# -preset medium -crf 30 of it as distorted, both as y4m, at 1080p and 720p.
+# For 1 and 2 threads, `reel vmaf` and libvmaf's CLI
+# (../shared/tools/libvmaf/vmaf, model vmaf_v0.6.1, see its README) run on
+# the same y4m pair, alternating (which goes first alternates too), RUNS
+# times each (default 5). Reported per (resolution, threads): the median
+# wall time of the whole process (y4m parsing included, files in page
+# cache) as fps, the median peak RSS (/usr/bin/time %M, else /proc), and
+# the ratios reel/libvmaf: speed (> 1 means reel is faster) and memory
+# (< 1 means reel uses less). Also checks that the pooled VMAF of the two
+# agrees to 4 decimals. Without ../shared/tools/libvmaf it prints reel's
+# figures alone and says so.
+#
+#   bench/vmaf.sh            # 60 frames, 5 runs
+#   RUNS=3 bench/vmaf.sh 30  # 30 frames, 3 runs
+#   RES="1080" THREADS="1" bench/vmaf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-60}
+RUNS=${RUNS:-5}
+RES=${RES:-"1080 720"}
+THREADS=${THREADS:-"1 2"}
+LIBVMAF=${LIBVMAF:-../shared/tools/libvmaf/vmaf}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/reel" ./cmd/reel
 
-# libvmaf anchor, fps (1 thread AVX-512 / AVX2 / scalar C; 2 threads AVX-512)
-declare -A A1=([1080]=24.1 [720]=58.5) A1avx2=([1080]=18.4 [720]=41.9) A1c=([1080]=5.2 [720]=11.7) A2=([1080]=44.2 [720]=103.7)
+have_lib=1
+if [ ! -x "$LIBVMAF" ]; then
+  have_lib=0
+  echo "note: $LIBVMAF not found: reel's figures only, no side-by-side ratios"
+fi
+
+# run OUT_PREFIX CMD...: wall seconds to OUT_PREFIX.t, peak RSS KiB to OUT_PREFIX.m
+if [ -x /usr/bin/time ]; then
+  run() {
+    local p=$1; shift
+    local s e
+    s=$(date +%s.%N)
+    /usr/bin/time -f %M -o "$p.m" "$@" >/dev/null 2>"$p.err" || { cat "$p.err" >&2; return 1; }
+    e=$(date +%s.%N)
+    echo "$e - $s" | bc -l >"$p.t"
+  }
+else
+  # fallback: poll VmHWM from /proc while the process runs
+  run() {
+    local p=$1; shift
+    local s e pid hwm=0 v
+    s=$(date +%s.%N)
+    "$@" >/dev/null 2>"$p.err" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      v=$(awk '/VmHWM/{print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
+      sleep 0.02
+    done
+    wait "$pid" || { cat "$p.err" >&2; return 1; }
+    e=$(date +%s.%N)
+    echo "$e - $s" | bc -l >"$p.t"
+    echo "$hwm" >"$p.m"
+  }
+fi
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 FF="ffmpeg -hide_banner -nostdin -v error -y"
-printf "%-6s %-8s %8s %12s %12s %12s\n" res threads fps "vs C(1t)" "vs AVX2(1t)" "vs AVX512"
-for res in 1080 720; do
-  size=$([ $res = 1080 ] && echo 1920x1080 || echo 1280x720)
-  $FF -f lavfi -i "mandelbrot=size=$size:rate=25" -frames:v "$N" -pix_fmt yuv420p -f yuv4mpegpipe "$work/ref$res.y4m"
-  $FF -i "$work/ref$res.y4m" -c:v libx264 -preset medium -crf 30 "$work/dis$res.mp4"
-  $FF -i "$work/dis$res.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$work/dis$res.y4m"
-  for t in 1 2; do
-    times=()
-    for run in 1 2 3; do
-      s=$(date +%s.%N)
-      "$work/reel" vmaf --reference "$work/ref$res.y4m" --distorted "$work/dis$res.y4m" --threads $t >/dev/null
-      e=$(date +%s.%N)
-      times+=("$(echo "$e - $s" | bc -l)")
+lines=()
+agree=()
+for res in $RES; do
+  size=$([ "$res" = 1080 ] && echo 1920x1080 || echo 1280x720)
+  ref=$work/ref$res.y4m dis=$work/dis$res.y4m
+  $FF -f lavfi -i "mandelbrot=size=$size:rate=25" -frames:v "$N" -pix_fmt yuv420p -f yuv4mpegpipe "$ref"
+  $FF -i "$ref" -c:v libx264 -preset medium -crf 30 "$work/dis$res.mp4"
+  $FF -i "$work/dis$res.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dis"
+  cat "$ref" "$dis" >/dev/null # page cache
+  for t in $THREADS; do
+    : >"$work/r.t"; : >"$work/r.m"; : >"$work/l.t"; : >"$work/l.m"
+    for i in $(seq 1 "$RUNS"); do
+      order="reel lib"
+      [ $((i % 2)) = 0 ] && order="lib reel"
+      for who in $order; do
+        if [ "$who" = reel ]; then
+          run "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json"
+          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"
+        elif [ $have_lib = 1 ]; then
+          run "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
+          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"
+        fi
+      done
     done
-    med=$(printf "%s\n" "${times[@]}" | sort -g | sed -n 2p)
-    fps=$(echo "$N / $med" | bc -l)
-    if [ $t = 1 ]; then anchor=${A1[$res]}; else anchor=${A2[$res]}; fi
-    printf "%-6s %-8s %8.1f %11.2fx %11.2fx %11.2fx\n" "${res}p" "$t" "$fps" \
-      "$(echo "$fps / ${A1c[$res]}" | bc -l)" "$(echo "$fps / ${A1avx2[$res]}" | bc -l)" "$(echo "$fps / $anchor" | bc -l)"
+    rt=$(median <"$work/r.t"); rm_=$(median <"$work/r.m")
+    rfps=$(echo "$N / $rt" | bc -l); rmib=$(echo "$rm_ / 1024" | bc -l)
+    if [ $have_lib = 1 ]; then
+      lt=$(median <"$work/l.t"); lm=$(median <"$work/l.m")
+      lfps=$(echo "$N / $lt" | bc -l); lmib=$(echo "$lm / 1024" | bc -l)
+      lines+=("$(printf "%-6s %-7s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$rfps" "$lfps" \
+        "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)")")
+      if [ "$t" = "$(echo $THREADS | awk '{print $1}')" ]; then
+        rv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/reel.json")
+        lv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/lib.json")
+        r4=$(printf "%.4f" "$rv"); l4=$(printf "%.4f" "$lv")
+        if [ "$r4" = "$l4" ]; then verdict="agree"; else verdict="DIFFER"; fi
+        agree+=("$(printf "%-6s pooled VMAF reel %s  libvmaf %s  (4 decimals: %s)" "${res}p" "$r4" "$l4" "$verdict")")
+      fi
+    else
+      lines+=("$(printf "%-6s %-7s %9.1f %11s %10s %9.0f %11s %10s" "${res}p" "$t" "$rfps" - - "$rmib" - -)")
+    fi
   done
 done
-echo "(ratios > 1 beat libvmaf; 'vs AVX512' compares like-for-like thread counts)"
+
+echo
+echo "== VMAF vmaf_v0.6.1, $N frames, median of $RUNS, whole process =="
+printf "%-6s %-7s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory"
+printf "%s\n" "${lines[@]}"
+[ ${#agree[@]} -gt 0 ] && printf "%s\n" "${agree[@]}"
+if [ $have_lib = 1 ]; then
+  echo "(speed = reel fps / libvmaf fps, > 1 is faster; memory = reel peak RSS / libvmaf's, < 1 is smaller)"
+fi
