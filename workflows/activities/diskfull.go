@@ -27,8 +27,9 @@ func isNoSpace(err error) bool {
 
 // explainNoSpace wraps a full-disk error with ErrDiskFull, the scratch
 // directory dir (os.TempDir() when empty: where activities write outputs
-// bound for an object store, and trial encodes) and the bytes free and in
-// all on its file system. Other errors are returned as they are.
+// bound for an object store, and trial encodes) and the size of its file
+// system and the bytes free there now. Other errors are returned as they
+// are.
 func explainNoSpace(err error, dir string) error {
 	if err == nil || errors.Is(err, ErrDiskFull) || !isNoSpace(err) {
 		return err
@@ -41,6 +42,7 @@ func explainNoSpace(err error, dir string) error {
 		return fmt.Errorf("%w (scratch directory %s; outputs written in place need space on their own disk too): %w", ErrDiskFull, dir, err)
 	}
 	free, total := st.Bavail*uint64(st.Bsize), st.Blocks*uint64(st.Bsize)
-	return fmt.Errorf("%w: scratch directory %s has %d of %d bytes free (outputs written in place need space on their own disk too); retried: %w",
-		ErrDiskFull, dir, free, total, err)
+	// Measured after the attempt failed: its own files may be gone by now.
+	return fmt.Errorf("%w: scratch directory %s, on a file system of %d bytes (%d free now); outputs written in place need space on their own disk too; retried: %w",
+		ErrDiskFull, dir, total, free, err)
 }

@@ -33,8 +33,8 @@ func TestExplainNoSpace(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(got, ErrDiskFull) || !strings.Contains(got.Error(), "scratch directory "+dir+" has ") ||
-				!strings.Contains(got.Error(), "bytes free") || !strings.Contains(got.Error(), tt.err.Error()) {
+			if !errors.Is(got, ErrDiskFull) || !strings.Contains(got.Error(), "scratch directory "+dir+", on a file system of ") ||
+				!strings.Contains(got.Error(), "free now") || !strings.Contains(got.Error(), tt.err.Error()) {
 				t.Fatalf("got %v", got)
 			}
 			if errors.Is(tt.err, syscall.ENOSPC) && !errors.Is(got, syscall.ENOSPC) {
