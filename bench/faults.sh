@@ -6,7 +6,7 @@
 # REEL_FAULTS=1); this prints their figures, one per line, as
 # "figure: value", and exits non-zero if any part failed.
 #
-#   bash bench/faults.sh                        # everything, about 15-25 min on 2 cores
+#   bash bench/faults.sh                        # everything, about 11 min on 2 cores
 #   bash bench/faults.sh 'TestFaults/S3'        # one part (the undisturbed reference run always runs first)
 #
 # Parts: WorkerKills (a worker SIGKILLed at 20 points of a title), ServerKill

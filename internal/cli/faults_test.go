@@ -40,7 +40,7 @@ import (
 // The fault suite (issue 19): real parts — the embedded Temporal server in a
 // `reel worker` process, real worker processes, versitygw behind the fault
 // proxy — under the failures production shows. It runs only with
-// REEL_FAULTS=1 (bash bench/faults.sh, about 15–25 min on 2 cores) and
+// REEL_FAULTS=1 (bash bench/faults.sh, about 11 min on 2 cores) and
 // prints its figures on stdout as lines "FIGURE name: value".
 //
 // The title is the repository's real clip (Big Buck Bunny, 5.28 s, AAC)
@@ -74,7 +74,7 @@ func figure(name, format string, a ...any) {
 func needFaults(t *testing.T) {
 	t.Helper()
 	if os.Getenv(faultsEnv) != "1" {
-		t.Skipf("the fault suite runs with %s=1 (bash bench/faults.sh; about 20 min)", faultsEnv)
+		t.Skipf("the fault suite runs with %s=1 (bash bench/faults.sh; about 11 min on 2 cores)", faultsEnv)
 	}
 	needFFprobe(t)
 }
