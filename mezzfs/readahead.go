@@ -92,41 +92,48 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 			r.extendStreamLocked(s, end)
 			return want, nil
 		}
-		// Top the window up only once less than half of it is buffered,
-		// so steady-state fetches are large (about half the window)
-		// instead of one block each time a read crosses a block.
-		k := last + 1
-		for k <= end {
-			if _, ok := r.blocks[k]; !ok {
-				break
-			}
-			k++
-		}
-		if k > end || (k-last-1)*bs >= r.ra/2 && r.ra > bs {
-			return want, nil
-		}
-		var run []*block
-		for i := k; i <= end; i++ {
-			if _, ok := r.blocks[i]; ok {
-				if len(run) > 0 && !r.launchAheadLocked(run) {
-					return want, nil
-				}
-				run = nil
-				continue
-			}
-			run = append(run, r.newBlockLocked(i))
-			if int64(len(run))*bs >= r.opts.MaxFetch {
-				if !r.launchAheadLocked(run) {
-					return want, nil
-				}
-				run = nil
-			}
-		}
-		if len(run) > 0 {
-			r.launchAheadLocked(run)
-		}
+		r.readAheadLocked(last+1, end, lastBlock)
 	}
 	return want, nil
+}
+
+// readAheadLocked starts fetches for the blocks of [from, end] (the
+// read-ahead window) that are neither cached nor being fetched, into free
+// fetch slots. Runs of missing blocks go in one GET each, of at most
+// MaxFetch bytes and at least a quarter of the window (within [one block,
+// MaxFetch]): a shorter run that only ends because the window does is
+// left for a later read, when the window has moved on, so steady-state
+// GETs are large, and with a window of several of them, several GETs
+// (several connections) are in flight at once. A run ending at a block
+// already present, or at the end of the object, goes as it is.
+func (r *Reader) readAheadLocked(from, end, lastBlock int64) {
+	bs := r.opts.BlockSize
+	maxRun := max(r.opts.MaxFetch/bs, 1)
+	minRun := min(max(r.ra/8/bs, 1), maxRun)
+	for i := from; i <= end; {
+		if _, ok := r.blocks[i]; ok {
+			i++
+			continue
+		}
+		j := i
+		for j <= end && j-i < maxRun {
+			if _, ok := r.blocks[j]; ok {
+				break
+			}
+			j++
+		}
+		if j-i < minRun && j > end && end < lastBlock {
+			return
+		}
+		run := make([]*block, 0, j-i)
+		for k := i; k < j; k++ {
+			run = append(run, r.newBlockLocked(k))
+		}
+		if !r.launchAheadLocked(run) {
+			return
+		}
+		i = j
+	}
 }
 
 // launchAheadLocked starts a read-ahead fetch of run if a slot is free;

@@ -66,10 +66,10 @@ type ReaderOptions struct {
 
 const (
 	defaultBlockSize    = 1 << 20
-	defaultCacheBytes   = 64 << 20
-	defaultMaxReadAhead = 32 << 20
-	defaultMaxFetch     = 16 << 20
-	defaultConcurrency  = 4
+	defaultCacheBytes   = 128 << 20
+	defaultMaxReadAhead = 64 << 20
+	defaultMaxFetch     = 8 << 20
+	defaultConcurrency  = 8
 	defaultMaxAttempts  = 5
 	defaultBackoff      = 100 * time.Millisecond
 	defaultMaxBackoff   = 5 * time.Second

@@ -14,6 +14,7 @@ import (
 	"github.com/reel-video/reel/internal/s3test"
 	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/mezzfs/fusefs"
+	"github.com/reel-video/reel/mezzfs/mezzfstest"
 )
 
 // benchSize is the benchmark object's size: $MEZZFS_BENCH_MB MiB, default 128.
@@ -24,8 +25,33 @@ func benchSize() int64 {
 	return 128 << 20
 }
 
-var benchOnce = sync.OnceValues(func() (*mezzfs.S3Store, error) {
-	return srv.BenchObject(context.Background(), "bench", benchSize())
+// benchLink is the server the benchmark reads from: versitygw itself, or
+// a mezzfstest.Shaper in front of it when $MEZZFS_BENCH_LATENCY_MS or
+// $MEZZFS_BENCH_MBPS is set (bench/mezzfs.sh), with a store on the
+// benchmark bucket through it. The object is written directly.
+type benchLink struct {
+	server *s3test.Server
+	store  *mezzfs.S3Store
+}
+
+var benchOnce = sync.OnceValues(func() (benchLink, error) {
+	ctx := context.Background()
+	st, err := srv.BenchObject(ctx, "bench", benchSize())
+	if err != nil {
+		return benchLink{}, err
+	}
+	shaping, ok := mezzfstest.ShapingFromEnv()
+	if !ok {
+		return benchLink{srv, st}, nil
+	}
+	sh, err := mezzfstest.NewShaper(srv.Endpoint, shaping)
+	if err != nil {
+		return benchLink{}, err
+	}
+	// Lives as long as the benchmark process.
+	shaped := &s3test.Server{Endpoint: sh.URL, Dir: srv.Dir}
+	st, err = mezzfs.NewS3Store(ctx, "bench", shaped.Options())
+	return benchLink{shaped, st}, err
 })
 
 // BenchmarkFUSESequentialRatio reads the benchmark object through a fresh
@@ -40,17 +66,18 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 		b.Skipf("skipping: /dev/fuse unavailable: %v", err)
 	}
 	f.Close()
-	st, err := benchOnce()
+	link, err := benchOnce()
 	if err != nil {
 		b.Fatal(err)
 	}
+	st := link.store
 	ctx := context.Background()
 	size := benchSize()
 	dir := b.TempDir()
 	var last mezzfs.Stats
 	plainPass := func() time.Duration {
 		t0 := time.Now()
-		if n, err := srv.GetAll(ctx, st.Bucket(), "bench.bin", io.Discard); err != nil || n != size {
+		if n, err := link.server.GetAll(ctx, st.Bucket(), "bench.bin", io.Discard); err != nil || n != size {
 			b.Fatalf("%d bytes, %v", n, err)
 		}
 		return time.Since(t0)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 )
@@ -163,4 +164,28 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// ShapingFromEnv reads the benchmarks' link: $MEZZFS_BENCH_LATENCY_MS
+// (first-byte latency) and $MEZZFS_BENCH_MBPS (per-connection cap in
+// MB/s, 10^6 bytes). ok is false when neither is set (plain loopback);
+// an unset one of the two takes the Shaper's default.
+func ShapingFromEnv() (opts ShaperOptions, ok bool) {
+	if v := os.Getenv("MEZZFS_BENCH_LATENCY_MS"); v != "" {
+		ms, _ := strconv.ParseFloat(v, 64)
+		opts.Latency = time.Duration(ms * float64(time.Millisecond))
+		if ms <= 0 {
+			opts.Latency = -1
+		}
+		ok = true
+	}
+	if v := os.Getenv("MEZZFS_BENCH_MBPS"); v != "" {
+		mbps, _ := strconv.ParseFloat(v, 64)
+		opts.BytesPerSecond = int64(mbps * 1e6)
+		if mbps <= 0 {
+			opts.BytesPerSecond = -1
+		}
+		ok = true
+	}
+	return opts.withDefaults(), ok
 }
