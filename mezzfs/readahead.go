@@ -44,7 +44,7 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 	if r.ra > 0 {
 		raEnd = min((off+n+r.ra-1)/bs, lastBlock)
 	}
-	if r.stream == nil && r.opts.Stream && r.disk == nil && r.ra > 0 {
+	if r.stream == nil && r.opts.Stream && !r.slowLink && r.disk == nil && r.ra > 0 {
 		k := first
 		for k <= raEnd && r.blocks[k] != nil {
 			k++
@@ -99,17 +99,18 @@ func (r *Reader) plan(off, n int64) ([]*block, error) {
 
 // readAheadLocked starts fetches for the blocks of [from, end] (the
 // read-ahead window) that are neither cached nor being fetched, into free
-// fetch slots. Runs of missing blocks go in one GET each, of at most
-// MaxFetch bytes and at least a quarter of the window (within [one block,
-// MaxFetch]): a shorter run that only ends because the window does is
-// left for a later read, when the window has moved on, so steady-state
-// GETs are large, and with a window of several of them, several GETs
-// (several connections) are in flight at once. A run ending at a block
-// already present, or at the end of the object, goes as it is.
+// fetch slots. Missing blocks go in runs of a quarter of the window
+// (within [one block, MaxFetch]), one GET each, so a window holds several
+// GETs in flight at once (several connections: an object store caps
+// each) and each is large enough to make its first-byte latency small
+// beside its transfer. A shorter run that only ends because the window
+// does is left for a later read, when the window has moved on; one
+// ending at a block already present, or at the end of the object, goes
+// as it is.
 func (r *Reader) readAheadLocked(from, end, lastBlock int64) {
 	bs := r.opts.BlockSize
-	maxRun := max(r.opts.MaxFetch/bs, 1)
-	minRun := min(max(r.ra/8/bs, 1), maxRun)
+	maxRun := min(max(r.ra/4/bs, 1), max(r.opts.MaxFetch/bs, 1))
+	minRun := maxRun
 	for i := from; i <= end; {
 		if _, ok := r.blocks[i]; ok {
 			i++

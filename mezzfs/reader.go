@@ -54,7 +54,19 @@ type ReaderOptions struct {
 	// offset 0 to the end as efficiently as a plain GET (versitygw uses
 	// sendfile for it, not for other ranges). It holds one Concurrency
 	// slot while open. Ignored with CacheDir. Default false.
+	//
+	// A stream only pays where one connection is fast: once it has read
+	// streamProbeBytes (4 MiB), a stream whose bytes came in slower than
+	// StreamMinRate (time spent waiting for the window not counted) is
+	// closed and the Reader reads ahead with parallel ranged GETs from
+	// then on, as without Stream.
 	Stream bool
+	// StreamMinRate, in bytes per second, is the rate below which a
+	// stream is taken to be capped per connection (object stores send
+	// each connection at tens of MB/s) and given up for parallel ranged
+	// GETs. Default 200e6 (200 MB/s); negative keeps streams whatever
+	// their rate.
+	StreamMinRate float64
 	// CacheDir, if set, keeps fetched blocks on disk as well, keyed by
 	// store, key, ETag and block size, so other Readers (and processes)
 	// reuse them. Default: none.
@@ -74,6 +86,7 @@ const (
 	defaultBackoff      = 100 * time.Millisecond
 	defaultMaxBackoff   = 5 * time.Second
 	defaultStallTimeout = 30 * time.Second
+	defaultStreamRate   = 200e6
 )
 
 func (o ReaderOptions) withDefaults() ReaderOptions {
@@ -116,6 +129,9 @@ func (o ReaderOptions) withDefaults() ReaderOptions {
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = defaultStallTimeout
 	}
+	if o.StreamMinRate == 0 {
+		o.StreamMinRate = defaultStreamRate
+	}
 	return o
 }
 
@@ -147,6 +163,9 @@ type Reader struct {
 	ra      int64    // current read-ahead window in bytes
 	free    [][]byte // recycled block buffers (cap BlockSize)
 	stream  *stream  // the open streaming GET, if any
+	// slowLink is set once a stream proved slower than StreamMinRate:
+	// no more streams, parallel ranged read-ahead instead.
+	slowLink bool
 
 	posMu sync.Mutex
 	pos   int64

@@ -3,11 +3,18 @@
 
 package mezzfs
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // streamMinBlocks is the read-ahead window, in blocks, from which a
 // sequential read not at the object's start opens a stream.
 const streamMinBlocks = 4
+
+// streamProbeBytes is how much a stream reads before its rate is judged
+// against ReaderOptions.StreamMinRate.
+const streamProbeBytes = 4 << 20
 
 // stream is one open-ended GET filling blocks next, next+1, ... in
 // order. Blocks [next, end) are placeholders it owns; plan extends end
@@ -18,6 +25,10 @@ type stream struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	wake      chan struct{} // signalled when end grows
+	// read and busy are the bytes the stream has read and the time it
+	// spent reading them (not waiting for the window): its link's rate.
+	read int64
+	busy time.Duration
 }
 
 // startStreamLocked opens a stream at block k if a fetch slot is free.
@@ -82,21 +93,40 @@ func (r *Reader) runStream(s *stream) {
 			return false, nil
 		}
 		progress := false
+		var t0 time.Time
+		var n int64
 		err := r.getBlocks(ctx, start*bs, r.info.Size-start*bs, func() (*block, int64) {
 			b := r.streamNext(ctx, s)
 			if b == nil {
 				return nil, 0
 			}
-			return b, r.blockLen(b.idx)
+			t0, n = time.Now(), r.blockLen(b.idx)
+			return b, n
 		}, func() {
 			r.mu.Lock()
 			s.next++
+			s.read += n
+			s.busy += time.Since(t0)
+			r.judgeStreamLocked(s)
 			r.mu.Unlock()
 			progress = true
 		})
 		return progress, err
 	})
 	r.endStream(s, err)
+}
+
+// judgeStreamLocked gives s up, for good, once it has read
+// streamProbeBytes slower than StreamMinRate: the link caps each
+// connection, and parallel ranged GETs will read faster.
+func (r *Reader) judgeStreamLocked(s *stream) {
+	if r.opts.StreamMinRate < 0 || s.read < streamProbeBytes || r.slowLink || r.stream != s {
+		return
+	}
+	if float64(s.read) < r.opts.StreamMinRate*s.busy.Seconds() {
+		r.slowLink = true
+		r.stopStreamLocked()
+	}
 }
 
 // streamNext returns the next block s is to fill, waiting until plan

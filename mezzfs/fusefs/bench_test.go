@@ -57,8 +57,10 @@ var benchOnce = sync.OnceValues(func() (benchLink, error) {
 // BenchmarkFUSESequentialRatio reads the benchmark object through a fresh
 // mount (so the page cache is cold) with 1 MiB reads, alternating with a
 // plain GET stream of the same object, and reports the median ratio
-// fuse/plain of per-iteration throughputs. $MEZZFS_BENCH_FUSE_REQ_KB sets
-// MaxRequest, MEZZFS_BENCH_FUSE_DIRECT=1 mounts with DirectIO.
+// fuse/plain of per-iteration throughputs. The mount is mounted as
+// `reel mount` mounts it (Stream, DirectIO on Linux 6.6+).
+// $MEZZFS_BENCH_FUSE_REQ_KB sets MaxRequest, MEZZFS_BENCH_FUSE_DIRECT=1|0
+// turns DirectIO on or off, MEZZFS_BENCH_FUSE_NOSTREAM=1 sets NoStream.
 func BenchmarkFUSESequentialRatio(b *testing.B) {
 	s3test.Require(b, srv, srvErr)
 	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
@@ -83,7 +85,7 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 		return time.Since(t0)
 	}
 	fusePass := func() time.Duration {
-		m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{MaxRequest: benchMaxRequest(), DirectIO: os.Getenv("MEZZFS_BENCH_FUSE_DIRECT") == "1"})
+		m, err := fusefs.Mount(ctx, st, "", dir, fusefs.Options{MaxRequest: benchMaxRequest(), DirectIO: benchDirectIO(), NoStream: os.Getenv("MEZZFS_BENCH_FUSE_NOSTREAM") == "1"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -125,6 +127,19 @@ func BenchmarkFUSESequentialRatio(b *testing.B) {
 	b.ReportMetric(float64(last.Requests), "GETs/pass")
 	b.ReportMetric(float64(last.BytesServed)/float64(max(last.Reads, 1))/1024, "KiB/FUSE-read")
 	b.ReportMetric(last.ReadAmplification, "amplification")
+}
+
+// benchDirectIO is $MEZZFS_BENCH_FUSE_DIRECT (1 or 0), default what
+// `reel mount` does: DirectIO where the kernel keeps mmap working
+// on it (Linux 6.6+).
+func benchDirectIO() bool {
+	switch os.Getenv("MEZZFS_BENCH_FUSE_DIRECT") {
+	case "1":
+		return true
+	case "0":
+		return false
+	}
+	return fusefs.DirectIOKeepsMmap()
 }
 
 // benchMaxRequest is $MEZZFS_BENCH_FUSE_REQ_KB KiB, default 0 (the mount's default).
