@@ -1,11 +1,16 @@
 package mezzfs_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -196,3 +201,119 @@ func reportRatio(b *testing.B, size int64, plainPass, otherPass func() time.Dura
 	b.ReportMetric(float64(size)*float64(len(ratios))/other.Seconds()/1e6, name+"-MB/s")
 	b.ReportMetric(ratios[len(ratios)/2], name+"/plain")
 }
+
+// BenchmarkChunkEncode encodes one chunk from the middle of a mezzanine
+// in the object store the way a title's EncodeChunk does (`reel encode
+// s3://… --start --frames --stats`: libav reading through a Reader), and,
+// alternating with it, the way a pipeline without mezzfs would: one plain
+// GET of the whole object to a local file, then the same encode of that
+// file. It reports both wall times, their ratio (median per iteration)
+// and the bytes each fetched. Needs $REEL_BIN (a built reel) and
+// $MEZZFS_BENCH_MEZZ (the mezzanine; bench/mezzfs.sh makes a 30 s 1080p25
+// H.264 one); $MEZZFS_BENCH_CHUNK is "start,frames" (default: chunk 5 of
+// 10 of 750 frames, "375,75").
+func BenchmarkChunkEncode(b *testing.B) {
+	bin, mezz := os.Getenv("REEL_BIN"), os.Getenv("MEZZFS_BENCH_MEZZ")
+	if bin == "" || mezz == "" {
+		b.Skip("skipping: set REEL_BIN and MEZZFS_BENCH_MEZZ (bench/mezzfs.sh does)")
+	}
+	link, _ := benchStore(b)
+	ctx := context.Background()
+	mezzOnce.Do(func() {
+		f, err := os.Open(mezz)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			b.Fatal(err)
+		}
+		direct, err := mezzfs.NewS3Store(ctx, "bench", srv.Options())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := direct.Put(ctx, "mezz.mp4", f, fi.Size()); err != nil {
+			b.Fatal(err)
+		}
+		mezzSize = fi.Size()
+	})
+	start, frames := "375", "75"
+	if c := os.Getenv("MEZZFS_BENCH_CHUNK"); c != "" {
+		start, frames, _ = strings.Cut(c, ",")
+	}
+	dir := b.TempDir()
+	encode := func(input string, stats bool) []byte {
+		args := []string{"encode", input, "--start", start, "--frames", frames, "--rung", "640x360",
+			"--preset", "ultrafast", "--crf", "28", "--out", filepath.Join(dir, "chunk.mp4")}
+		if stats {
+			args = append(args, "--stats", "--s3-endpoint", link.Endpoint, "--s3-path-style")
+		}
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+s3test.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3test.SecretKey, "AWS_REGION=us-east-1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("reel %s: %v: %s", strings.Join(args, " "), err, stderr.Bytes())
+		}
+		return stderr.Bytes()
+	}
+	var fetched int64
+	mezzfsPass := func() time.Duration {
+		t0 := time.Now()
+		out := encode("s3://bench/mezz.mp4", true)
+		d := time.Since(t0)
+		var st mezzfs.Stats
+		for line := range bytes.Lines(out) {
+			if json.Unmarshal(line, &st) == nil && st.BytesFetched > 0 {
+				fetched = st.BytesFetched
+			}
+		}
+		return d
+	}
+	wholePass := func() time.Duration {
+		t0 := time.Now()
+		local := filepath.Join(dir, "mezz.mp4")
+		f, err := os.Create(local)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, err := link.GetAll(ctx, "bench", "mezz.mp4", f); err != nil || n != mezzSize {
+			b.Fatalf("%d bytes, %v", n, err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		encode(local, false)
+		d := time.Since(t0)
+		os.Remove(local)
+		return d
+	}
+	var whole, chunk time.Duration
+	var ratios []float64
+	i := 0
+	for b.Loop() {
+		var w, c time.Duration
+		if i%2 == 0 {
+			w, c = wholePass(), mezzfsPass()
+		} else {
+			c, w = mezzfsPass(), wholePass()
+		}
+		i++
+		whole += w
+		chunk += c
+		ratios = append(ratios, w.Seconds()/c.Seconds())
+	}
+	sort.Float64s(ratios)
+	n := float64(len(ratios))
+	b.ReportMetric(chunk.Seconds()/n, "mezzfs-s")
+	b.ReportMetric(whole.Seconds()/n, "whole-s")
+	b.ReportMetric(ratios[len(ratios)/2], "whole/mezzfs")
+	b.ReportMetric(float64(fetched)/1e6, "mezzfs-MB")
+	b.ReportMetric(float64(mezzSize)/1e6, "whole-MB")
+}
+
+var (
+	mezzOnce sync.Once
+	mezzSize int64
+)
