@@ -27,10 +27,15 @@
 //     what it touches.
 //   - Missing consecutive blocks are fetched with one ranged GET (at most
 //     MaxFetch bytes), at most Concurrency GETs at a time; read-ahead only
-//     uses free slots, so it never delays a read that is waiting.
+//     uses free slots, so it never delays a read that is waiting. The
+//     window is fetched in runs of a quarter of it, so a sequential read
+//     keeps several GETs (connections) in flight: an object store caps
+//     each connection's bandwidth, and their first-byte latencies overlap.
 //   - With Stream (the FUSE mount's default), a clearly sequential read
 //     is served by one GET to the end of the object, consumed only as far
-//     as the read-ahead window asks and dropped on a seek.
+//     as the read-ahead window asks and dropped on a seek; a stream slower
+//     than StreamMinRate (a per-connection cap) is given up for the
+//     parallel ranged GETs.
 //   - Borrow reads without copying: it lends the cached blocks until
 //     released (the FUSE mount writes them to the kernel directly).
 //   - The ETag is pinned at open and sent as If-Match; responses are
