@@ -35,7 +35,9 @@ type Options struct {
 	// NoStream leaves Reader.Stream as given. By default the mount turns
 	// it on: a file read sequentially (the kernel's read-ahead) is served
 	// by one GET to the end of the object, which on loopback versitygw is
-	// what brings the mount close to plain-GET speed. Default false.
+	// what brings the mount close to plain-GET speed; on a link that caps
+	// each connection the Reader gives the stream up for parallel ranged
+	// GETs (mezzfs.ReaderOptions.StreamMinRate). Default false.
 	NoStream bool
 	// Record, if set, receives the read trace of every file as JSON lines
 	// (mezzfs.TraceRecord: key, offset, length, time), for mezzfs.Replay.
