@@ -117,6 +117,10 @@ echo "== VMAF vmaf_v0.6.1, $N frames, median of $RUNS, whole process =="
 printf "%-6s %-7s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory"
 printf "%s\n" "${lines[@]}"
 [ ${#agree[@]} -gt 0 ] && printf "%s\n" "${agree[@]}"
+# What the reel process costs before it scores anything: its binary (the
+# whole pipeline, ~220 MB) and shared libraries paged in, file-backed.
+run "$work/x" "$work/reel" vmaf --help
+printf "reel baseline: %.0f MiB peak RSS for 'reel vmaf --help' (nothing scored)\n" "$(echo "$(cat "$work/x.m") / 1024" | bc -l)"
 if [ $have_lib = 1 ]; then
   echo "(speed = reel fps / libvmaf fps, > 1 is faster; memory = reel peak RSS / libvmaf's, < 1 is smaller)"
 fi

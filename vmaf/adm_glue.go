@@ -23,14 +23,14 @@ var errADMUnavailable = errors.New("vmaf: integer ADM extractor not available")
 // with ErrTooSmall.
 const MinSize = adm.MinSize
 
-// computeADM runs the integer ADM extractor; egl is the enhancement gain
-// limit (0 for the default).
-func computeADM(ref, dis *frame.Plane, bpc int, egl float64) (admScores, error) {
+// computeADM runs the integer ADM extractor with ws's buffers; egl is the
+// enhancement gain limit (0 for the default).
+func computeADM(ws *adm.Workspace, ref, dis *frame.Plane, bpc int, egl float64) (admScores, error) {
 	opt := adm.DefaultOptions()
 	if egl != 0 {
 		opt.EnhnGainLimit = egl
 	}
-	s, err := adm.Compute(ref, dis, bpc, opt)
+	s, err := ws.Compute(ref, dis, bpc, opt)
 	if errors.Is(err, adm.ErrSize) {
 		return admScores{}, fmt.Errorf("%w: VMAF needs at least %dx%d: %w", ErrTooSmall, MinSize, MinSize, err)
 	}

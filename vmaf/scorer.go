@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reel-video/reel/frame"
+	"github.com/reel-video/reel/vmaf/internal/adm"
 	"github.com/reel-video/reel/vmaf/internal/motion"
 	"github.com/reel-video/reel/vmaf/internal/vif"
 )
@@ -71,6 +72,14 @@ type Config struct {
 	// their scheduling delay short by capping CPU-bound goroutines near
 	// GOMAXPROCS.
 	Tokens chan struct{}
+	// Release, when set, is called with each pushed pair as soon as the
+	// Scorer is done with it (from a worker goroutine, so it must be safe
+	// for concurrent use), letting the caller read later frames into the
+	// same memory (frame.Y4MReader.ReadFrameInto) instead of allocating
+	// two frames per picture. It is not called for pairs dropped after a
+	// worker error, so a caller must not wait for it. Nil: frames are left
+	// to the garbage collector.
+	Release func(ref, dis *frame.Frame)
 }
 
 // Scorer computes VMAF and other metrics over a stream of frame pairs.
@@ -84,6 +93,7 @@ type Scorer struct {
 
 	threads int
 	tokens  chan struct{}
+	release func(ref, dis *frame.Frame)
 	jobs    chan job
 	wg      sync.WaitGroup
 
@@ -114,7 +124,7 @@ type frameOut struct {
 
 // NewScorer validates cfg and starts the worker pool.
 func NewScorer(cfg Config) (*Scorer, error) {
-	s := &Scorer{threads: cfg.Threads, tokens: cfg.Tokens}
+	s := &Scorer{threads: cfg.Threads, tokens: cfg.Tokens, release: cfg.Release}
 	if s.threads <= 0 {
 		s.threads = runtime.GOMAXPROCS(0)
 	}
@@ -216,18 +226,46 @@ func (s *Scorer) getErr() error {
 	return s.err
 }
 
+// scratch is the reusable memory of one frame being scored (about 25
+// bytes per luma sample). Without Tokens each worker keeps its own, so it
+// is neither dropped by the garbage collector nor reallocated when the
+// goroutine moves to another P (a sync.Pool hands a buffer back only on
+// the P that returned it or after a steal).
+type scratch struct {
+	vif     vif.Workspace
+	adm     adm.Workspace
+	vifOpts []vif.Options
+	vifOut  []vif.Scores
+}
+
+// scratchPool shares scratch between the workers of Scorers that share
+// Tokens: there at most cap(Tokens) frames are scored at once however many
+// Scorers (rungs, windows) are open, so a worker takes scratch with its
+// token rather than keeping its own.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 func (s *Scorer) worker() {
 	defer s.wg.Done()
+	var own *scratch
+	if s.tokens == nil {
+		own = new(scratch)
+	}
 	for j := range s.jobs {
 		if s.getErr() != nil {
 			continue // drain
 		}
+		sc := own
 		if s.tokens != nil {
 			s.tokens <- struct{}{}
+			sc = scratchPool.Get().(*scratch)
 		}
-		out, err := s.scoreFrame(j.ref, j.dis)
+		out, err := s.scoreFrame(sc, j.ref, j.dis)
 		if s.tokens != nil {
+			scratchPool.Put(sc)
 			<-s.tokens
+		}
+		if s.release != nil {
+			s.release(j.ref, j.dis)
 		}
 		if err != nil {
 			s.setErr(fmt.Errorf("frame %d: %w", j.idx, err))
@@ -239,7 +277,7 @@ func (s *Scorer) worker() {
 	}
 }
 
-func (s *Scorer) scoreFrame(ref, dis *frame.Frame) (frameOut, error) {
+func (s *Scorer) scoreFrame(sc *scratch, ref, dis *frame.Frame) (frameOut, error) {
 	var o frameOut
 	bpc := ref.BitDepth
 	if s.psnr {
@@ -251,23 +289,35 @@ func (s *Scorer) scoreFrame(ref, dis *frame.Frame) (frameOut, error) {
 			o.psnr[c] = v
 		}
 	}
-	for _, egl := range s.vifEGL {
-		opt := vif.DefaultOptions()
-		if egl != 0 {
-			opt.EnhnGainLimit = egl
+	// All VIF option sets at once share the filtering (same results as
+	// one call per option set).
+	for k := 0; k < len(s.vifEGL); k += vif.MaxOptions {
+		egls := s.vifEGL[k:min(k+vif.MaxOptions, len(s.vifEGL))]
+		sc.vifOpts = sc.vifOpts[:0]
+		for _, egl := range egls {
+			opt := vif.DefaultOptions()
+			if egl != 0 {
+				opt.EnhnGainLimit = egl
+			}
+			sc.vifOpts = append(sc.vifOpts, opt)
 		}
-		sc, err := vif.Compute(&ref.Planes[0], &dis.Planes[0], bpc, opt)
-		if err != nil {
+		if cap(sc.vifOut) < len(egls) {
+			sc.vifOut = make([]vif.Scores, vif.MaxOptions)
+		}
+		out := sc.vifOut[:len(egls)]
+		if err := sc.vif.ComputeMany(&ref.Planes[0], &dis.Planes[0], bpc, sc.vifOpts, out); err != nil {
 			return o, err
 		}
-		o.vif = append(o.vif, sc.Scale)
+		for _, v := range out {
+			o.vif = append(o.vif, v.Scale)
+		}
 	}
 	for _, egl := range s.admEGL {
-		sc, err := computeADM(&ref.Planes[0], &dis.Planes[0], bpc, egl)
+		a, err := computeADM(&sc.adm, &ref.Planes[0], &dis.Planes[0], bpc, egl)
 		if err != nil {
 			return o, err
 		}
-		o.adm = append(o.adm, sc)
+		o.adm = append(o.adm, a)
 	}
 	var err error
 	if s.ssim {

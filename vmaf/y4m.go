@@ -10,7 +10,8 @@ import (
 
 // ScoreY4M scores two YUV4MPEG2 streams frame by frame with a Scorer
 // built from cfg. The streams must have the same format and the same
-// number of frames (ErrFormatMismatch otherwise).
+// number of frames (ErrFormatMismatch otherwise). The frames are ScoreY4M's
+// own and are recycled: cfg.Release is not used.
 func ScoreY4M(ref, dis io.Reader, cfg Config) (*Result, error) {
 	rr, err := frame.NewY4MReader(ref)
 	if err != nil {
@@ -25,13 +26,17 @@ func ScoreY4M(ref, dis io.Reader, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: reference %dx%d %s %d-bit, distorted %dx%d %s %d-bit", ErrFormatMismatch,
 			rh.Width, rh.Height, rh.Chroma, rh.BitDepth, dh.Width, dh.Height, dh.Chroma, dh.BitDepth)
 	}
+	// Frames come back through Release once scored and are read into
+	// again: no allocation per picture once the queue is full.
+	free := NewFramePool(rh.Width, rh.Height, rh.BitDepth, rh.Chroma)
+	cfg.Release = free.Release
 	s, err := NewScorer(cfg)
 	if err != nil {
 		return nil, err
 	}
 	for i := 0; ; i++ {
-		rf, rerr := rr.ReadFrame()
-		df, derr := dr.ReadFrame()
+		rf, rerr := free.ReadY4M(rr)
+		df, derr := free.ReadY4M(dr)
 		rEOF, dEOF := errors.Is(rerr, io.EOF), errors.Is(derr, io.EOF)
 		if rEOF && dEOF {
 			break
@@ -53,3 +58,4 @@ func ScoreY4M(ref, dis io.Reader, cfg Config) (*Result, error) {
 	}
 	return s.Close()
 }
+

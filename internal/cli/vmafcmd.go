@@ -119,6 +119,7 @@ type frameSource interface {
 type readerSource struct {
 	next  func() (*frame.Frame, error)
 	close func() error
+	pool  *vmaf.FramePool // y4m: frames recycled once scored
 }
 
 func (r readerSource) Next() (*frame.Frame, error) { return r.next() }
@@ -149,13 +150,16 @@ func openFrames(ctx context.Context, o *vmafOptions, path string, w, h int) (fra
 		}
 	}
 	var next func() (*frame.Frame, error)
+	var pool *vmaf.FramePool
 	if isY4M {
 		y, err := frame.NewY4MReader(r)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		next = y.ReadFrame
+		h := y.Header()
+		pool = vmaf.NewFramePool(h.Width, h.Height, h.BitDepth, h.Chroma)
+		next = func() (*frame.Frame, error) { return pool.ReadY4M(y) }
 	} else {
 		if o.Width <= 0 || o.Height <= 0 {
 			f.Close()
@@ -175,7 +179,7 @@ func openFrames(ctx context.Context, o *vmafOptions, path string, w, h int) (fra
 		}
 		return encoder.ScaleFrame(fr, w, h, "bicubic")
 	}
-	return readerSource{next: scaled, close: f.Close}, nil
+	return readerSource{next: scaled, close: f.Close, pool: pool}, nil
 }
 
 func scoreFiles(ctx context.Context, o *vmafOptions) (*vmaf.Result, error) {
@@ -203,6 +207,11 @@ func scoreFiles(ctx context.Context, o *vmafOptions) (*vmaf.Result, error) {
 		return nil, fmt.Errorf("distorted: %w", err)
 	}
 	defer dis.Close()
+	rs, _ := ref.(readerSource)
+	ds, _ := dis.(readerSource)
+	if rs.pool != nil || ds.pool != nil {
+		cfg.Release = func(r, d *frame.Frame) { rs.pool.Put(r); ds.pool.Put(d) }
+	}
 	s, err := vmaf.NewScorer(cfg)
 	if err != nil {
 		return nil, err

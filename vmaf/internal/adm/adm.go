@@ -62,7 +62,24 @@ const (
 
 // Compute scores one frame: ref and dis are luma planes with bpc bits per
 // sample (Pix8 for 8, Pix16 for 9..16).
+//
+// Scratch memory comes from a sync.Pool; Compute is safe for concurrent
+// use. Callers scoring many frames on one goroutine should use a
+// Workspace, which keeps its buffers (a pooled workspace can be dropped by
+// the garbage collector or stranded on another P, and then reallocated).
 func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
+	ws := wsPool.Get().(*Workspace)
+	defer wsPool.Put(ws)
+	return ws.Compute(ref, dis, bpc, opt)
+}
+
+// Workspace is explicit scratch memory (about 21 bytes per luma sample)
+// for callers that score many frames on one goroutine. Its zero value is
+// ready to use; it must not be used concurrently.
+type Workspace struct{ ws workspace }
+
+// Compute is the package-level Compute using w's buffers.
+func (wk *Workspace) Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
 	if ref == nil || dis == nil || ref.Width != dis.Width || ref.Height != dis.Height {
 		return Scores{}, ErrMismatch
 	}
@@ -99,13 +116,12 @@ func Compute(ref, dis *frame.Plane, bpc int, opt Options) (Scores, error) {
 	if nvd*float64(rdh) < defaultNormViewDist*defaultRefDisplayHeight {
 		return Scores{}, fmt.Errorf("%w: adm_norm_view_dist*adm_ref_display_height < 3240", ErrOption)
 	}
-	ws := wsPool.Get().(*workspace)
-	defer wsPool.Put(ws)
+	ws := &wk.ws
 	ws.ensure(w, h)
 	return ws.compute(ref, dis, bpc, egl, getCSF(nvd, rdh)), nil
 }
 
-var wsPool = sync.Pool{New: func() any { return new(workspace) }}
+var wsPool = sync.Pool{New: func() any { return new(Workspace) }}
 
 // workspace holds every intermediate buffer, reused across frames.
 type workspace struct {
@@ -129,8 +145,13 @@ type workspace struct {
 func mk16(n int) band16 {
 	return band16{make([]int16, n), make([]int16, n), make([]int16, n), make([]int16, n)}
 }
-func mk32(n int) band32 {
-	return band32{make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)}
+
+// mkHVD16 and mkHVD32 make detail-only bands (no LL band).
+func mkHVD16(n int) band16 {
+	return band16{nil, make([]int16, n), make([]int16, n), make([]int16, n)}
+}
+func mkHVD32(n int) band32 {
+	return band32{nil, make([]int32, n), make([]int32, n), make([]int32, n)}
 }
 
 func (ws *workspace) ensure(w, h int) {
@@ -152,11 +173,13 @@ func (ws *workspace) ensure(w, h int) {
 	ws.tmp16 = make([]int16, 2*w)
 	ws.tmp32 = make([]int32, 2*w)
 	ws.ref0, ws.dis0 = mk16(n0), mk16(n0)
-	ws.r0, ws.a0, ws.csfA0, ws.csfF0 = mk16(n0), mk16(n0), mk16(n0), mk16(n0)
-	ws.ref1, ws.dis1 = mk32(n1), mk32(n1)
-	// The LL bands are swapped with inRef/inDis between scales: same size.
-	ws.ref1.a, ws.dis1.a = make([]int32, n0), make([]int32, n0)
-	ws.r1, ws.a1, ws.csfA1, ws.csfF1 = mk32(n1), mk32(n1), mk32(n1), mk32(n1)
+	ws.r0, ws.a0, ws.csfA0, ws.csfF0 = mkHVD16(n0), mkHVD16(n0), mkHVD16(n0), mkHVD16(n0)
+	ws.ref1, ws.dis1 = mkHVD32(n1), mkHVD32(n1)
+	// The LL bands are swapped with inRef/inDis between scales: inRef and
+	// inDis take the scale-0 LL band (n0), ref1.a and dis1.a the scale-1
+	// one (n1); later scales are smaller and fit either.
+	ws.ref1.a, ws.dis1.a = make([]int32, n1), make([]int32, n1)
+	ws.r1, ws.a1, ws.csfA1, ws.csfF1 = mkHVD32(n1), mkHVD32(n1), mkHVD32(n1), mkHVD32(n1)
 	ws.inRef = make([]int32, n0)
 	ws.inDis = make([]int32, n0)
 	ws.fsum = make([]int32, n0)
@@ -196,6 +219,10 @@ func (ws *workspace) compute(ref, dis *frame.Plane, bpc int, egl float64, csf *c
 	nums[0], dens[0] = float64(numS), float64(denS)
 
 	n := w * h
+	if len(ws.inRef) < n { // an odd number of swaps last frame
+		ws.inRef, ws.ref1.a = ws.ref1.a, ws.inRef
+		ws.inDis, ws.dis1.a = ws.dis1.a, ws.inDis
+	}
 	for k := 0; k < n; k++ {
 		ws.inRef[k] = int32(ws.ref0.a[k])
 		ws.inDis[k] = int32(ws.dis0.a[k])
