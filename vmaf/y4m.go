@@ -58,4 +58,3 @@ func ScoreY4M(ref, dis io.Reader, cfg Config) (*Result, error) {
 	}
 	return s.Close()
 }
-
