@@ -30,7 +30,7 @@ func benchSize() int64 {
 
 // benchOptions are the Reader options under benchmark: defaults, or
 // $MEZZFS_BENCH_CONCURRENCY, $MEZZFS_BENCH_FETCH_MB, $MEZZFS_BENCH_READAHEAD_MB
-// and $MEZZFS_BENCH_BLOCK_KB for tuning.
+// $MEZZFS_BENCH_BLOCK_KB and $MEZZFS_BENCH_STREAM=1 (Stream) for tuning.
 func benchOptions() mezzfs.ReaderOptions {
 	env := func(k string) int64 {
 		v, _ := strconv.Atoi(os.Getenv(k))
@@ -41,6 +41,7 @@ func benchOptions() mezzfs.ReaderOptions {
 		MaxFetch:     env("MEZZFS_BENCH_FETCH_MB") << 20,
 		MaxReadAhead: env("MEZZFS_BENCH_READAHEAD_MB") << 20,
 		BlockSize:    env("MEZZFS_BENCH_BLOCK_KB") << 10,
+		Stream:       os.Getenv("MEZZFS_BENCH_STREAM") == "1",
 	}
 }
 
