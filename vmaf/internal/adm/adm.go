@@ -175,13 +175,12 @@ func (ws *workspace) ensure(w, h int) {
 	ws.ref0, ws.dis0 = mk16(n0), mk16(n0)
 	ws.r0, ws.a0, ws.csfA0, ws.csfF0 = mkHVD16(n0), mkHVD16(n0), mkHVD16(n0), mkHVD16(n0)
 	ws.ref1, ws.dis1 = mkHVD32(n1), mkHVD32(n1)
-	// The LL bands are swapped with inRef/inDis between scales: inRef and
-	// inDis take the scale-0 LL band (n0), ref1.a and dis1.a the scale-1
-	// one (n1); later scales are smaller and fit either.
+	// The LL bands are swapped with inRef/inDis between scales (scale 1
+	// reads scale 0's int16 LL band directly).
 	ws.ref1.a, ws.dis1.a = make([]int32, n1), make([]int32, n1)
 	ws.r1, ws.a1, ws.csfA1, ws.csfF1 = mkHVD32(n1), mkHVD32(n1), mkHVD32(n1), mkHVD32(n1)
-	ws.inRef = make([]int32, n0)
-	ws.inDis = make([]int32, n0)
+	ws.inRef = make([]int32, n1)
+	ws.inDis = make([]int32, n1)
 	ws.fsum = make([]int32, n0)
 	ws.rsum = make([]int32, n0)
 }
@@ -218,22 +217,18 @@ func (ws *workspace) compute(ref, dis *frame.Plane, bpc int, egl float64, csf *c
 	aimNum += float64(aimS)
 	nums[0], dens[0] = float64(numS), float64(denS)
 
-	n := w * h
-	if len(ws.inRef) < n { // an odd number of swaps last frame
-		ws.inRef, ws.ref1.a = ws.ref1.a, ws.inRef
-		ws.inDis, ws.dis1.a = ws.dis1.a, ws.inDis
-	}
-	for k := 0; k < n; k++ {
-		ws.inRef[k] = int32(ws.ref0.a[k])
-		ws.inDis[k] = int32(ws.dis0.a[k])
-	}
 	inStride := stride
 	for scale := 1; scale < 4; scale++ {
 		mirrorIndices(&ws.indY, h)
 		mirrorIndices(&ws.indX, w)
 		ostride := (w + 1) / 2
-		dwtS123(ws.inRef, inStride, w, h, &ws.ref1, ostride, scale, ws)
-		dwtS123(ws.inDis, inStride, w, h, &ws.dis1, ostride, scale, ws)
+		if scale == 1 {
+			dwtS123(ws.ref0.a, inStride, w, h, &ws.ref1, ostride, scale, ws)
+			dwtS123(ws.dis0.a, inStride, w, h, &ws.dis1, ostride, scale, ws)
+		} else {
+			dwtS123(ws.inRef, inStride, w, h, &ws.ref1, ostride, scale, ws)
+			dwtS123(ws.inDis, inStride, w, h, &ws.dis1, ostride, scale, ws)
+		}
 		w, h = (w+1)/2, (h+1)/2
 		decoupleS123(&ws.ref1, &ws.dis1, &ws.r1, &ws.a1, w, h, ostride, egl)
 		denS := denS123(&ws.ref1, scale, w, h, ostride, csf.rf[scale], noiseWeight)

@@ -136,9 +136,10 @@ var (
 	s123ShiftHP = [3]uint{15, 16, 15}
 )
 
-// dwtS123 is the int32/int64 db2 DWT used for scales 1..3, applied to one
+// dwtS123 is the int32/int64 db2 DWT used for scales 1..3 (src is the
+// previous scale's LL band: int16 from scale 0, int32 after), applied to one
 // picture's previous-scale LL band.
-func dwtS123(src []int32, sstride, w, h int, dst *band32, dstride int, scale int, ws *workspace) {
+func dwtS123[T int16 | int32](src []T, sstride, w, h int, dst *band32, dstride int, scale int, ws *workspace) {
 	rVP, sVP := s123RoundVP[scale-1], s123ShiftVP[scale-1]
 	rHP, sHP := s123RoundHP[scale-1], s123ShiftHP[scale-1]
 	tmplo := ws.tmp32[:w]
