@@ -34,6 +34,10 @@ func synthPair(b *testing.B, w, h, seed int) (*frame.Frame, *frame.Frame) {
 }
 
 func benchScore(b *testing.B, w, h, threads int) {
+	benchScoreCfg(b, w, h, Config{Threads: threads})
+}
+
+func benchScoreCfg(b *testing.B, w, h int, cfg Config) {
 	const n = 8
 	refs := make([]*frame.Frame, n)
 	diss := make([]*frame.Frame, n)
@@ -43,7 +47,7 @@ func benchScore(b *testing.B, w, h, threads int) {
 	b.ResetTimer()
 	frames := 0
 	for i := 0; i < b.N; i++ {
-		s, err := NewScorer(Config{Threads: threads})
+		s, err := NewScorer(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -66,6 +70,19 @@ func BenchmarkScore1080p(b *testing.B) {
 	for _, th := range []int{1, 2} {
 		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) { benchScore(b, 1920, 1080, th) })
 	}
+}
+
+// BenchmarkScorePipeline1080p scores as the pipeline does: ScoreRungs
+// (default model and PSNR, Threads = cap(Tokens), scratch shared through
+// the tokens) and a trial encode's scoring (default model, one thread,
+// a shared token).
+func BenchmarkScorePipeline1080p(b *testing.B) {
+	b.Run("rungs/tokens=2", func(b *testing.B) {
+		benchScoreCfg(b, 1920, 1080, Config{Features: []string{FeaturePSNR}, Threads: 2, Tokens: make(chan struct{}, 2)})
+	})
+	b.Run("trial/tokens=1", func(b *testing.B) {
+		benchScoreCfg(b, 1920, 1080, Config{Threads: 1, Tokens: make(chan struct{}, 1)})
+	})
 }
 
 // BenchmarkScore720p is BenchmarkScore1080p at 1280x720.
