@@ -10,7 +10,9 @@
 # wall time of the whole process (y4m parsing included, files in page
 # cache) as fps, the median peak RSS (/usr/bin/time %M, else /proc), and
 # the ratios reel/libvmaf: speed (> 1 means reel is faster) and memory
-# (< 1 means reel uses less). Also checks that the pooled VMAF of the two
+# (< 1 means reel uses less), the same for the peak anonymous RSS (what the
+# process allocated, without its binary and shared libraries; reel's
+# binary is the whole pipeline, ~220 MB, libvmaf's a few MB). Also checks that the pooled VMAF of the two
 # agrees to 4 decimals. Without ../shared/tools/libvmaf it prints reel's
 # figures alone and says so.
 #
@@ -65,6 +67,34 @@ else
   }
 fi
 
+# anon_peak PID: polls the process's anonymous resident memory (heap,
+# stacks: what it allocated, without its binary and libraries) every 20 ms
+# until it exits, then prints the largest value seen, in KiB.
+anon_peak() {
+  local pid=$1 max=0 k v _
+  while [ -r "/proc/$pid/status" ]; do
+    while read -r k v _; do
+      if [ "$k" = RssAnon: ]; then [ "$v" -gt "$max" ] && max=$v; break; fi
+    done <"/proc/$pid/status" 2>/dev/null || true
+    sleep 0.02
+  done
+  echo "$max"
+}
+
+# run_anon OUT_PREFIX CMD...: run, plus CMD's anonymous peak in
+# OUT_PREFIX.a (found by its command line, which starts with CMD's path).
+run_anon() {
+  local p=$1; shift
+  run "$p" "$@" &
+  local rp=$! child=""
+  while [ -z "$child" ] && kill -0 "$rp" 2>/dev/null; do
+    child=$(pgrep -n -f "^$1 " 2>/dev/null || true)
+    [ -z "$child" ] && sleep 0.005
+  done
+  if [ -n "$child" ]; then anon_peak "$child" >"$p.a"; else echo 0 >"$p.a"; fi
+  wait "$rp"
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 FF="ffmpeg -hide_banner -nostdin -v error -y"
@@ -78,27 +108,30 @@ for res in $RES; do
   $FF -i "$work/dis$res.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dis"
   cat "$ref" "$dis" >/dev/null # page cache
   for t in $THREADS; do
-    : >"$work/r.t"; : >"$work/r.m"; : >"$work/l.t"; : >"$work/l.m"
+    : >"$work/r.t"; : >"$work/r.m"; : >"$work/r.a"; : >"$work/l.t"; : >"$work/l.m"; : >"$work/l.a"
     for i in $(seq 1 "$RUNS"); do
       order="reel lib"
       [ $((i % 2)) = 0 ] && order="lib reel"
       for who in $order; do
         if [ "$who" = reel ]; then
-          run "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json"
-          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"
+          run_anon "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json"
+          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"; cat "$work/x.a" >>"$work/r.a"
         elif [ $have_lib = 1 ]; then
-          run "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
-          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"
+          run_anon "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
+          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"; cat "$work/x.a" >>"$work/l.a"
         fi
       done
     done
-    rt=$(median <"$work/r.t"); rm_=$(median <"$work/r.m")
+    rt=$(median <"$work/r.t"); rm_=$(median <"$work/r.m"); ra=$(median <"$work/r.a")
+    ramib=$(echo "$ra / 1024" | bc -l)
     rfps=$(echo "$N / $rt" | bc -l); rmib=$(echo "$rm_ / 1024" | bc -l)
     if [ $have_lib = 1 ]; then
-      lt=$(median <"$work/l.t"); lm=$(median <"$work/l.m")
+      lt=$(median <"$work/l.t"); lm=$(median <"$work/l.m"); la=$(median <"$work/l.a")
+      lamib=$(echo "$la / 1024" | bc -l)
       lfps=$(echo "$N / $lt" | bc -l); lmib=$(echo "$lm / 1024" | bc -l)
-      lines+=("$(printf "%-6s %-7s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$rfps" "$lfps" \
-        "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)")")
+      lines+=("$(printf "%-6s %-7s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$rfps" "$lfps" \
+        "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)" \
+        "$ramib" "$lamib" "$(echo "$ramib / $lamib" | bc -l)")")
       if [ "$t" = "$(echo $THREADS | awk '{print $1}')" ]; then
         rv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/reel.json")
         lv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/lib.json")
@@ -107,14 +140,14 @@ for res in $RES; do
         agree+=("$(printf "%-6s pooled VMAF reel %s  libvmaf %s  (4 decimals: %s)" "${res}p" "$r4" "$l4" "$verdict")")
       fi
     else
-      lines+=("$(printf "%-6s %-7s %9.1f %11s %10s %9.0f %11s %10s" "${res}p" "$t" "$rfps" - - "$rmib" - -)")
+      lines+=("$(printf "%-6s %-7s %9.1f %11s %10s %9.0f %11s %10s %9.0f %11s %10s" "${res}p" "$t" "$rfps" - - "$rmib" - - "$ramib" - -)")
     fi
   done
 done
 
 echo
 echo "== VMAF vmaf_v0.6.1, $N frames, median of $RUNS, whole process =="
-printf "%-6s %-7s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory"
+printf "%-6s %-7s %9s %11s %10s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory" "reel anon" "libvmaf anon" "anon"
 printf "%s\n" "${lines[@]}"
 [ ${#agree[@]} -gt 0 ] && printf "%s\n" "${agree[@]}"
 # What the reel process costs before it scores anything: its binary (the
@@ -122,5 +155,6 @@ printf "%s\n" "${lines[@]}"
 run "$work/x" "$work/reel" vmaf --help
 printf "reel baseline: %.0f MiB peak RSS for 'reel vmaf --help' (nothing scored)\n" "$(echo "$(cat "$work/x.m") / 1024" | bc -l)"
 if [ $have_lib = 1 ]; then
-  echo "(speed = reel fps / libvmaf fps, > 1 is faster; memory = reel peak RSS / libvmaf's, < 1 is smaller)"
+  echo "(speed = reel fps / libvmaf fps, > 1 is faster; memory = reel peak RSS / libvmaf's, < 1 is smaller;"
+  echo " anon = peak anonymous RSS (heap and stacks, without binary and libraries), sampled every 20 ms)"
 fi
