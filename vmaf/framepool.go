@@ -15,7 +15,7 @@ type FramePool struct {
 }
 
 // framePoolCap bounds the frames a FramePool keeps; a Scorer holds at
-// most 2·Threads+1 pairs, and frames beyond the cap go to the garbage
+// most 2·Threads pairs, and frames beyond the cap go to the garbage
 // collector.
 const framePoolCap = 64
 

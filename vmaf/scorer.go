@@ -84,7 +84,8 @@ type Config struct {
 
 // Scorer computes VMAF and other metrics over a stream of frame pairs.
 // Frames are scored by a pool of Config.Threads goroutines; at most about
-// 2·Threads+1 frame pairs are held at a time. Push and Close must be
+// 2·Threads frame pairs are held at a time (one per worker, Threads−1
+// queued and the one being pushed). Push and Close must be
 // called from one goroutine.
 type Scorer struct {
 	models                       []*Model
@@ -188,7 +189,7 @@ func NewScorer(cfg Config) (*Scorer, error) {
 			return nil, fmt.Errorf("%w: %q", ErrUnknownFeature, f)
 		}
 	}
-	s.jobs = make(chan job, s.threads)
+	s.jobs = make(chan job, s.threads-1)
 	for i := 0; i < s.threads; i++ {
 		s.wg.Add(1)
 		go s.worker()
