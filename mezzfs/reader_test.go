@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reel-video/reel/mezzfs"
 	"github.com/reel-video/reel/internal/faultproxy"
+	"github.com/reel-video/reel/mezzfs"
 )
 
 // readPatterns read a whole object back through r in different ways.
