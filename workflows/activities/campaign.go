@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -25,6 +24,7 @@ import (
 	"github.com/reel-video/reel/reporthtml"
 	"github.com/reel-video/reel/request"
 	"github.com/reel-video/reel/store"
+	"github.com/reel-video/reel/submit/titles"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -142,45 +142,15 @@ func priorRun(ctx context.Context, c TitleClient, wid string) (*request.Prior, e
 		return nil, fmt.Errorf("describe workflow %s: %w", wid, err)
 	}
 	info := d.GetWorkflowExecutionInfo()
-	p := &request.Prior{RunID: info.GetExecution().GetRunId(), Status: runStatus(info.GetStatus()), Started: info.GetStartTime().AsTime()}
+	p := &request.Prior{RunID: info.GetExecution().GetRunId(), Status: titles.StatusOf(info.GetStatus()), Started: info.GetStartTime().AsTime()}
 	if info.GetCloseTime() != nil {
 		p.Closed = info.GetCloseTime().AsTime()
 	}
-	p.Request, err = memoRequest(info.GetMemo().GetFields())
+	p.Request, err = titles.RecordedRequest(info.GetMemo().GetFields())
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s: %w", wid, err)
 	}
 	return p, nil
-}
-
-func memoRequest(memo map[string]*commonpb.Payload) (*request.Identity, error) {
-	pl, ok := memo[workflows.MemoRequest]
-	if !ok {
-		return nil, nil
-	}
-	var id request.Identity
-	if err := converter.GetDefaultDataConverter().FromPayload(pl, &id); err != nil {
-		return nil, fmt.Errorf("memo %q: %w", workflows.MemoRequest, err)
-	}
-	return &id, nil
-}
-
-func runStatus(s enumspb.WorkflowExecutionStatus) request.Status {
-	switch s {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return request.Running
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return request.Completed
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return request.Canceled
-	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		return request.Terminated
-	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		return request.TimedOut
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-		return request.ContinuedAsNew
-	}
-	return request.Failed
 }
 
 // CampaignPoll looks at the campaign's titles in flight every in.Every
