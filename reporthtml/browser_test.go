@@ -200,13 +200,18 @@ func TestReportInBrowser(t *testing.T) {
 		}
 	}
 	// Sorting: by check (click), then descending (Enter on the header).
+	// The player above the table changes height when its metadata loads:
+	// click once the layout is settled, or the click lands elsewhere.
+	p.WaitTrue("the player's metadata", `document.getElementById('player').readyState >= 1`, 20*time.Second)
 	p.Click(`#events th button[data-key="check"]`)
+	p.WaitTrue("sorted ascending", `document.querySelector('#events th button[data-key="check"]').getAttribute('aria-sort') === 'ascending'`, 5*time.Second)
 	p.Eval(`[...document.querySelectorAll('#events tbody tr td:first-child')].map(td => td.textContent)`, &checks)
 	if !slices.IsSorted(checks) {
 		t.Errorf("sorted by check: %q", checks)
 	}
 	p.Eval(`document.querySelector('#events th button[data-key="check"]').focus()`, nil)
 	p.Press(browsertest.KeyEnter)
+	p.WaitTrue("sorted descending", `document.querySelector('#events th button[data-key="check"]').getAttribute('aria-sort') === 'descending'`, 5*time.Second)
 	p.Eval(`[...document.querySelectorAll('#events tbody tr td:first-child')].map(td => td.textContent)`, &checks)
 	if !slices.IsSortedFunc(checks, func(a, b string) int { return -cmp.Compare(a, b) }) {
 		t.Errorf("sorted by check, descending: %q", checks)
