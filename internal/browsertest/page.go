@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -78,9 +79,12 @@ func (p *Player) Navigate(url string) {
 }
 
 // Click clicks the first element matching the CSS selector, waiting up to
-// 10 s for it to be visible.
+// 10 s for it to be visible. A click goes to the element's centre on the
+// screen, so it first waits (up to 5 s) for the element to stop moving:
+// images loading or a video learning its size above it shift the layout.
 func (p *Player) Click(css string) {
 	p.tb.Helper()
+	p.settle(css, 5*time.Second)
 	if err := p.do(10*time.Second, chromedp.Click(chromedp.CSS(css))); err != nil {
 		p.tb.Fatalf("click %s: %v\nconsole:\n%s", css, err, strings.Join(p.Console(), "\n"))
 	}
@@ -141,4 +145,23 @@ func (p *Player) FullScreenshot(path string) error {
 		return fmt.Errorf("screenshot: %w", err)
 	}
 	return os.WriteFile(path, png, 0o644)
+}
+
+// settle waits until the element matching css is at the same place in two
+// looks 100 ms apart, or timeout passes (then the click goes ahead).
+func (p *Player) settle(css string, timeout time.Duration) {
+	sel, _ := json.Marshal(css)
+	js := `(() => { const e = document.querySelector(` + string(sel) + `); if (!e) return "";
+		const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height, window.scrollY].join(","); })()`
+	last := ""
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var at string
+		if err := p.eval(js, &at); err != nil {
+			return
+		}
+		if at != "" && at == last {
+			return
+		}
+		last = at
+	}
 }
