@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +13,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
@@ -37,17 +35,7 @@ func TestIngestOvertakesCampaign(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv, err := tserver.Start(ctx, tserver.Config{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(),
-		Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := embeddedClient(ctx, t)
 
 	// Probe stand-in: one at a time; records the order titles got the
 	// slot and fails the title at once (nothing else of it matters here).
@@ -126,4 +114,21 @@ func TestIngestOvertakesCampaign(t *testing.T) {
 	if i := slices.Index(order, "ingest"); i != 1 {
 		t.Errorf("the ingest title got the slot %d-th (order %v), want right after the campaign title that held it", i+1, order)
 	}
+}
+
+// embeddedClient starts an embedded Temporal server in a temporary state
+// directory and returns a quiet client of it; both stop when t ends.
+func embeddedClient(ctx context.Context, t *testing.T) client.Client {
+	t.Helper()
+	srv, err := tserver.Start(ctx, tserver.Config{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
