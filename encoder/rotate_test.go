@@ -2,7 +2,6 @@ package encoder
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -12,32 +11,6 @@ import (
 
 	"github.com/reel-video/reel/internal/mediatest"
 )
-
-// displayRotation is ffprobe's rotation of path's first video stream's
-// display matrix (av_display_rotation_get: the negated clockwise angle
-// ffmpeg's autorotate turns the picture by), 0 without one.
-func displayRotation(t *testing.T, path string) int {
-	t.Helper()
-	var p struct {
-		Streams []struct {
-			SideData []struct {
-				Rotation int `json:"rotation"`
-			} `json:"side_data_list"`
-		} `json:"streams"`
-	}
-	data := mediatest.ProbeJSON(t, path, mediatest.Args{"select_streams": "v:0", "show_entries": "stream_side_data=rotation"})
-	if err := json.Unmarshal(data, &p); err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
-	}
-	for _, s := range p.Streams {
-		for _, sd := range s.SideData {
-			if sd.Rotation != 0 {
-				return sd.Rotation
-			}
-		}
-	}
-	return 0
-}
 
 // lumaPSNR is the PSNR of 8-bit luma planes a against b.
 func lumaPSNR(a, b []byte) float64 {
@@ -81,7 +54,7 @@ func TestRotatedSource(t *testing.T) {
 			mediatest.Clip(t, src, mediatest.ClipOptions{
 				File: stored, Codec: "copy", Extra: mediatest.Args{"metadata:s:v:0": fmt.Sprintf("rotate=%d", tt.tag)},
 			})
-			rot := displayRotation(t, src)
+			rot := mediatest.DisplayRotation(t, src)
 			if rot == 0 {
 				t.Fatalf("ffmpeg wrote no display matrix for rotate=%d (does this ffmpeg still honour the rotate tag?)", tt.tag)
 			}
@@ -172,7 +145,7 @@ func TestRotatedSource(t *testing.T) {
 				if c.out.Width != uw || c.out.Height != uh || p.Width != uw || p.Height != uh {
 					t.Fatalf("%s: %dx%d (ffprobe %dx%d), want %dx%d", c.out.Path, c.out.Width, c.out.Height, p.Width, p.Height, uw, uh)
 				}
-				if r := displayRotation(t, c.out.Path); r != 0 {
+				if r := mediatest.DisplayRotation(t, c.out.Path); r != 0 {
 					t.Fatalf("%s carries a display matrix (rotation %d)", c.out.Path, r)
 				}
 				enc := mediatest.RawVideo(t, c.out.Path, "yuv420p", "")
@@ -199,7 +172,7 @@ func TestRotatedSourceUnsupported(t *testing.T) {
 	mediatest.Clip(t, stored, mediatest.ClipOptions{Size: "64x48", Frames: 3, Codec: "libx264", PixFmt: "yuv420p", Preset: "ultrafast"})
 	src := filepath.Join(dir, "tilted.mp4")
 	mediatest.Clip(t, src, mediatest.ClipOptions{File: stored, Codec: "copy", Extra: mediatest.Args{"metadata:s:v:0": "rotate=45"}})
-	if r := displayRotation(t, src); r%90 == 0 {
+	if r := mediatest.DisplayRotation(t, src); r%90 == 0 {
 		t.Fatalf("ffmpeg wrote rotation %d for rotate=45", r)
 	}
 	_, perr := Probe(context.Background(), src, ProbeOptions{})

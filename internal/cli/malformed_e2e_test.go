@@ -357,7 +357,7 @@ func runMalformed(t *testing.T, ctx context.Context, c client.Client, hostPort, 
 		var parts []string
 		// Rungs are upright: no display matrix, and the shape the source
 		// displays at (its stored size turned by its matrix).
-		srcRot := displayRotation(t, input)
+		srcRot := mediatest.DisplayRotation(t, input)
 		sw, sh, _ := ffprobeVideo(t, input)
 		if srcRot%180 != 0 {
 			sw, sh = sh, sw
@@ -367,7 +367,7 @@ func runMalformed(t *testing.T, ctx context.Context, c client.Client, hostPort, 
 		}
 		for _, r := range rep.Rungs {
 			w, h, n := ffprobeVideo(t, filepath.Join(out, r.Path))
-			if rot := displayRotation(t, filepath.Join(out, r.Path)); rot != 0 {
+			if rot := mediatest.DisplayRotation(t, filepath.Join(out, r.Path)); rot != 0 {
 				t.Errorf("%s: rung %s carries a display matrix (%d°)", name, r.ID, rot)
 			}
 			if w != h && sw != sh && (w > h) != (sw > sh) {
@@ -485,31 +485,6 @@ func checkPackage(t *testing.T, name, out, master, manifest string) string {
 		got = append(got, "DASH "+d)
 	}
 	return "packaged: " + strings.Join(got, ", ")
-}
-
-// displayRotation is the rotation of the display matrix of path's first
-// video stream, in degrees (0 without one).
-func displayRotation(t *testing.T, path string) int {
-	t.Helper()
-	var p struct {
-		Streams []struct {
-			SideData []struct {
-				Rotation int `json:"rotation"`
-			} `json:"side_data_list"`
-		} `json:"streams"`
-	}
-	data := mediatest.ProbeJSON(t, path, mediatest.Args{"select_streams": "v:0", "show_entries": "stream_side_data=rotation"})
-	if err := json.Unmarshal(data, &p); err != nil {
-		t.Fatalf("ffprobe %s: %v", path, err)
-	}
-	for _, s := range p.Streams {
-		for _, sd := range s.SideData {
-			if sd.Rotation != 0 {
-				return sd.Rotation
-			}
-		}
-	}
-	return 0
 }
 
 // goldenKinds reads each input's outcome kind from malformedGolden.

@@ -236,3 +236,29 @@ func seconds(s string) float64 {
 	}
 	return v
 }
+
+// DisplayRotation is ffprobe's rotation of path's first video stream's
+// display matrix in degrees (av_display_rotation_get: the negated
+// clockwise angle ffmpeg's autorotate turns the picture by), 0 without one.
+func DisplayRotation(tb testing.TB, path string) int {
+	tb.Helper()
+	var p struct {
+		Streams []struct {
+			SideData []struct {
+				Rotation int `json:"rotation"`
+			} `json:"side_data_list"`
+		} `json:"streams"`
+	}
+	data := ProbeJSON(tb, path, Args{"select_streams": "v:0", "show_entries": "stream_side_data=rotation"})
+	if err := json.Unmarshal(data, &p); err != nil {
+		tb.Fatalf("ffprobe %s: %v", path, err)
+	}
+	for _, s := range p.Streams {
+		for _, sd := range s.SideData {
+			if sd.Rotation != 0 {
+				return sd.Rotation
+			}
+		}
+	}
+	return 0
+}
