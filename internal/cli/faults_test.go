@@ -232,23 +232,15 @@ func (s *stack) pending(title string) ([]string, enumspb.WorkflowExecutionStatus
 // attempts per activity type.
 func activityCounts(t *testing.T, c client.Client, wid string) (completed, started map[string]int) {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	scheduled := map[int64]string{}
+	attempts, err := activityAttempts(context.Background(), c, wid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	completed, started = map[string]int{}, map[string]int{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ev.GetEventType() {
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			scheduled[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-			// Written when the attempt closes: its Attempt counts retries.
-			a := ev.GetActivityTaskStartedEventAttributes()
-			started[scheduled[a.GetScheduledEventId()]] += int(a.GetAttempt())
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-			completed[scheduled[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()]]++
+	for _, a := range attempts {
+		started[a.Type] += a.Attempt
+		if a.Completed {
+			completed[a.Type]++
 		}
 	}
 	return completed, started
@@ -442,24 +434,14 @@ func splitLeftovers(diff []string) (real, leftovers []string) {
 // completed attempt took in a workflow's history.
 func activityDurations(t *testing.T, c client.Client, wid string) map[string]time.Duration {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	scheduled := map[int64]string{}
-	started := map[int64]time.Time{}
+	attempts, err := activityAttempts(context.Background(), c, wid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]time.Duration{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ev.GetEventType() {
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			scheduled[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-			started[ev.GetEventId()] = ev.GetEventTime().AsTime()
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-			a := ev.GetActivityTaskCompletedEventAttributes()
-			name := scheduled[a.GetScheduledEventId()]
-			out[name] = max(out[name], ev.GetEventTime().AsTime().Sub(started[a.GetStartedEventId()]))
+	for _, a := range attempts {
+		if a.Completed {
+			out[a.Type] = max(out[a.Type], a.Closed.Sub(a.Started))
 		}
 	}
 	return out

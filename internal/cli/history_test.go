@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -53,3 +55,44 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 }
 
 func quietLogger() sdklog.Logger { return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)) }
+
+// activityAttempt is one closed attempt of an activity in a workflow's
+// history. The started event is written when the attempt closes, so
+// Attempt is the attempt's number (retries counted) and Started its start.
+type activityAttempt struct {
+	Type      string
+	Attempt   int
+	Identity  string // the worker that ran it
+	Started   time.Time
+	Completed bool      // it completed (not failed or timed out)
+	Closed    time.Time // when it completed
+}
+
+// activityAttempts reads the closed activity attempts of a workflow's
+// latest run, in history order.
+func activityAttempts(ctx context.Context, c client.Client, wid string) ([]activityAttempt, error) {
+	it := c.GetWorkflowHistory(ctx, wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	scheduled := map[int64]string{}
+	byStart := map[int64]int{} // started event id → index in out
+	var out []activityAttempt
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			scheduled[ev.GetEventId()] = a.GetActivityType().GetName()
+		}
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			byStart[ev.GetEventId()] = len(out)
+			out = append(out, activityAttempt{Type: scheduled[a.GetScheduledEventId()], Attempt: int(a.GetAttempt()),
+				Identity: a.GetIdentity(), Started: ev.GetEventTime().AsTime()})
+		}
+		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil {
+			if i, ok := byStart[a.GetStartedEventId()]; ok {
+				out[i].Completed, out[i].Closed = true, ev.GetEventTime().AsTime()
+			}
+		}
+	}
+	return out, nil
+}

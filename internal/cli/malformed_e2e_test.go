@@ -22,7 +22,6 @@ import (
 
 	"github.com/Eyevinn/dash-mpd/mpd"
 	"github.com/Eyevinn/hls-m3u8/m3u8"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -431,24 +430,19 @@ func retriedActivities(t *testing.T, c client.Client, id string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	names := map[int64]string{}
+	attempts, err := activityAttempts(ctx, c, id)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return "" // refused before a workflow started (an empty file)
+	}
+	if err != nil {
+		t.Errorf("history of %s: %v", id, err)
+		return ""
+	}
 	var retried []string
-	for it.HasNext() {
-		ev, err := it.Next()
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			return "" // refused before a workflow started (an empty file)
-		}
-		if err != nil {
-			t.Errorf("history of %s: %v", id, err)
-			return ""
-		}
-		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
-			names[ev.GetEventId()] = a.GetActivityType().GetName()
-		}
-		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.GetAttempt() > 1 {
-			retried = append(retried, fmt.Sprintf("%s (attempt %d)", names[a.GetScheduledEventId()], a.GetAttempt()))
+	for _, a := range attempts {
+		if a.Attempt > 1 {
+			retried = append(retried, fmt.Sprintf("%s (attempt %d)", a.Type, a.Attempt))
 		}
 	}
 	return strings.Join(retried, ", ")

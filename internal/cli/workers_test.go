@@ -122,26 +122,14 @@ audio: []
 // workflow's EncodeChunk activities.
 func chunkWorkers(t *testing.T, c client.Client, id string) map[string]int {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	scheduled := map[int64]string{}
-	started := map[int64]string{}
+	attempts, err := activityAttempts(context.Background(), c, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]int{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ev.GetEventType() {
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			scheduled[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-			a := ev.GetActivityTaskStartedEventAttributes()
-			started[ev.GetEventId()] = fmt.Sprint(scheduled[a.GetScheduledEventId()], "|", a.GetIdentity())
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-			name, ident, _ := strings.Cut(started[ev.GetActivityTaskCompletedEventAttributes().GetStartedEventId()], "|")
-			if name == workflows.ActivityEncodeChunk {
-				out[ident]++
-			}
+	for _, a := range attempts {
+		if a.Completed && a.Type == workflows.ActivityEncodeChunk {
+			out[a.Identity]++
 		}
 	}
 	return out
