@@ -60,23 +60,8 @@ type benchLink struct {
 }
 
 var benchOnce = sync.OnceValues(func() (benchLink, error) {
-	ctx := context.Background()
-	st, err := srv.BenchObject(ctx, "bench", benchSize())
-	if err != nil {
-		return benchLink{}, err
-	}
-	shaping, ok := mezzfstest.ShapingFromEnv()
-	if !ok {
-		return benchLink{srv, st}, nil
-	}
-	sh, err := mezzfstest.NewShaper(srv.Endpoint, shaping)
-	if err != nil {
-		return benchLink{}, err
-	}
-	// Lives as long as the benchmark process.
-	shaped := &s3test.Server{Endpoint: sh.URL, Dir: srv.Dir}
-	st, err = mezzfs.NewS3Store(ctx, "bench", shaped.Options())
-	return benchLink{shaped, st}, err
+	server, st, err := mezzfstest.BenchStore(context.Background(), srv, "bench", benchSize())
+	return benchLink{server, st}, err
 })
 
 func benchStore(b *testing.B) (*s3test.Server, *mezzfs.S3Store) {
