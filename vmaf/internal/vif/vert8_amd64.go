@@ -53,3 +53,10 @@ func sub8PairAVX2(xa, xb, ya, yb *uint8, ar, ad *uint32, n int, c uint32)
 //
 //go:noescape
 func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32)
+
+// accumulateAVX2 is accumulate's statistic for n outputs (n a multiple
+// of 4), four at a time: it adds per-lane sums into l (see accLanes);
+// tab points at log2Table[0x8000].
+//
+//go:noescape
+func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16)

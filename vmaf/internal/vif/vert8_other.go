@@ -39,3 +39,7 @@ func sub8PairAVX2(xa, xb, ya, yb *uint8, ar, ad *uint32, n int, c uint32) {
 func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32) {
 	panic("unreachable")
 }
+
+func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16) {
+	panic("unreachable")
+}

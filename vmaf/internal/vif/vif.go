@@ -565,6 +565,49 @@ type stats struct {
 
 // accumulate adds the VIF statistic of one filtered row.
 func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
+	from := 0
+	if hasAVX2 && len(hMu) >= 4 {
+		from = len(hMu) &^ 3
+		l := accLanes{egl: egl.v, ne: egl.n, eps: accEps}
+		accumulateAVX2(&hMu[0], &hXX[0], &hYY[0], &hXY[0], from, &l, &log2Table[0x8000])
+		st.addLanes(&l, from)
+	}
+	st.accumulateGo(hMu[from:], hXX[from:], hYY[from:], hXY[from:], egl)
+}
+
+// accEps is the epsilon of the gain's denominator.
+const accEps = 65536 * 1.0e-10
+
+// accLanes are accumulateAVX2's sums, one per vector lane (the lane
+// order does not matter: all sums are exact integers). The layout is
+// fixed by acc_amd64.s.
+type accLanes struct {
+	num    [MaxOptions][4]int64 // numLog per option set
+	den    [4]int64             // log2of32(sigmaNsq+sigma1) where sigma1 >= sigmaNsq
+	nonLog [4]int64             // sigma2 where sigma1 < sigmaNsq
+	lcnt   [4]int64             // outputs with sigma1 >= sigmaNsq
+	egl    [MaxOptions]float64  // input: gain limits
+	ne     int                  // input: number of option sets
+	eps    float64              // input: accEps
+}
+
+// addLanes adds the lane sums of n outputs to st.
+func (st *stats) addLanes(l *accLanes, n int) {
+	var lc int64
+	for k := 0; k < 4; k++ {
+		for e := range l.num {
+			st.numLog[e] += l.num[e][k]
+		}
+		st.denLog += l.den[k]
+		st.numNonLog += l.nonLog[k]
+		lc += l.lcnt[k]
+	}
+	st.denLog -= 2048 * 17 * lc
+	st.denNonLog += int64(n) - lc
+}
+
+// accumulateGo is accumulate in plain Go.
+func (st *stats) accumulateGo(hMu, hXX, hYY, hXY []uint64, egl *egls) {
 	denLog, numNonLog, denNonLog := st.denLog, st.numNonLog, st.denNonLog
 	numLog := st.numLog
 	ne := egl.n
@@ -587,8 +630,7 @@ func (st *stats) accumulate(hMu, hXX, hYY, hXY []uint64, egl *egls) {
 		if sigma1 >= sigmaNsq {
 			denLog += int64(log2of32(uint32(sigmaNsq+sigma1)) - 2048*17)
 			if sigma12 > 0 && sigma2 > 0 {
-				const eps = 65536 * 1.0e-10
-				g0 := float64(sigma12) / (float64(sigma1) + eps)
+				g0 := float64(sigma12) / (float64(sigma1) + accEps)
 				sv := int32(float64(sigma2) - float64(g0*float64(sigma12)))
 				if sv < 0 {
 					sv = 0

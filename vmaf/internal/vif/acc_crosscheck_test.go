@@ -1,0 +1,93 @@
+//go:build amd64 && !purego
+
+package vif
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAccumulateAsmMatchesGo compares accumulateAVX2 with accumulateGo on
+// rows built to reach every branch (sigma1 around sigmaNsq, sigma2 and
+// sigma12 negative, zero and positive, gains above and below the limits,
+// 32-bit wraparound) and on rows of raw random and extreme words.
+func TestAccumulateAsmMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(3, 21))
+	sigmas := []int64{math.MinInt32, -1 << 20, -sigmaNsq, -1, 0, 1, 2, 1000, sigmaNsq - 1, sigmaNsq, sigmaNsq + 1, 1 << 20, 1 << 28, math.MaxInt32 - sigmaNsq, math.MaxInt32}
+	pick := func() int64 {
+		if rng.IntN(3) == 0 {
+			return sigmas[rng.IntN(len(sigmas))]
+		}
+		return int64(rng.Int32()) >> rng.IntN(31)
+	}
+	// word makes an h value whose (h+32768)>>16 is v (mod 2^32).
+	word := func(v uint32) uint64 {
+		hi := uint64(rng.Uint32()>>rng.IntN(33)) << 32
+		if rng.IntN(2) == 0 {
+			hi = 0
+		}
+		return (hi|uint64(v))<<16 + uint64(rng.IntN(65536)) - 32768
+	}
+	extremes := []uint64{0, 1, 32767, 32768, lo32, lo32 + 1, 1 << 47, 1<<48 - 1, math.MaxUint64 - 32768, math.MaxUint64}
+	optsets := [][]float64{{100}, {1}, {100, 1}, {100, 1, 2.5, 7}, {1.0000001, 99.99}}
+	var withNum, withNonLog int
+	for it := 0; it < 400; it++ {
+		n := 4 + rng.IntN(61)
+		mu, xx, yy, xy := make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n)
+		for j := 0; j < n; j++ {
+			switch it % 4 {
+			case 0, 1: // structured
+				m1, m2 := uint64(rng.Uint32()>>rng.IntN(32)), uint64(rng.Uint32()>>rng.IntN(32))
+				mu[j] = m1 | m2<<32
+				m1sq := uint32((m1*m1 + 2147483648) >> 32)
+				m2sq := uint32((m2*m2 + 2147483648) >> 32)
+				m12 := uint32((m1*m2 + 2147483648) >> 32)
+				s1, s2 := pick(), pick()
+				var s12 int64
+				switch rng.IntN(4) {
+				case 0: // near the Cauchy-Schwarz bound
+					if s1 > 0 && s2 > 0 {
+						s12 = int64(math.Sqrt(float64(s1)*float64(s2))) + int64(rng.IntN(5)) - 2
+					}
+				case 1: // gain well above the limit
+					s12 = s1 * int64(1+rng.IntN(200)) % (1 << 31)
+				default:
+					s12 = pick()
+				}
+				xx[j] = word(m1sq + uint32(s1))
+				yy[j] = word(m2sq + uint32(s2))
+				xy[j] = word(m12 + uint32(s12))
+			case 2: // raw random words
+				mu[j], xx[j], yy[j], xy[j] = rng.Uint64(), rng.Uint64()>>rng.IntN(64), rng.Uint64()>>rng.IntN(64), rng.Uint64()>>rng.IntN(64)
+			default: // extremes
+				mu[j] = extremes[rng.IntN(len(extremes))]
+				xx[j] = extremes[rng.IntN(len(extremes))]
+				yy[j] = extremes[rng.IntN(len(extremes))]
+				xy[j] = extremes[rng.IntN(len(extremes))]
+			}
+		}
+		opts := optsets[it%len(optsets)]
+		var egl egls
+		egl.n = len(opts)
+		copy(egl.v[:], opts)
+		var got, want stats
+		got.accumulate(mu, xx, yy, xy, &egl)
+		want.accumulateGo(mu, xx, yy, xy, &egl)
+		if got != want {
+			t.Fatalf("row %d (n=%d, egl %v): asm %+v, Go %+v", it, n, opts, got, want)
+		}
+		if want.numLog[0] != 0 {
+			withNum++
+		}
+		if want.numNonLog != 0 {
+			withNonLog++
+		}
+	}
+	if withNum < 100 || withNonLog < 100 {
+		t.Errorf("rows reaching the log branch %d, the non-log branch %d: want 100 each", withNum, withNonLog)
+	}
+}
