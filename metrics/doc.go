@@ -4,8 +4,10 @@
 // reporter names them: temporal_… with the tags as labels, counters with
 // _total, timers as histograms in seconds); reel's; and the Go runtime's
 // and the process's (go_…, process_…). Handler serves them on /metrics
-// with /healthz beside it (Health: 200 "ok" while the worker runs and
-// Temporal answers, 503 and the reason otherwise).
+// with /healthz and /readyz beside it (Health: /readyz 200 "ok" while the
+// worker runs and Temporal answers, 503 and the reason while it starts,
+// drains or cannot reach Temporal; /healthz 200 while the process serves,
+// draining included, 503 only after a fatal worker error).
 //
 // reel's metrics:
 //

@@ -208,22 +208,28 @@ func TestHandler(t *testing.T) {
 		}
 	}
 
+	// /readyz: routing; /healthz: liveness (a draining worker or a
+	// Temporal outage is alive, only a failed worker is not).
 	for _, tc := range []struct {
-		name     string
-		set      func()
-		code     int
-		contains string
+		name                string
+		set                 func()
+		ready, live         int
+		readyBody, liveBody string
 	}{
-		{"starting", func() {}, 503, ErrNotRunning.Error()},
-		{"running", health.SetRunning, 200, "ok"},
-		{"server down", func() { checkErr = errors.New("connection refused") }, 503, "temporal: connection refused"},
-		{"draining", func() { checkErr = nil; health.SetDown(errors.New("draining: worker stopping")) }, 503, "draining: worker stopping"},
-		{"running again", health.SetRunning, 200, "ok"},
+		{"starting", func() {}, 503, 200, ErrNotRunning.Error(), ErrNotRunning.Error()},
+		{"running", health.SetRunning, 200, 200, "ok", "ok"},
+		{"server down", func() { checkErr = errors.New("connection refused") }, 503, 200, "temporal: connection refused", "ok"},
+		{"draining", func() { checkErr = nil; health.SetDown(errors.New("draining: worker stopping")) }, 503, 200, "draining: worker stopping", "draining: worker stopping"},
+		{"running again", health.SetRunning, 200, 200, "ok", "ok"},
+		{"failed", func() { health.SetFailed(errors.New("namespace not found")) }, 503, 503, "namespace not found", "namespace not found"},
+		{"failed stays failed", health.SetRunning, 503, 503, "namespace not found", "namespace not found"},
 	} {
 		tc.set()
-		code, body, _ := get(t, h, "/healthz")
-		if code != tc.code || !strings.Contains(body, tc.contains) {
-			t.Errorf("%s: /healthz = %d %q, want %d containing %q", tc.name, code, body, tc.code, tc.contains)
+		if code, body, _ := get(t, h, "/readyz"); code != tc.ready || body != tc.readyBody+"\n" {
+			t.Errorf("%s: /readyz = %d %q, want %d %q", tc.name, code, body, tc.ready, tc.readyBody)
+		}
+		if code, body, hdr := get(t, h, "/healthz"); code != tc.live || body != tc.liveBody+"\n" || hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: /healthz = %d %q (Cache-Control %q), want %d %q", tc.name, code, body, hdr.Get("Cache-Control"), tc.live, tc.liveBody)
 		}
 	}
 	if code, _, _ := get(t, h, "/nothing"); code != http.StatusNotFound {
@@ -237,9 +243,9 @@ func TestHealthTimeout(t *testing.T) {
 		return ctx.Err()
 	}}
 	start := time.Now()
-	err := h.Err(context.Background())
+	err := h.Ready(context.Background())
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Err = %v, want a deadline", err)
+		t.Errorf("Ready = %v, want a deadline", err)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("check took %v", d)
