@@ -79,6 +79,17 @@ func (pt *PerTitle) WithDefaults(codec string) PerTitle {
 	orDefault(&c.Sample.MaxShots, 8)
 	orDefault(&c.Sample.MaxShotSeconds, 5)
 	orDefault(&c.Sample.MinShotSeconds, 1)
+	if c.Analysis.EveryChunk == nil {
+		on := true
+		c.Analysis.EveryChunk = &on
+	}
+	orDefault(&c.Analysis.ChunkSeconds, 2)
+	orDefault(&c.Analysis.Preset, AnalysisAuto)
+	if len(c.Analysis.CRFs) == 0 {
+		c.Analysis.CRFs = DefaultAnalysisCRFs(c.CRFs)
+	}
+	orDefault(&c.Analysis.VMAFEvery, 4)
+	orDefault(&c.Analysis.Calibrate, 3)
 	if c.PerShot == nil {
 		on := true
 		c.PerShot = &on

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -168,8 +169,14 @@ type PerTitle struct {
 	// 1.5); MinVMAFStep the least VMAF step (default 0: none).
 	MinRatio    float64 `yaml:"min_ratio" json:"min_ratio,omitempty"`
 	MinVMAFStep float64 `yaml:"min_vmaf_step" json:"min_vmaf_step,omitempty"`
-	// Sample bounds the cost of the trial encodes.
+	// Sample bounds the cost of the trial encodes when the analysis
+	// samples the title (analysis.every_chunk false): it then trial-
+	// encodes the full grid at the final preset on a few windows.
 	Sample Sample `yaml:"sample" json:"sample"`
+	// Analysis is the complexity analysis of every chunk (the default):
+	// cheap trial encodes of each chunk mapped to the final preset by a
+	// measured calibration.
+	Analysis Analysis `yaml:"analysis" json:"analysis"`
 	// PerShot turns on the per-shot optimizer (default true): for each
 	// rung, every chunk gets the CRF that reaches the rung's VMAF with the
 	// fewest bits over the title (the Dynamic Optimizer's Lagrangian
@@ -200,6 +207,75 @@ type Sample struct {
 	MaxShotSeconds float64 `yaml:"max_shot_seconds" json:"max_shot_seconds,omitempty"`
 	// MinShotSeconds is the shortest sample worth a trial (default 1).
 	MinShotSeconds float64 `yaml:"min_shot_seconds" json:"min_shot_seconds,omitempty"`
+}
+
+// AnalysisAuto as Analysis.Preset picks the analysis preset from the
+// final one (AnalysisPreset).
+const AnalysisAuto = "auto"
+
+// Analysis configures the per-title complexity analysis of every chunk:
+// each chunk's first ChunkSeconds are trial-encoded at every trial size
+// with the fast Preset at the CRFs listed here, and VMAF is measured on
+// every VMAFEvery-th frame; Calibrate of those windows are also encoded
+// at the final preset at every trial CRF, scored on every frame, and the
+// mean offsets (log bits and VMAF, per size and CRF) between the two map
+// every chunk's fast curve to the final encode's (ladder.CalibrationPoint).
+type Analysis struct {
+	// EveryChunk analyses every chunk (default true); false samples the
+	// title instead (Sample) with full-preset trials, as reel did before.
+	EveryChunk *bool `yaml:"every_chunk" json:"every_chunk,omitempty"`
+	// ChunkSeconds is the longest stretch of a chunk analysed, from its
+	// start (its first keyframe, as the final encode starts it); default 2.
+	ChunkSeconds float64 `yaml:"chunk_seconds" json:"chunk_seconds,omitempty"`
+	// Preset is the analysis encodes' preset: "auto" (default) is three
+	// x264 presets faster than ladder.defaults' (medium → veryfast, never
+	// faster than superfast: AnalysisPreset); or a preset of the codec.
+	Preset string `yaml:"preset" json:"preset,omitempty"`
+	// CRFs are the analysis CRFs, spanning per_title.crfs (default: its
+	// lowest, middle and highest); the others are predicted on monotone
+	// cubics in CRF, then mapped.
+	CRFs []float64 `yaml:"crfs" json:"crfs,omitempty"`
+	// VMAFEvery scores every n-th frame of an analysis window (default 4;
+	// 1 scores all), the motion feature still from consecutive frames.
+	VMAFEvery int `yaml:"vmaf_every" json:"vmaf_every,omitempty"`
+	// Calibrate is the number of chunks, spread over the title, also
+	// trial-encoded at the final preset on every trial CRF (default 3).
+	Calibrate int `yaml:"calibrate" json:"calibrate,omitempty"`
+}
+
+// EveryChunkOn reports whether the analysis covers every chunk (default
+// true).
+func (a Analysis) EveryChunkOn() bool { return a.EveryChunk == nil || *a.EveryChunk }
+
+// AnalysisPreset returns the analysis preset: analysis itself unless it is
+// "auto" (or empty), then three steps faster than the final preset on
+// x264's scale (medium → veryfast, slow → faster, veryfast → superfast),
+// never faster than superfast (ultrafast
+// turns off CABAC and the deblocking filter: too unlike the final encode to
+// map), and the final preset itself when it is not one of x264's names.
+func AnalysisPreset(analysis, final string) string {
+	if analysis != "" && analysis != AnalysisAuto {
+		return analysis
+	}
+	names := []string{"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"}
+	if final == "" {
+		final = "medium"
+	}
+	i := slices.Index(names, final)
+	if i < 0 {
+		return final
+	}
+	return names[min(i, max(i-3, 1))]
+}
+
+// DefaultAnalysisCRFs picks the analysis CRFs from the trial CRFs: the
+// lowest, the middle and the highest.
+func DefaultAnalysisCRFs(crfs []float64) []float64 {
+	s := slices.Sorted(slices.Values(crfs))
+	if len(s) <= 3 {
+		return s
+	}
+	return []float64{s[0], s[len(s)/2], s[len(s)-1]}
 }
 
 // PerShotOn reports whether the per-shot optimizer is on (default true).

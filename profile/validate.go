@@ -5,6 +5,7 @@ package profile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/reel-video/reel/media"
@@ -238,6 +239,32 @@ func (l Ladder) checkPerTitle(seg float64, bad func(string, ...any)) {
 		bad("ladder.per_title.sample.max_shot_seconds %g out of range 0.5–3600", sm.MaxShotSeconds)
 	case !finite(sm.MinShotSeconds) || sm.MinShotSeconds <= 0 || sm.MinShotSeconds > sm.MaxShotSeconds:
 		bad("ladder.per_title.sample.min_shot_seconds %g out of range (0, max_shot_seconds]", sm.MinShotSeconds)
+	}
+	an := pt.Analysis
+	switch {
+	case !finite(an.ChunkSeconds) || an.ChunkSeconds < 0.2 || an.ChunkSeconds > 3600:
+		bad("ladder.per_title.analysis.chunk_seconds %g out of range 0.2–3600", an.ChunkSeconds)
+	case an.VMAFEvery < 1 || an.VMAFEvery > 100:
+		bad("ladder.per_title.analysis.vmaf_every %d out of range 1–100", an.VMAFEvery)
+	case an.Calibrate < 1 || an.Calibrate > 100:
+		bad("ladder.per_title.analysis.calibrate %d out of range 1–100", an.Calibrate)
+	case len(an.CRFs) < 2 || len(an.CRFs) > 16:
+		bad("ladder.per_title.analysis.crfs: %d CRFs; want 2–16", len(an.CRFs))
+	}
+	if ok && an.Preset != AnalysisAuto {
+		if _, err := vc.PresetValue(an.Preset); err != nil {
+			bad("ladder.per_title.analysis.preset: %v", err)
+		}
+	}
+	if len(an.CRFs) >= 2 && len(pt.CRFs) >= 2 {
+		for i, c := range an.CRFs {
+			if slices.Contains(an.CRFs[:i], c) {
+				bad("ladder.per_title.analysis.crfs: crf %g twice", c)
+			}
+		}
+		if slices.Min(an.CRFs) > slices.Min(pt.CRFs) || slices.Max(an.CRFs) < slices.Max(pt.CRFs) {
+			bad("ladder.per_title.analysis.crfs %v must span per_title.crfs %v (the others are interpolated between them)", an.CRFs, pt.CRFs)
+		}
 	}
 }
 

@@ -84,6 +84,11 @@ type TrialEncodeInput struct {
 	// measured VMAF compare.
 	ScoreWidth  int `json:"score_width,omitempty"`
 	ScoreHeight int `json:"score_height,omitempty"`
+	// VMAFEvery scores every n-th frame of each range (the motion
+	// feature still from every reference frame), a range's VMAF being the
+	// mean over those; 0 and 1 score every frame. It is part of the cache
+	// key.
+	VMAFEvery int `json:"vmaf_every,omitempty"`
 }
 
 // TrialShot is one grid point's result on one range.

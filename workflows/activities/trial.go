@@ -35,6 +35,8 @@ func checkTrialInput(in workflows.TrialEncodeInput) error {
 		return invalidRequest("trial encode %s: a URL source needs its source_id", in.Source)
 	case (in.ScoreWidth == 0) != (in.ScoreHeight == 0) || in.ScoreWidth < 0 || in.ScoreHeight < 0:
 		return invalidRequest("trial encode %s: score size %dx%d: set both or neither", in.Source, in.ScoreWidth, in.ScoreHeight)
+	case in.VMAFEvery < 0 || in.VMAFEvery > 1000:
+		return invalidRequest("trial encode %s: vmaf_every %d out of range 0–1000", in.Source, in.VMAFEvery)
 	case !slices.Contains(vmaf.ModelVersions(), trialModel(in.Model)):
 		return invalidRequest("trial encode %s: unknown VMAF model %q (have %s)", in.Source, in.Model, strings.Join(vmaf.ModelVersions(), ", "))
 	}
@@ -160,8 +162,8 @@ func (a *Activities) TrialEncode(ctx context.Context, in workflows.TrialEncodeIn
 	for ri, r := range in.Ranges {
 		j := job{rng: ri}
 		for pi, p := range in.Grid {
-			key := TrialKey(id, r, p, model, sw, sh)
-			if rec, ok := readTrial(ctx, cache, key, r.Frames); ok {
+			key := TrialKeyEvery(id, r, p, model, sw, sh, in.VMAFEvery)
+			if rec, ok := readTrial(ctx, cache, key, r.Frames, in.VMAFEvery); ok {
 				set(ri, pi, key, rec, true)
 				continue
 			}
@@ -262,7 +264,7 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 		if err != nil {
 			return nil, err
 		}
-		recs[k] = trialRecord{Key: keys[k], Input: trialMaterial(id, r, in.Grid[pi], model, sw, sh), Source: id,
+		recs[k] = trialRecord{Key: keys[k], Input: trialMaterial(id, r, in.Grid[pi], model, sw, sh, in.VMAFEvery), Source: id,
 			Frames: r.Frames, Bits: bits, Bytes: bytes, EncodeSeconds: encodeSec}
 	}
 
@@ -276,7 +278,7 @@ func (a *Activities) trialRange(ctx context.Context, in workflows.TrialEncodeInp
 	if err != nil {
 		return nil, err
 	}
-	err = a.scoreTrials(ctx, path(ref), edges, sw, sh, model, r.Frames, rungs[1:], path, recs, func(n int) { progress(r.Frames + n) })
+	err = a.scoreTrials(ctx, path(ref), edges, sw, sh, model, r.Frames, in.VMAFEvery, rungs[1:], path, recs, func(n int) { progress(r.Frames + n) })
 	if err != nil {
 		return nil, err
 	}

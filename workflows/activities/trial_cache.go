@@ -29,24 +29,26 @@ type trialRecord struct {
 	Source workflows.SourceID `json:"source"`
 	Frames int                `json:"frames"`
 	// Bits is the video payload; Bytes the trial file's size.
-	Bits             float64   `json:"bits"`
-	Bytes            int64     `json:"bytes"`
-	VMAF             float64   `json:"vmaf"`
-	VMAFMin          float64   `json:"vmaf_min"`
-	VMAFHarmonicMean float64   `json:"vmaf_harmonic_mean"`
-	PerFrame         []float64 `json:"per_frame"`
-	EncodeSeconds    float64   `json:"encode_seconds"`
-	ScoreSeconds     float64   `json:"score_seconds"`
-	Finished         string    `json:"finished"`
+	Bits             float64 `json:"bits"`
+	Bytes            int64   `json:"bytes"`
+	VMAF             float64 `json:"vmaf"`
+	VMAFMin          float64 `json:"vmaf_min"`
+	VMAFHarmonicMean float64 `json:"vmaf_harmonic_mean"`
+	// PerFrame holds the scored frames' VMAF: every frame, or with a
+	// stride those scoredFrames lists.
+	PerFrame      []float64 `json:"per_frame"`
+	EncodeSeconds float64   `json:"encode_seconds"`
+	ScoreSeconds  float64   `json:"score_seconds"`
+	Finished      string    `json:"finished"`
 }
 
-func readTrial(ctx context.Context, cache *outDir, key string, frames int) (trialRecord, bool) {
+func readTrial(ctx context.Context, cache *outDir, key string, frames, every int) (trialRecord, bool) {
 	b, err := cache.read(ctx, trialRel(key))
 	if err != nil {
 		return trialRecord{}, false
 	}
 	var r trialRecord
-	if json.Unmarshal(b, &r) != nil || r.Key != key || r.Frames != frames || len(r.PerFrame) != frames ||
+	if json.Unmarshal(b, &r) != nil || r.Key != key || r.Frames != frames || len(r.PerFrame) != len(scoredFrames(frames, every)) ||
 		!(r.Bits > 0) || math.IsNaN(r.VMAF) {
 		return trialRecord{}, false
 	}

@@ -50,16 +50,22 @@ type trialKeyMaterial struct {
 	ScoreWidth  int           `json:"score_width"`
 	ScoreHeight int           `json:"score_height"`
 	Reference   string        `json:"reference"`
+	// VMAFEvery is the scoring stride (every n-th frame scored), left out
+	// when every frame is, so that those keys stay as they were.
+	VMAFEvery int `json:"vmaf_every,omitempty"`
 }
 
 func trialRung(p workflows.TrialPoint) media.RungSpec {
 	return media.RungSpec{Width: p.Width, Height: p.Height, Codec: p.Codec, CRF: p.CRF, Preset: p.Preset, GOPFrames: p.GOPFrames}
 }
 
-func trialMaterial(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPoint, model string, sw, sh int) trialKeyMaterial {
+func trialMaterial(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPoint, model string, sw, sh, every int) trialKeyMaterial {
 	_, desc := trialRef(sw, sh)
+	if every <= 1 {
+		every = 0
+	}
 	return trialKeyMaterial{Version: trialKeyVersion, Source: id.String(), StartFrame: r.StartFrame, Frames: r.Frames,
-		Rung: canonical(trialRung(p)), Model: trialModel(model), ScoreWidth: sw, ScoreHeight: sh, Reference: desc}
+		Rung: canonical(trialRung(p)), Model: trialModel(model), ScoreWidth: sw, ScoreHeight: sh, Reference: desc, VMAFEvery: every}
 }
 
 func trialModel(m string) string {
@@ -76,7 +82,13 @@ func trialModel(m string) string {
 // it, so a re-run, another sample holding the same range, or another
 // codec's grid reuses every result that exists.
 func TrialKey(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPoint, model string, scoreWidth, scoreHeight int) string {
-	b, err := json.Marshal(trialMaterial(id, r, p, model, scoreWidth, scoreHeight))
+	return TrialKeyEvery(id, r, p, model, scoreWidth, scoreHeight, 1)
+}
+
+// TrialKeyEvery is TrialKey of a trial scored on every n-th frame of its
+// range (TrialEncodeInput.VMAFEvery): n ≤ 1 is TrialKey's.
+func TrialKeyEvery(id workflows.SourceID, r workflows.TrialRange, p workflows.TrialPoint, model string, scoreWidth, scoreHeight, every int) string {
+	b, err := json.Marshal(trialMaterial(id, r, p, model, scoreWidth, scoreHeight, every))
 	if err != nil {
 		panic("activities: trial key: " + err.Error()) // plain data; cannot happen
 	}

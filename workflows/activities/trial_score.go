@@ -74,12 +74,37 @@ func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.
 	return e, nil
 }
 
+// scoredFrames lists the frames of a range of n frames scored with a stride
+// of every (≤ 1: all of them): every every-th frame from the middle of
+// the first stride, so that a stride does not always land on the range's
+// keyframe; at least one frame.
+func scoredFrames(n, every int) []int {
+	if every <= 1 {
+		every = 1
+	}
+	first := min(every/2, n-1)
+	var out []int
+	for i := max(first, 0); i < n; i += every {
+		out = append(out, i)
+	}
+	return out
+}
+
+// motionFeatures are the model inputs computed from the reference alone.
+var motionFeatures = []string{"integer_motion2", "integer_motion3"}
+
 // scoreTrials scores trial encodes (one scorer goroutine each) against the
 // reference at ref, all scaled to sw×sh, filling recs' VMAF fields; edges
-// give the motion features at the range's ends their neighbours. progress
-// gets the frames scored.
-func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames int,
+// give the motion features at the range's ends their neighbours. With
+// every > 1 only scoredFrames' frames are scored: the model's spatial
+// features (VIF, ADM) come from those pairs alone, its motion features
+// from a motion scorer fed every reference frame, as a full score has
+// them. progress gets the frames scored.
+func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames, every int,
 	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
+	if every > 1 {
+		return a.scoreTrialsEvery(ctx, ref, edges, sw, sh, model, frames, every, trials, path, recs, progress)
+	}
 	tokens := a.cpuTokens()
 	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
 	if err != nil {
@@ -178,4 +203,136 @@ func (a *Activities) payloadBits(ctx context.Context, path string, fileBytes int
 		fileBytes = info.SizeBytes
 	}
 	return float64(fileBytes) * 8, nil
+}
+
+// scoreTrialsEvery is scoreTrials on every every-th frame (every > 1).
+func (a *Activities) scoreTrialsEvery(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames, every int,
+	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
+	tokens := a.cpuTokens()
+	m, err := vmaf.LoadModel(model, vmaf.ModelOptions{})
+	if err != nil {
+		return err
+	}
+	scored := scoredFrames(frames, every)
+	want := make(map[int]bool, len(scored))
+	for _, i := range scored {
+		want[i] = true
+	}
+	refFrames, err := a.Media.OpenFrames(ctx, ref, FrameOptions{PixelFormat: "yuv420p"})
+	if err != nil {
+		return fmt.Errorf("trial reference: %w", err)
+	}
+	defer refFrames.Close()
+	// The motion features read the reference alone: one scorer of them
+	// for all trials, fed every frame (and the range's neighbours).
+	mot, err := vmaf.NewScorer(vmaf.Config{Model: vmaf.NoModel, Features: []string{vmaf.FeatureMotion}, Threads: 1, Tokens: tokens})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if mot != nil {
+			mot.Close()
+		}
+	}()
+	if edges.before != nil {
+		if err := mot.Prime(edges.before); err != nil {
+			return fmt.Errorf("trial reference: frame before the range: %w", err)
+		}
+	}
+	dis := make([]Frames, len(trials))
+	scorers := make([]*vmaf.Scorer, len(trials))
+	for k, rs := range trials {
+		d, err := a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
+		if err != nil {
+			return fmt.Errorf("trial %s: %w", rs.ID, err)
+		}
+		defer d.Close()
+		dis[k] = d
+		// The model's features of the scored pairs; its motion, computed
+		// here between scored frames only, is replaced below.
+		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
+			return err
+		}
+	}
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rf, err := refFrames.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("trial reference frame %d: %w", n, err)
+		}
+		if err := mot.Push(rf, rf); err != nil {
+			return fmt.Errorf("trial reference frame %d: motion: %w", n, err)
+		}
+		for k, d := range dis {
+			df, err := d.Next()
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%w: trial %s ends after %d frames, the reference has more", encoder.ErrInvalidData, trials[k].ID, n)
+			}
+			if err != nil {
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
+			}
+			if !want[n] {
+				continue
+			}
+			if err := scorers[k].Push(rf, df); err != nil {
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, n, err)
+			}
+		}
+		n++
+		a.meter().FramesDecoded(1 + len(dis))
+		progress(n)
+	}
+	if n != frames {
+		return fmt.Errorf("%w: trial reference has %d frames, want %d", encoder.ErrInvalidData, n, frames)
+	}
+	if edges.after != nil {
+		// Only the look ahead of the last frame's motion2: its own score
+		// is dropped below.
+		if err := mot.Push(edges.after, edges.after); err != nil {
+			return fmt.Errorf("trial reference: frame after the range: %w", err)
+		}
+	}
+	mr, err := mot.Close()
+	mot = nil
+	if err != nil {
+		return fmt.Errorf("trial reference: motion: %w", err)
+	}
+	if len(mr.Frames) < frames {
+		return fmt.Errorf("%w: motion of %d frames, want %d", encoder.ErrInvalidData, len(mr.Frames), frames)
+	}
+	for k := range trials {
+		if _, err := dis[k].Next(); !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: trial %s has more frames than the reference's %d", encoder.ErrInvalidData, trials[k].ID, n)
+		}
+		vr, err := scorers[k].Close()
+		if err != nil {
+			return fmt.Errorf("trial %s: %w", trials[k].ID, err)
+		}
+		if len(vr.Frames) != len(scored) {
+			return fmt.Errorf("%w: trial %s: %d frames scored, want %d", encoder.ErrInvalidData, trials[k].ID, len(vr.Frames), len(scored))
+		}
+		series := make([]float64, len(scored))
+		for j, i := range scored {
+			feats := vr.Frames[j].Metrics.Map()
+			for _, f := range motionFeatures {
+				if v, ok := mr.Frames[i].Metrics.Get(f); ok {
+					feats[f] = v
+				}
+			}
+			if series[j], err = m.Predict(feats); err != nil {
+				return fmt.Errorf("trial %s frame %d: %w", trials[k].ID, i, err)
+			}
+		}
+		p := vmaf.Pool(series)
+		recs[k].VMAF, recs[k].VMAFMin, recs[k].VMAFHarmonicMean = p.Mean, p.Min, p.HarmonicMean
+		recs[k].PerFrame = series
+	}
+	a.meter().FramesScored(len(scored) * len(trials))
+	return nil
 }
