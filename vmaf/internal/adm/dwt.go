@@ -148,12 +148,27 @@ func dwtS123[T int16 | int32](src []T, sstride, w, h int, dst *band32, dstride i
 	x0, x1, x2, x3 := ws.indX[0][:hw], ws.indX[1][:hw], ws.indX[2][:hw], ws.indX[3][:hw]
 	lo0, lo1, lo2, lo3 := int64(dwtLo[0]), int64(dwtLo[1]), int64(dwtLo[2]), int64(dwtLo[3])
 	hi0, hi1, hi2, hi3 := int64(dwtHi[0]), int64(dwtHi[1]), int64(dwtHi[2]), int64(dwtHi[3])
+	src16, is16 := any(src).([]int16)
+	src32, _ := any(src).([]int32)
+	jv := 0 // first column of the Go vertical loop
+	if hasAVX2 && w >= 4 {
+		jv = w &^ 3
+	}
 	for i := 0; i < (h+1)/2; i++ {
 		r0 := src[int(ws.indY[0][i])*sstride:][:w]
 		r1 := src[int(ws.indY[1][i])*sstride:][:w]
 		r2 := src[int(ws.indY[2][i])*sstride:][:w]
 		r3 := src[int(ws.indY[3][i])*sstride:][:w]
-		for j := 0; j < w; j++ {
+		if jv > 0 {
+			o0, o1 := int(ws.indY[0][i])*sstride, int(ws.indY[1][i])*sstride
+			o2, o3 := int(ws.indY[2][i])*sstride, int(ws.indY[3][i])*sstride
+			if is16 {
+				dwtS123VertWAVX2(&src16[o0], &src16[o1], &src16[o2], &src16[o3], &tmplo[0], &tmphi[0], jv, rVP, uint64(sVP))
+			} else {
+				dwtS123VertDAVX2(&src32[o0], &src32[o1], &src32[o2], &src32[o3], &tmplo[0], &tmphi[0], jv, rVP, uint64(sVP))
+			}
+		}
+		for j := jv; j < w; j++ {
 			s0, s1, s2, s3 := int64(r0[j]), int64(r1[j]), int64(r2[j]), int64(r3[j])
 			tmplo[j] = int32((lo0*s0 + lo1*s1 + lo2*s2 + lo3*s3 + rVP) >> sVP)
 			tmphi[j] = int32((hi0*s0 + hi1*s1 + hi2*s2 + hi3*s3 + rVP) >> sVP)
@@ -167,7 +182,15 @@ func dwtS123[T int16 | int32](src []T, sstride, w, h int, dst *band32, dstride i
 		if jEnd < 1 {
 			jEnd = 1
 		}
-		for j := 1; j < jEnd; j++ {
+		j1 := 1
+		if hasAVX2 {
+			if n := (jEnd - 1) &^ 3; n > 0 {
+				dwtS123HorizAVX2(&tmplo[1], &a[1], &v[1], n, rHP, uint64(sHP))
+				dwtS123HorizAVX2(&tmphi[1], &hh[1], &d[1], n, rHP, uint64(sHP))
+				j1 += n
+			}
+		}
+		for j := j1; j < jEnd; j++ {
 			b := 2*j - 1
 			lo := tmplo[b : b+4 : b+4]
 			hi := tmphi[b : b+4 : b+4]

@@ -27,3 +27,22 @@ func dwt0HorizAVX2(t *int16, lo, hi *int16, n int)
 //
 //go:noescape
 func csf0RowAVX2(src, dst, flt *int16, n int, rf, add int32, sh uint64)
+
+// dwtS123VertWAVX2 is dwtS123's vertical pass for int16 rows r0..r3 and
+// n columns (n a multiple of 4): lo[j], hi[j] =
+// int32((sum_k dwtLo/Hi[k]*rk[j] + rnd) >> sh), sh <= 32.
+//
+//go:noescape
+func dwtS123VertWAVX2(r0, r1, r2, r3 *int16, lo, hi *int32, n int, rnd int64, sh uint64)
+
+// dwtS123VertDAVX2 is dwtS123VertWAVX2 for int32 rows.
+//
+//go:noescape
+func dwtS123VertDAVX2(r0, r1, r2, r3 *int32, lo, hi *int32, n int, rnd int64, sh uint64)
+
+// dwtS123HorizAVX2 is dwtS123's interior horizontal pass: for m in
+// [0, n) (n a multiple of 4) lo[m], hi[m] =
+// int32((sum_k dwtLo/Hi[k]*t[2m+k] + rnd) >> sh), sh <= 32.
+//
+//go:noescape
+func dwtS123HorizAVX2(t *int32, lo, hi *int32, n int, rnd int64, sh uint64)

@@ -23,3 +23,13 @@ type decArgs struct{}
 func (a *decArgs) init(egl float64) {}
 
 func decouple0Row(a *decArgs, ref, dis, r, ad *band16, k, n int) { panic("unreachable") }
+
+func dwtS123VertWAVX2(r0, r1, r2, r3 *int16, lo, hi *int32, n int, rnd int64, sh uint64) {
+	panic("unreachable")
+}
+
+func dwtS123VertDAVX2(r0, r1, r2, r3 *int32, lo, hi *int32, n int, rnd int64, sh uint64) {
+	panic("unreachable")
+}
+
+func dwtS123HorizAVX2(t *int32, lo, hi *int32, n int, rnd int64, sh uint64) { panic("unreachable") }
