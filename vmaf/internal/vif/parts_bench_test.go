@@ -42,3 +42,38 @@ func BenchmarkPartAccumulate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPartAccumulateRows is accumulate over the real filtered rows
+// of a 1080p frame (each row once, as in Compute), asm and Go.
+func BenchmarkPartAccumulateRows(b *testing.B) {
+	ref, dis := synthPair(1920, 1080, 8, 1)
+	ws := newWorkspace(1920, 1080)
+	const rows = 64
+	var a [rows][4][]uint64
+	for i := range a {
+		vertical8(ws, ref.Pix8, dis.Pix8, ref.Stride, dis.Stride, 1920, 1080, i*16)
+		padRow(ws.tmu, 1920, 8)
+		padRow(ws.txx, 1920, 8)
+		padRow(ws.tyy, 1920, 8)
+		padRow(ws.txy, 1920, 8)
+		horizontal17(ws, 1920)
+		a[i] = [4][]uint64{append([]uint64(nil), ws.a0...), append([]uint64(nil), ws.a1...), append([]uint64(nil), ws.a2...), append([]uint64(nil), ws.a3...)}
+	}
+	egl := &egls{n: 1, v: [MaxOptions]float64{100}}
+	run := func(b *testing.B, asm bool) {
+		for b.Loop() {
+			var st stats
+			for i := range a {
+				if asm {
+					st.accumulate(a[i][0], a[i][1], a[i][2], a[i][3], egl)
+				} else {
+					st.accumulateGo(a[i][0], a[i][1], a[i][2], a[i][3], egl)
+				}
+			}
+		}
+	}
+	b.Run("go", func(b *testing.B) { run(b, false) })
+	if hasAVX2 {
+		b.Run("asm", func(b *testing.B) { run(b, true) })
+	}
+}
