@@ -37,6 +37,11 @@ type PerTitle struct {
 	Rungs []PerTitleRung `json:"rungs"`
 	// PerShot tells whether chunks of a rung got their own CRFs.
 	PerShot bool `json:"per_shot"`
+	// Analysis, with version analyze-every-chunk, says how every chunk
+	// was measured: Shots are then the chunks, Sample one window of each
+	// (Of the identity), and Trials the full grid's results mapped from
+	// the fast trials (measured on the calibration chunks).
+	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
 // PerTitleRung is one chosen rung.
@@ -414,6 +419,20 @@ func invalidSettings(format string, a ...any) error {
 func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, shots []Shot, id SourceID) (*PerTitle, []media.RungSpec, error) {
 	p := req.Profile
 	cfg := *p.Ladder.PerTitle
+	// Version 1 of "analyze-every-chunk" measures every chunk, cheaply
+	// (perTitleEveryChunk), unless the profile asks for the sample
+	// (analysis.every_chunk false); earlier histories sample.
+	if cfg.Analysis.EveryChunkOn() && workflow.GetVersion(ctx, "analyze-every-chunk", workflow.DefaultVersion, 1) >= 1 {
+		pt, _, err := perTitleEveryChunk(ctx, st, req, video, shots, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		specs, err := chooseRungs(ctx, p, video, pt)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pt, specs, nil
+	}
 	spans := shotSpans(shots, video.FrameCount)
 	if len(spans) == 0 {
 		return nil, nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
@@ -478,6 +497,16 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 		return nil, nil, err
 	}
 	pt := &PerTitle{Shots: spans, Sample: ranges, Of: sample.Of, Trials: MergeTrials(outs), PerShot: cfg.PerShotOn()}
+	specs, err := chooseRungs(ctx, p, video, pt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pt, specs, nil
+}
+
+// chooseRungs chooses the rungs from pt's trials (SelectRungs) and sets
+// pt's Rungs and Hull.
+func chooseRungs(ctx workflow.Context, p profile.Profile, video *media.StreamInfo, pt *PerTitle) ([]media.RungSpec, error) {
 	// Version 1 of "select-quality-in-crf" predicts rung candidates
 	// between trial CRFs with VMAF linear in CRF, as the per-shot plan
 	// does, instead of on the hull chord (which under-predicts them).
@@ -488,10 +517,10 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	between = cubicInCRF(ctx, between)
 	rungs, specs, hull, err := SelectRungs(p, video, pt.Trials, between)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pt.Rungs, pt.Hull = rungs, hull
-	return pt, specs, nil
+	return specs, nil
 }
 
 // cubicInCRF is version 1 of "crf-cubic": points between trial CRFs take

@@ -77,6 +77,12 @@ type perTitleRun struct {
 
 func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 	t.Helper()
+	return runPerTitleWith(t, p, fakeTrial)
+}
+
+// runPerTitleWith is runPerTitle with trial answering TrialEncode.
+func runPerTitleWith(t *testing.T, p profile.Profile, trial func(context.Context, TrialEncodeInput) (TrialEncodeOutput, error)) *perTitleRun {
+	t.Helper()
 	env := newEnv(t)
 	env.OnActivity(ActivityProbe, mock.Anything, mock.Anything).Return(source(1280, 720), nil)
 	run := &perTitleRun{}
@@ -90,7 +96,7 @@ func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 			run.maxTrials = max(run.maxTrials, running)
 			mu.Unlock()
 			defer func() { mu.Lock(); running--; mu.Unlock() }()
-			return fakeTrial(ctx, in)
+			return trial(ctx, in)
 		})
 	env.OnActivity(ActivityEncodeChunk, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in EncodeChunkInput) (EncodeChunkOutput, error) {
@@ -126,14 +132,14 @@ func runPerTitle(t *testing.T, p profile.Profile) *perTitleRun {
 	return run
 }
 
-// TestEncodeTitlePerTitle: the complexity stage trial-encodes the grid on
-// each sampled shot in parallel activities, the rungs come from the convex
+// TestEncodeTitlePerTitle: with analysis.every_chunk false, the complexity
+// stage trial-encodes the grid on each sampled shot in parallel activities, the rungs come from the convex
 // hull within the profile's bounds, and the per-shot optimizer moves
 // quality to the easy chunk, where VMAF is cheaper (a lower CRF than the
 // hard chunk's), for fewer predicted bits than the rung's CRF everywhere
 // at the same predicted VMAF.
 func TestEncodeTitlePerTitle(t *testing.T) {
-	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97}\nchunking: {min_seconds: 2, max_seconds: 2}\nencode: {max_parallel: 1}\n")
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, analysis: {every_chunk: false}}\nchunking: {min_seconds: 2, max_seconds: 2}\nencode: {max_parallel: 1}\n")
 	run := runPerTitle(t, p)
 	if run.err != nil {
 		t.Fatal(run.err)
@@ -285,7 +291,7 @@ func TestEncodeTitlePerTitleUniform(t *testing.T) {
 func TestEncodeTitlePerTitleLongShots(t *testing.T) {
 	// Windows of at most 1 s (25 frames): each 2 s chunk (50 frames) is
 	// two parts of 25, each sampled whole.
-	p := perTitleProfile(t, "  per_title: {rungs: 3, heights: [360, 720], crfs: [20, 30, 40], sample: {max_shot_seconds: 1, min_shot_seconds: 0.5}}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
+	p := perTitleProfile(t, "  per_title: {rungs: 3, heights: [360, 720], crfs: [20, 30, 40], sample: {max_shot_seconds: 1, min_shot_seconds: 0.5}, analysis: {every_chunk: false}}\nchunking: {min_seconds: 2, max_seconds: 2}\n")
 	run := runPerTitle(t, p)
 	if run.err != nil {
 		t.Fatal(run.err)

@@ -1,0 +1,346 @@
+// The complexity analysis of every chunk (workflow version
+// "analyze-every-chunk"): cheap trial encodes of each chunk, mapped to the
+// final encode's settings by a measured calibration.
+
+package workflows
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
+)
+
+// Analysis is how the complexity stage measured every chunk: the fast
+// settings, the calibration chunks and the mapping fitted on them. It
+// travels in PerTitle to the report.
+type Analysis struct {
+	// Preset, CRFs and VMAFEvery are the fast trial encodes' settings;
+	// WindowFrames the most frames of a chunk they cover (from its start).
+	Preset       string    `json:"preset"`
+	CRFs         []float64 `json:"crfs"`
+	VMAFEvery    int       `json:"vmaf_every"`
+	WindowFrames int       `json:"window_frames"`
+	// CalibrationChunks are the chunks also encoded at the final preset
+	// on the full grid (their results in PerTitle.Trials are those
+	// measurements); Calibration the fitted offsets per grid point, in
+	// grid order.
+	CalibrationChunks []int                     `json:"calibration_chunks"`
+	Calibration       []ladder.CalibrationPoint `json:"calibration"`
+	// FastSeconds and CalibrationSeconds are the activities' summed wall
+	// times of the fast trials and of the calibration trials.
+	FastSeconds        float64 `json:"fast_seconds"`
+	CalibrationSeconds float64 `json:"calibration_seconds"`
+}
+
+// AnalysisGrid is the fast trial grid: the full grid's sizes at the
+// analysis CRFs, with the analysis preset. Pure.
+func AnalysisGrid(full []TrialPoint, crfs []float64, preset string) []TrialPoint {
+	var out []TrialPoint
+	for _, p := range full {
+		if slices.ContainsFunc(out, func(q TrialPoint) bool { return q.Width == p.Width && q.Height == p.Height && q.Codec == p.Codec }) {
+			continue
+		}
+		for _, crf := range crfs {
+			q := p
+			q.CRF, q.Preset = crf, preset
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// ChunkWindows are the analysis ranges of every span (chunk): its first
+// window frames at most, standing for all its frames (Weight), Shot its
+// index. Pure.
+func ChunkWindows(spans []ladder.ShotSpan, window int) []TrialRange {
+	out := make([]TrialRange, len(spans))
+	for i, sp := range spans {
+		out[i] = TrialRange{Shot: i, StartFrame: sp.Start, Frames: max(min(sp.Frames, window), 1), Weight: float64(sp.Frames)}
+	}
+	return out
+}
+
+// CalibrationChunks picks k of n chunks spread evenly over the title (the
+// middle of each k-th of it), in increasing order. Pure.
+func CalibrationChunks(n, k int) []int {
+	var out []int
+	for i := range min(k, n) {
+		c := int(math.Floor((float64(i) + 0.5) * float64(n) / float64(min(k, n))))
+		if c < n && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// analysisGroups splits n ranges into contiguous groups, one TrialEncode
+// activity each: a few ranges per activity amortise its start (probe,
+// source identity, scheduling), while enough groups keep limit workers
+// busy to the end.
+func analysisGroups(n, limit int) [][2]int {
+	size := max(1, min(4, n/max(3*limit, 1)))
+	var out [][2]int
+	for lo := 0; lo < n; lo += size {
+		out = append(out, [2]int{lo, min(lo+size, n)})
+	}
+	return out
+}
+
+// MapAnalysis turns the fast trials of every chunk (fast: one result per
+// fast grid point, Shots[j] the window of chunk j) into results on the
+// full grid at the final preset, as the rung choice and the per-shot plan
+// read them: per size, each chunk's fast curve (log bits and VMAF on
+// monotone cubics in CRF) is evaluated at every full-grid CRF and shifted
+// by that grid point's calibration offsets, fitted on the calibration
+// chunks (cal: chunk → its full-grid TrialEncode output on its window),
+// whose own results are their measurements. Every chunk's results are
+// kept monotone in CRF. Pure.
+func MapAnalysis(fast TrialEncodeOutput, cal map[int]TrialEncodeOutput, full []TrialPoint) (TrialEncodeOutput, []ladder.CalibrationPoint, error) {
+	if len(fast.Results) == 0 {
+		return TrialEncodeOutput{}, nil, fmt.Errorf("%w: no fast trials", ladder.ErrNoPoints)
+	}
+	nChunks := len(fast.Results[0].Shots)
+	out := TrialEncodeOutput{FPS: fast.FPS, ScoreWidth: fast.ScoreWidth, ScoreHeight: fast.ScoreHeight, Model: fast.Model,
+		Encoded: fast.Encoded, Reused: fast.Reused, Seconds: fast.Seconds, Results: make([]TrialResult, len(full))}
+	for _, o := range cal {
+		out.Encoded += o.Encoded
+		out.Reused += o.Reused
+		out.Seconds += o.Seconds
+	}
+	calChunks := slices.Sorted(func(yield func(int) bool) {
+		for c := range cal {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	// Each chunk's fast curve per size.
+	type sizeKey struct {
+		w, h  int
+		codec string
+	}
+	curves := map[sizeKey][]*ladder.CRFCurve{}
+	fastAt := map[sizeKey][][]ladder.CRFSample{} // [chunk] the fast samples, for VMAF min and harmonic mean
+	for _, r := range fast.Results {
+		k := sizeKey{r.Width, r.Height, codecName(r.Codec)}
+		if fastAt[k] == nil {
+			fastAt[k] = make([][]ladder.CRFSample, nChunks)
+		}
+		if len(r.Shots) != nChunks {
+			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: fast trial %dx%d CRF %g has %d chunks, want %d", ladder.ErrNoPoints, r.Width, r.Height, r.CRF, len(r.Shots), nChunks)
+		}
+		for j, s := range r.Shots {
+			fastAt[k][j] = append(fastAt[k][j], ladder.CRFSample{CRF: r.CRF, Bits: s.Bits, VMAF: s.VMAF})
+		}
+	}
+	for k, per := range fastAt {
+		cs := make([]*ladder.CRFCurve, nChunks)
+		for j, samples := range per {
+			c, err := ladder.NewCRFCurve(samples)
+			if err != nil {
+				return TrialEncodeOutput{}, nil, fmt.Errorf("chunk %d at %dx%d: %w", j, k.w, k.h, err)
+			}
+			cs[j] = c
+		}
+		curves[k] = cs
+	}
+	fastShot := func(k sizeKey, j int, crf float64) (TrialShot, bool) {
+		// The fast trial nearest crf, for the range and VMAF spread.
+		var best TrialShot
+		bestD := math.Inf(1)
+		for _, r := range fast.Results {
+			if (sizeKey{r.Width, r.Height, codecName(r.Codec)}) == k {
+				if d := math.Abs(r.CRF - crf); d < bestD {
+					best, bestD = r.Shots[j], d
+				}
+			}
+		}
+		return best, !math.IsInf(bestD, 1)
+	}
+	points := make([]ladder.CalibrationPoint, len(full))
+	for g, p := range full {
+		k := sizeKey{p.Width, p.Height, codecName(p.Codec)}
+		cs, ok := curves[k]
+		if !ok {
+			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: no fast trials at %dx%d %s", ladder.ErrNoPoints, p.Width, p.Height, p.Codec)
+		}
+		var pairs []ladder.CalibrationPair
+		for _, c := range calChunks {
+			o := cal[c]
+			if c >= nChunks || g >= len(o.Results) || len(o.Results[g].Shots) != 1 || o.Results[g].TrialPoint != p {
+				return TrialEncodeOutput{}, nil, fmt.Errorf("%w: calibration of chunk %d does not match the grid at point %d", ladder.ErrNoPoints, c, g)
+			}
+			s := o.Results[g].Shots[0]
+			bits, vmaf := cs[c].At(p.CRF)
+			pairs = append(pairs, ladder.CalibrationPair{Fast: ladder.CRFSample{CRF: p.CRF, Bits: bits, VMAF: vmaf},
+				Final: ladder.CRFSample{CRF: p.CRF, Bits: s.Bits, VMAF: s.VMAF}, Weight: float64(s.Frames)})
+		}
+		cp, err := ladder.FitCalibrationPoint(p.Width, p.Height, p.CRF, pairs)
+		if err != nil {
+			return TrialEncodeOutput{}, nil, err
+		}
+		points[g] = cp
+		res := TrialResult{TrialPoint: p, Shots: make([]TrialShot, nChunks)}
+		for j := range nChunks {
+			if o, ok := cal[j]; ok {
+				s := o.Results[g].Shots[0]
+				s.Range, s.Shot = j, j
+				res.Shots[j] = s
+				continue
+			}
+			fs, _ := fastShot(k, j, p.CRF)
+			bits, vmaf := cs[j].At(p.CRF)
+			m := cp.Apply(ladder.CRFSample{CRF: p.CRF, Bits: bits, VMAF: vmaf})
+			s := fs
+			s.Key, s.Reused = "", false // predicted, not measured
+			s.Bits, s.VMAF = m.Bits, m.VMAF
+			s.BitrateKbps = m.Bits / (float64(s.Frames) / out.FPS) / 1000
+			// The fast trial's spread below its mean, at the nearest CRF.
+			s.VMAFMin = min(max(m.VMAF-(fs.VMAF-fs.VMAFMin), 0), m.VMAF)
+			s.VMAFHarmonicMean = min(max(m.VMAF-(fs.VMAF-fs.VMAFHarmonicMean), 0), m.VMAF)
+			res.Shots[j] = s
+		}
+		out.Results[g] = res
+	}
+	// Monotone in CRF, per chunk and size: mapped predictions shifted by
+	// each CRF's own offsets can cross where the curve is flat.
+	for k := range curves {
+		var idx []int
+		for g, p := range full {
+			if (sizeKey{p.Width, p.Height, codecName(p.Codec)}) == k {
+				idx = append(idx, g)
+			}
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(full[a].CRF, full[b].CRF) })
+		for j := range nChunks {
+			s := make([]ladder.CRFSample, len(idx))
+			for n, g := range idx {
+				sh := out.Results[g].Shots[j]
+				s[n] = ladder.CRFSample{CRF: full[g].CRF, Bits: sh.Bits, VMAF: sh.VMAF}
+			}
+			ladder.MonotoneInCRF(s)
+			for n, g := range idx {
+				sh := &out.Results[g].Shots[j]
+				if sh.Bits != s[n].Bits {
+					sh.Bits = s[n].Bits
+					sh.BitrateKbps = sh.Bits / (float64(sh.Frames) / out.FPS) / 1000
+				}
+				if sh.VMAF != s[n].VMAF {
+					sh.VMAF = s[n].VMAF
+					sh.VMAFMin, sh.VMAFHarmonicMean = min(sh.VMAFMin, sh.VMAF), min(sh.VMAFHarmonicMean, sh.VMAF)
+				}
+			}
+		}
+	}
+	for i := range out.Results {
+		out.Results[i].Estimate(out.FPS)
+	}
+	return out, points, nil
+}
+
+// perTitleEveryChunk is the complexity stage of version 1 of
+// "analyze-every-chunk": every chunk's first analysis.chunk_seconds are
+// trial-encoded on the fast grid (every trial size at the analysis CRFs,
+// the analysis preset, VMAF on every vmaf_every-th frame), a few chunks
+// spread over the title (analysis.calibrate) also on the full grid at the
+// final preset; MapAnalysis maps every chunk's fast curves to the final
+// encode's with the offsets measured on those. All trial activities fan
+// out as chunk encodes do (the encode queue, at most max_parallel at
+// once), calibration first; results stay content-addressed in the cache.
+func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, shots []Shot, id SourceID) (*PerTitle, *Analysis, error) {
+	p := req.Profile
+	an := p.Ladder.PerTitle.Analysis
+	spans := chunkSpans(PlanChunks(req, video, shots))
+	if len(spans) == 0 {
+		spans = shotSpans(shots, video.FrameCount)
+	}
+	if len(spans) == 0 {
+		return nil, nil, temporal.NewNonRetryableApplicationError("the source has no frames to encode", ErrTypeInvalidMedia, nil)
+	}
+	fps := video.FPS
+	if !(fps > 0) || math.IsInf(fps, 0) {
+		fps = 25
+	}
+	full, err := TrialGrid(p, video)
+	if err != nil {
+		return nil, nil, err
+	}
+	crfs := slices.Clone(an.CRFs)
+	if len(crfs) < 2 {
+		crfs = profile.DefaultAnalysisCRFs(p.Ladder.PerTitle.CRFs)
+	}
+	a := &Analysis{Preset: profile.AnalysisPreset(an.Preset, full[0].Preset), CRFs: crfs, VMAFEvery: max(an.VMAFEvery, 1),
+		WindowFrames: max(int(math.Floor(an.ChunkSeconds*fps+1e-9)), 1)}
+	fastGrid := AnalysisGrid(full, crfs, a.Preset)
+	ranges := ChunkWindows(spans, a.WindowFrames)
+	a.CalibrationChunks = CalibrationChunks(len(ranges), max(an.Calibrate, 1))
+	groups := analysisGroups(len(ranges), p.Encode.MaxParallel)
+
+	type task struct {
+		in  TrialEncodeInput
+		cal int // the calibrated chunk, or -1
+	}
+	var tasks []task
+	for _, c := range a.CalibrationChunks {
+		tasks = append(tasks, task{in: TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[c : c+1], Grid: full, Cache: cacheDir(req)}, cal: c})
+	}
+	for _, g := range groups {
+		tasks = append(tasks, task{in: TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[g[0]:g[1]], Grid: fastGrid, Cache: cacheDir(req),
+			VMAFEvery: a.VMAFEvery}, cal: -1})
+	}
+	st.Total = len(tasks)
+	outs := make([]TrialEncodeOutput, len(tasks))
+	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
+	err = fanOut(ctx, len(tasks), p.Encode.MaxParallel, func(k int) workflow.Future {
+		return workflow.ExecuteActivity(c, ActivityTrialEncode, tasks[k].in)
+	}, func(k int, f workflow.Future) error {
+		if err := f.Get(ctx, &outs[k]); err != nil {
+			return err
+		}
+		st.Done++
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	cal := map[int]TrialEncodeOutput{}
+	var fastOuts []TrialEncodeOutput
+	for k, t := range tasks {
+		if t.cal >= 0 {
+			cal[t.cal] = outs[k]
+			a.CalibrationSeconds += outs[k].Seconds
+		} else {
+			fastOuts = append(fastOuts, outs[k])
+			a.FastSeconds += outs[k].Seconds
+		}
+	}
+	fast := MergeTrials(fastOuts)
+	mapped, points, err := MapAnalysis(fast, cal, full)
+	if err != nil {
+		return nil, nil, fmt.Errorf("per-title analysis: %w", err)
+	}
+	a.Calibration = points
+	of := make([]int, len(ranges))
+	for i := range of {
+		of[i] = i
+	}
+	return &PerTitle{Shots: spans, Sample: ranges, Of: of, Trials: mapped, PerShot: p.Ladder.PerTitle.PerShotOn(), Analysis: a}, a, nil
+}
+
+// codecName is a codec's canonical name ("" and "avc" are "h264"), or the
+// name itself when unknown.
+func codecName(c string) string {
+	if vc, ok := media.LookupVideoCodec(c); ok {
+		return vc.Name
+	}
+	return c
+}
