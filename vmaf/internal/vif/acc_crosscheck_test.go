@@ -91,3 +91,43 @@ func TestAccumulateAsmMatchesGo(t *testing.T) {
 		t.Errorf("rows reaching the log branch %d, the non-log branch %d: want 100 each", withNum, withNonLog)
 	}
 }
+
+// TestSub9HorizAsmMatchesGo checks sub9HorizAVX2 against subsample's Go
+// horizontal loop on rows of random and extreme 16-bit pairs (the range
+// subsample's vertical pass produces), and sub9Taps against filters[1].
+func TestSub9HorizAsmMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	for k, c := range sub9Taps {
+		if uint16(c) != filters[1][k] || filters[1][k] != filters[1][8-k] {
+			t.Fatalf("sub9Taps[%d] = %d, filters[1] %v", k, c, filters[1])
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 8))
+	filt := filters[1]
+	for it := 0; it < 200; it++ {
+		ow := 4 * (1 + rng.IntN(40))
+		tm := make([]uint64, 2*ow+8+4)
+		for i := range tm {
+			lo, hi := uint64(rng.IntN(65536)), uint64(rng.IntN(65536))
+			if it%3 == 0 {
+				lo, hi = uint64(65535*rng.IntN(2)), uint64(65535*rng.IntN(2))
+			}
+			tm[i] = lo | hi<<32
+		}
+		gr, gd := make([]uint16, ow), make([]uint16, ow)
+		sub9HorizAVX2(&tm[0], &gr[0], &gd[0], ow, &sub9Taps)
+		for j := 0; j < ow; j++ {
+			b := 4 + 2*j
+			m := uint64(filt[4]) * tm[b]
+			for k := 0; k < 4; k++ {
+				m += uint64(filt[k]) * (tm[b-4+k] + tm[b+4-k])
+			}
+			wr, wd := uint16(((m&lo32)+32768)>>16), uint16(((m>>32)+32768)>>16)
+			if gr[j] != wr || gd[j] != wd {
+				t.Fatalf("row %d output %d: asm %d,%d Go %d,%d", it, j, gr[j], gd[j], wr, wd)
+			}
+		}
+	}
+}

@@ -60,3 +60,10 @@ func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32)
 //
 //go:noescape
 func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16)
+
+// sub9HorizAVX2 is subsample's horizontal 9-tap pass for n outputs (n a
+// multiple of 4): tm points at the first sample of output 0's window
+// (outputs step two samples); c holds the taps 0..4 (symmetric).
+//
+//go:noescape
+func sub9HorizAVX2(tm *uint64, oref, odis *uint16, n int, c *[5]uint32)

@@ -43,3 +43,5 @@ func sub8CenterAVX2(x, y *uint8, ar, ad *uint32, n int, c uint32) {
 func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16) {
 	panic("unreachable")
 }
+
+func sub9HorizAVX2(tm *uint64, oref, odis *uint16, n int, c *[5]uint32) { panic("unreachable") }

@@ -685,7 +685,12 @@ func subsample[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 		orow := oref[i2*ow : i2*ow+ow]
 		drow := odis[i2*ow : i2*ow+ow]
 		drow = drow[:len(orow)]
-		for j2 := range orow {
+		j0 := 0
+		if hasAVX2 && fw == 9 && ow >= 4 {
+			j0 = ow &^ 3
+			sub9HorizAVX2(&tm[pad-4], &orow[0], &drow[0], j0, &sub9Taps)
+		}
+		for j2 := j0; j2 < len(orow); j2++ {
 			b := pad + 2*j2
 			m := uint64(filt[half]) * tm[b]
 			for k := 0; k < half; k++ {
@@ -696,6 +701,10 @@ func subsample[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, sca
 		}
 	}
 }
+
+// sub9Taps are the distinct taps of filters[1] (the 9-tap decimation
+// filter), for sub9HorizAVX2.
+var sub9Taps = [5]uint32{1244, 3663, 7925, 12590, 14692}
 
 // subsampleVert computes the vertical low-pass of row i into
 // ws.tmu[pad:pad+w] (ref | dis<<32, rounded).
