@@ -161,12 +161,21 @@ func cmS123(src [3][]int32, angles, flt [3][]int32, scale, w, h, stride int, irf
 	top, bottom := scoreRegion(h)
 	var accH, accV, accD int64
 	sh, sv, sd := src[0], src[1], src[2]
+	var args cmS123Args
+	nvec := 0
+	if hasAVX2 {
+		nvec = (right - left) &^ 7
+		args.init(irf, addCub, shCub)
+	}
 	for i := top; i < bottom; i++ {
 		up, dn := nbr(i, h)
 		ro, uo, do := i*stride, up*stride, dn*stride
 		var ih, iv, id int64
+		if nvec > 0 {
+			ih, iv, id = cmS123Row(&args, src, angles, F, R, ro, uo, do, left, nvec)
+		}
 		a0, a1, a2 := angles[0], angles[1], angles[2]
-		for j := left; j < right; j++ {
+		for j := left + nvec; j < right; j++ {
 			k := ro + j
 			thr := R[uo+j] + R[k] + R[do+j] - F[k]
 			thr += int32((i4OneBy15*int64(abs32(a0[k])) + addFlt) >> 32)

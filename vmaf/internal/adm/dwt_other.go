@@ -33,3 +33,11 @@ func dwtS123VertDAVX2(r0, r1, r2, r3 *int32, lo, hi *int32, n int, rnd int64, sh
 }
 
 func dwtS123HorizAVX2(t *int32, lo, hi *int32, n int, rnd int64, sh uint64) { panic("unreachable") }
+
+type cmS123Args struct{}
+
+func (a *cmS123Args) init(irf [3]int64, addCub int64, shCub uint32) {}
+
+func cmS123Row(a *cmS123Args, src, angles [3][]int32, F, R []int32, ro, uo, do, j0, n int) (ih, iv, id int64) {
+	panic("unreachable")
+}
