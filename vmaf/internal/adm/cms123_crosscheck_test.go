@@ -98,3 +98,57 @@ func TestCMS123AsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestCSFS123AsmMatchesGo compares csfS123 with and without AVX2 on int32
+// bands over their whole range and odd sizes, with the scales' factors
+// and the extremes of the unsigned Q32 factor.
+func TestCSFS123AsmMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(56, 78))
+	ext := []int32{math.MinInt32, math.MinInt32 + 1, -1 << 24, -1, 0, 1, 1 << 24, math.MaxInt32}
+	csf := getCSF(defaultNormViewDist, defaultRefDisplayHeight)
+	for it := 0; it < 60; it++ {
+		w, h := 4+rng.IntN(70), 4+rng.IntN(30)
+		stride := w + rng.IntN(3)
+		mk := func() []int32 {
+			s := make([]int32, stride*h)
+			for i := range s {
+				switch it % 3 {
+				case 0:
+					s[i] = ext[rng.IntN(len(ext))]
+				case 1:
+					s[i] = int32(rng.Uint32())
+				default:
+					s[i] = int32(rng.IntN(1<<18) - 1<<17)
+				}
+			}
+			return s
+		}
+		src := [3][]int32{mk(), mk(), mk()}
+		irf := csf.i4[1+it%3]
+		if it%4 == 3 {
+			irf = [3]int64{math.MaxUint32, 1 << 31, int64(rng.Uint32())}
+		}
+		var got, want [2][3][]int32
+		for v := range got {
+			for b := 0; b < 3; b++ {
+				got[v][b], want[v][b] = make([]int32, stride*h), make([]int32, stride*h)
+			}
+		}
+		csfS123(src, got[0], got[1], w, h, stride, irf)
+		hasAVX2 = false
+		csfS123(src, want[0], want[1], w, h, stride, irf)
+		hasAVX2 = true
+		for v := range got {
+			for b := 0; b < 3; b++ {
+				for i := range got[v][b] {
+					if got[v][b][i] != want[v][b][i] {
+						t.Fatalf("%dx%d irf %v out %d band %d [%d]: asm %d, Go %d", w, h, irf, v, b, i, got[v][b][i], want[v][b][i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -46,3 +46,9 @@ func dwtS123VertDAVX2(r0, r1, r2, r3 *int32, lo, hi *int32, n int, rnd int64, sh
 //
 //go:noescape
 func dwtS123HorizAVX2(t *int32, lo, hi *int32, n int, rnd int64, sh uint64)
+
+// csfS123RowAVX2 is csfS123's inner loop for n elements (n a multiple of
+// 4), rf in [0, 2^32).
+//
+//go:noescape
+func csfS123RowAVX2(src, dst, flt *int32, n int, rf int64)

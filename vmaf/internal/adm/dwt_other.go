@@ -41,3 +41,5 @@ func (a *cmS123Args) init(irf [3]int64, addCub int64, shCub uint32) {}
 func cmS123Row(a *cmS123Args, src, angles [3][]int32, F, R []int32, ro, uo, do, j0, n int) (ih, iv, id int64) {
 	panic("unreachable")
 }
+
+func csfS123RowAVX2(src, dst, flt *int32, n int, rf int64) { panic("unreachable") }

@@ -221,7 +221,17 @@ func csfS123(src, dst, flt [3][]int32, w, h, stride int, irf [3]int64) {
 		s, d, f := src[t], dst[t], flt[t]
 		rf := irf[t]
 		for i := top; i < bottom; i++ {
-			for j := left; j < right; j++ {
+			j0 := left
+			// The kernel takes the factor as an unsigned 32-bit number
+			// (getCSF makes it so).
+			if hasAVX2 && rf >= 0 && rf <= math.MaxUint32 {
+				if n := (right - left) &^ 3; n > 0 {
+					k := i*stride + left
+					csfS123RowAVX2(&s[k], &d[k], &f[k], n, rf)
+					j0 += n
+				}
+			}
+			for j := j0; j < right; j++ {
 				k := i*stride + j
 				v := int32((rf*int64(s[k]) + addDst) >> 28)
 				d[k] = v
