@@ -217,8 +217,8 @@ const AnalysisAuto = "auto"
 // each chunk's first ChunkSeconds are trial-encoded at every trial size
 // with the fast Preset at the CRFs listed here, and VMAF is measured on
 // every VMAFEvery-th frame; Calibrate of those windows are also encoded
-// at the final preset at every trial CRF, scored on every frame, and the
-// mean offsets (log bits and VMAF, per size and CRF) between the two map
+// at the final preset at every trial CRF, scored on the same frames, and
+// the mean offsets (log bits and VMAF, per size and CRF) between the two map
 // every chunk's fast curve to the final encode's (ladder.CalibrationPoint).
 type Analysis struct {
 	// EveryChunk analyses every chunk (default true); false samples the

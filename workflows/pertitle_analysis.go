@@ -291,7 +291,11 @@ func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video
 	}
 	var tasks []task
 	for _, c := range a.CalibrationChunks {
-		tasks = append(tasks, task{in: TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[c : c+1], Grid: full, Cache: cacheDir(req)}, cal: c})
+		// Scored on the same frames as the fast trials: the offsets then
+		// map like to like, and the frame sample's own error averages out
+		// over the chunks.
+		tasks = append(tasks, task{in: TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[c : c+1], Grid: full, Cache: cacheDir(req),
+			VMAFEvery: a.VMAFEvery}, cal: c})
 	}
 	for _, g := range groups {
 		tasks = append(tasks, task{in: TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[g[0]:g[1]], Grid: fastGrid, Cache: cacheDir(req),

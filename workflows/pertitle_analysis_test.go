@@ -71,7 +71,7 @@ func TestEncodeTitlePerTitleEveryChunk(t *testing.T) {
 			}
 			fast = append(fast, in.Ranges...)
 		case len(in.Grid) == 12: // the full grid
-			if in.VMAFEvery > 1 || len(in.Ranges) != 1 || in.Grid[0].Preset != "medium" {
+			if in.VMAFEvery != 4 || len(in.Ranges) != 1 || in.Grid[0].Preset != "medium" {
 				t.Errorf("calibration input %+v", in)
 				continue
 			}

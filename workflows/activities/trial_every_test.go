@@ -17,11 +17,11 @@ func TestTrialScoredFrames(t *testing.T) {
 	}{
 		{5, 1, []int{0, 1, 2, 3, 4}},
 		{5, 0, []int{0, 1, 2, 3, 4}},
-		{10, 4, []int{2, 6}},
-		{12, 5, []int{2, 7}},
+		{20, 4, []int{2, 7, 8, 13, 18}}, // offsets 2 3 0 1 2: every residue mod 4
+		{12, 5, []int{2, 8}},
 		{1, 4, []int{0}}, // one frame: scored
 		{2, 8, []int{1}}, // fewer frames than half a stride: the last
-		{9, 3, []int{1, 4, 7}},
+		{9, 3, []int{1, 5, 6}},
 	}
 	for _, c := range tests {
 		if got := scoredFrames(c.n, c.every); !slices.Equal(got, c.want) {

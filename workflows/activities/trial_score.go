@@ -75,17 +75,24 @@ func (a *Activities) trialEdges(ctx context.Context, source string, r workflows.
 }
 
 // scoredFrames lists the frames of a range of n frames scored with a stride
-// of every (≤ 1: all of them): every every-th frame from the middle of
-// the first stride, so that a stride does not always land on the range's
-// keyframe; at least one frame.
+// of every (≤ 1: all of them): one frame in each run of every frames, at
+// an offset that starts in the middle of the run and moves on by one each
+// run (every = 4: frames 2, 7, 8, 13, 18, …), so that the scored frames
+// visit every position of a periodic frame-type pattern (x264's P B B B
+// mini-GOPs would otherwise put every scored frame on the same B frame)
+// rather than always the keyframe or always one kind; at least one frame.
 func scoredFrames(n, every int) []int {
 	if every <= 1 {
 		every = 1
 	}
-	first := min(every/2, n-1)
 	var out []int
-	for i := max(first, 0); i < n; i += every {
-		out = append(out, i)
+	for k := 0; k*every < n; k++ {
+		if i := k*every + (every/2+k)%every; i < n {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 && n > 0 {
+		out = []int{n - 1}
 	}
 	return out
 }

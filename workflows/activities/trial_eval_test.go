@@ -1,0 +1,323 @@
+package activities
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/media"
+	"github.com/reel-video/reel/profile"
+	"github.com/reel-video/reel/workflows"
+)
+
+// TestPerTitleAnalysisEval measures the per-title analysis of every chunk
+// on a real title against today's full-preset trials (bench/pertitle.sh's
+// catalog title; minutes to hours): REEL_PERTITLE_EVAL is the mezzanine,
+// REEL_PERTITLE_EVAL_SHOTS its shots.tsv (index, first frame, frames),
+// REEL_PERTITLE_EVAL_CACHE the trial cache (reused by reruns), and
+// REEL_PERTITLE_EVAL_TRUTH the number of chunks (besides the calibration
+// ones) also trial-encoded on the full grid at the final preset and
+// scored on every frame (default 4), against which the mapped predictions
+// are measured. It runs the default profile's analysis as the workflow
+// does (AnalysisGrid, ChunkWindows, CalibrationChunks, MapAnalysis), one
+// activity after the other, timing each stage, then encodes the whole
+// title once at the six rungs of a typical ladder with the final preset
+// (one decode, as the encode stage's chunks do together) for the cost
+// ratio. Results go to the log and to $REEL_PERTITLE_EVAL_OUT (JSON).
+func TestPerTitleAnalysisEval(t *testing.T) {
+	src := os.Getenv("REEL_PERTITLE_EVAL")
+	if src == "" {
+		t.Skip("REEL_PERTITLE_EVAL not set: the title to measure the per-title analysis on")
+	}
+	cache := os.Getenv("REEL_PERTITLE_EVAL_CACHE")
+	if cache == "" {
+		cache = t.TempDir()
+	}
+	nTruth := 4
+	if v := os.Getenv("REEL_PERTITLE_EVAL_TRUTH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nTruth = n
+	}
+	env, m := trialEnv(t)
+	env.SetTestTimeout(24 * time.Hour)
+	info, err := m.Probe(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := info.Video()
+	var shots []workflows.Shot
+	if f := os.Getenv("REEL_PERTITLE_EVAL_SHOTS"); f != "" {
+		shots = readShotsTSV(t, f)
+	}
+	prof := profile.Default()
+	if fp := os.Getenv("REEL_PERTITLE_EVAL_PRESET"); fp != "" {
+		prof.Ladder.Defaults.Preset = fp
+	}
+	an := prof.Ladder.PerTitle.Analysis
+	req := workflows.TitleRequest{Source: src, Profile: prof}
+	chunks := workflows.PlanChunks(req, video, shots)
+	spans := make([]ladder.ShotSpan, len(chunks))
+	for i, c := range chunks {
+		spans[i] = ladder.ShotSpan{Start: c.StartFrame, Frames: c.Frames}
+	}
+	full, err := workflows.TrialGrid(prof, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preset := profile.AnalysisPreset(an.Preset, full[0].Preset)
+	fastGrid := workflows.AnalysisGrid(full, an.CRFs, preset)
+	window := int(math.Floor(an.ChunkSeconds*video.FPS + 1e-9))
+	ranges := workflows.ChunkWindows(spans, window)
+	calChunks := workflows.CalibrationChunks(len(ranges), an.Calibrate)
+	t.Logf("%s: %d frames at %g fps, %d shots, %d chunks; full grid %d points (preset %s), fast grid %d (preset %s, every %d frames), windows of %d frames, calibration chunks %v",
+		src, video.FrameCount, video.FPS, len(shots), len(chunks), len(full), full[0].Preset, len(fastGrid), preset, an.VMAFEvery, window, calChunks)
+
+	run := func(in workflows.TrialEncodeInput) workflows.TrialEncodeOutput {
+		t.Helper()
+		out, err := trialEncode(t, env, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	type stage struct {
+		Name                   string
+		Seconds                float64
+		Ranges, Frames, Points int
+		Reused                 int
+	}
+	var stages []stage
+	timed := func(name string, ins []workflows.TrialEncodeInput) []workflows.TrialEncodeOutput {
+		t0 := time.Now()
+		var outs []workflows.TrialEncodeOutput
+		st := stage{Name: name}
+		for _, in := range ins {
+			o := run(in)
+			outs = append(outs, o)
+			st.Ranges += len(in.Ranges)
+			for _, r := range in.Ranges {
+				st.Frames += r.Frames
+			}
+			st.Points = len(in.Grid)
+			st.Reused += o.Reused
+		}
+		st.Seconds = time.Since(t0).Seconds()
+		stages = append(stages, st)
+		t.Logf("stage %s: %.1f s wall, %d ranges, %d frames, %d grid points (%d results reused from the cache)", name, st.Seconds, st.Ranges, st.Frames, st.Points, st.Reused)
+		return outs
+	}
+	// The calibration, then the fast trials (as the workflow orders them).
+	var calIns []workflows.TrialEncodeInput
+	for _, c := range calChunks {
+		calIns = append(calIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache, VMAFEvery: an.VMAFEvery})
+	}
+	calOuts := timed("calibration", calIns)
+	cal := map[int]workflows.TrialEncodeOutput{}
+	for k, c := range calChunks {
+		cal[c] = calOuts[k]
+	}
+	var fastIns []workflows.TrialEncodeInput
+	for lo := 0; lo < len(ranges); lo += 4 {
+		fastIns = append(fastIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[lo:min(lo+4, len(ranges))], Grid: fastGrid, Cache: cache, VMAFEvery: an.VMAFEvery})
+	}
+	fast := workflows.MergeTrials(timed("fast", fastIns))
+	mapped, points, err := workflows.MapAnalysis(fast, cal, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range points {
+		t.Logf("calibration %dx%d CRF %g: log bits %+.3f, VMAF %+.2f; |dVMAF| raw %.2f fit %.2f", p.Width, p.Height, p.CRF, p.LogBits, p.VMAF, p.RawVMAFError, p.FitVMAFError)
+	}
+
+	// Truth: other chunks on the full grid at the final preset, every
+	// frame scored.
+	var truthChunks []int
+	for _, c := range workflows.CalibrationChunks(len(ranges), nTruth+len(calChunks)+1) {
+		if !slices.Contains(calChunks, c) && len(truthChunks) < nTruth {
+			truthChunks = append(truthChunks, c)
+		}
+	}
+	var truthIns []workflows.TrialEncodeInput
+	for _, c := range truthChunks {
+		truthIns = append(truthIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
+	}
+	truthOuts := timed("truth", truthIns)
+
+	// Accuracy per (chunk, grid point): mapped and raw (the fast curve
+	// alone) against the truth.
+	type acc struct {
+		N                              int
+		MappedVMAF, RawVMAF            float64 // mean |predicted − measured|
+		MappedBits, RawBits            float64 // mean |ln(predicted/measured)|
+		MappedVMAFBias, MappedBitsBias float64
+		BDRateMean, BDRateAbs          float64 // per chunk and size, mapped curve against the measured one
+		BDN                            int
+		HullBDRate                     float64 // the truth chunks' title hull, mapped against measured
+	}
+	var a acc
+	var hullTruth, hullMapped []workflows.TrialResult
+	for k, c := range truthChunks {
+		tr := truthOuts[k]
+		for g, p := range full {
+			ts := tr.Results[g].Shots[0]
+			ms := mapped.Results[g].Shots[c]
+			var fastSamples []ladder.CRFSample
+			for _, r := range fast.Results {
+				if r.Width == p.Width && r.Height == p.Height {
+					fastSamples = append(fastSamples, ladder.CRFSample{CRF: r.CRF, Bits: r.Shots[c].Bits, VMAF: r.Shots[c].VMAF})
+				}
+			}
+			curve, err := ladder.NewCRFCurve(fastSamples)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, rv := curve.At(p.CRF)
+			a.N++
+			a.MappedVMAF += math.Abs(ms.VMAF - ts.VMAF)
+			a.MappedVMAFBias += ms.VMAF - ts.VMAF
+			a.RawVMAF += math.Abs(rv - ts.VMAF)
+			a.MappedBits += math.Abs(math.Log(ms.Bits / ts.Bits))
+			a.MappedBitsBias += math.Log(ms.Bits / ts.Bits)
+			a.RawBits += math.Abs(math.Log(rb / ts.Bits))
+		}
+		// BD-rate per size over the CRF points.
+		for _, sz := range tr.Sizes("h264", 1<<30) {
+			var rt, rm []ladder.RDPoint
+			for g, p := range full {
+				if p.Width == sz.Width && p.Height == sz.Height {
+					rt = append(rt, ladder.RDPoint{Rate: tr.Results[g].Shots[0].Bits, Quality: tr.Results[g].Shots[0].VMAF})
+					rm = append(rm, ladder.RDPoint{Rate: mapped.Results[g].Shots[c].Bits, Quality: mapped.Results[g].Shots[c].VMAF})
+				}
+			}
+			bd, err := ladder.BDRate(rt, rm)
+			if err != nil {
+				t.Logf("chunk %d %dx%d: BD-rate: %v", c, sz.Width, sz.Height, err)
+				continue
+			}
+			a.BDRateMean += bd
+			a.BDRateAbs += math.Abs(bd)
+			a.BDN++
+		}
+		if k == 0 {
+			hullTruth = make([]workflows.TrialResult, len(full))
+			hullMapped = make([]workflows.TrialResult, len(full))
+			for g, p := range full {
+				hullTruth[g].TrialPoint, hullMapped[g].TrialPoint = p, p
+			}
+		}
+		for g := range full {
+			hullTruth[g].Shots = append(hullTruth[g].Shots, tr.Results[g].Shots[0])
+			hullMapped[g].Shots = append(hullMapped[g].Shots, mapped.Results[g].Shots[c])
+		}
+	}
+	if a.N > 0 {
+		n := float64(a.N)
+		a.MappedVMAF /= n
+		a.RawVMAF /= n
+		a.MappedBits /= n
+		a.RawBits /= n
+		a.MappedVMAFBias /= n
+		a.MappedBitsBias /= n
+	}
+	if a.BDN > 0 {
+		a.BDRateMean /= float64(a.BDN)
+		a.BDRateAbs /= float64(a.BDN)
+	}
+	if len(hullTruth) > 0 {
+		ot := workflows.TrialEncodeOutput{FPS: video.FPS, Results: hullTruth}
+		om := workflows.TrialEncodeOutput{FPS: video.FPS, Results: hullMapped}
+		for i := range ot.Results {
+			ot.Results[i].Estimate(video.FPS)
+			om.Results[i].Estimate(video.FPS)
+		}
+		ht, err1 := ladder.Hull(ot.Points())
+		hm, err2 := ladder.Hull(om.Points())
+		if err1 == nil && err2 == nil {
+			if bd, err := ladder.BDRate(ladder.RD(ht), ladder.RD(hm)); err == nil {
+				a.HullBDRate = bd
+			} else {
+				t.Logf("hull BD-rate: %v", err)
+			}
+		}
+	}
+	t.Logf("accuracy over %d (chunk, grid point) pairs of chunks %v: mean |predicted − measured| VMAF %.3f mapped (bias %+.3f), %.3f fast curve alone; mean |ln bits ratio| %.3f mapped (bias %+.3f), %.3f fast alone; BD-rate of the mapped curves per chunk and size: mean %+.2f%%, mean |.| %.2f%% (%d curves); truth chunks' hull: %+.2f%%",
+		a.N, truthChunks, a.MappedVMAF, a.MappedVMAFBias, a.RawVMAF, a.MappedBits, a.MappedBitsBias, a.RawBits, 100*a.BDRateMean, 100*a.BDRateAbs, a.BDN, 100*a.HullBDRate)
+
+	// The final encode's cost: the whole title at six rungs, final preset.
+	var encodeSeconds float64
+	if os.Getenv("REEL_PERTITLE_EVAL_NO_ENCODE") == "" {
+		dir := t.TempDir()
+		var rungs []media.RungSpec
+		for i, h := range []int{234, 360, 432, 540, 720, 720} {
+			w := (h*16/9 + 1) &^ 1
+			rungs = append(rungs, media.RungSpec{ID: "r" + strconv.Itoa(i), Width: w, Height: h, Codec: "h264", CRF: float64(20 + 3*(5-i)), Preset: full[0].Preset, GOPFrames: full[0].GOPFrames})
+		}
+		t0 := time.Now()
+		_, err := m.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: 0, Frames: video.FrameCount, Rungs: rungs,
+			OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		encodeSeconds = time.Since(t0).Seconds()
+		t.Logf("final encode proxy: %d frames × 6 rungs at %s: %.1f s wall", video.FrameCount, full[0].Preset, encodeSeconds)
+	}
+	var cplx float64
+	for _, s := range stages {
+		if s.Name != "truth" {
+			cplx += s.Seconds
+		}
+	}
+	if encodeSeconds > 0 {
+		t.Logf("complexity stage (calibration + fast) %.1f s, final encode %.1f s: %.2fx", cplx, encodeSeconds, cplx/encodeSeconds)
+	}
+	if out := os.Getenv("REEL_PERTITLE_EVAL_OUT"); out != "" {
+		b, _ := json.MarshalIndent(map[string]any{"stages": stages, "accuracy": a, "calibration": points, "truth_chunks": truthChunks,
+			"calibration_chunks": calChunks, "chunks": len(chunks), "encode_seconds": encodeSeconds, "complexity_seconds": cplx,
+			"fast_preset": preset, "final_preset": full[0].Preset}, "", "  ")
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// readShotsTSV reads bench/pertitle.sh's NAME.shots.tsv: a header, then
+// index, first frame, frames, … per shot.
+func readShotsTSV(t *testing.T, path string) []workflows.Shot {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []workflows.Shot
+	sc := bufio.NewScanner(f)
+	for line := 0; sc.Scan(); line++ {
+		if line == 0 {
+			continue
+		}
+		fs := strings.Split(sc.Text(), "\t")
+		if len(fs) < 3 {
+			continue
+		}
+		first, err1 := strconv.Atoi(fs[1])
+		frames, err2 := strconv.Atoi(fs[2])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s line %d: %q", path, line+1, sc.Text())
+		}
+		out = append(out, workflows.Shot{Start: first, End: first + frames, Confidence: 1})
+	}
+	return out
+}
