@@ -46,3 +46,44 @@ func decouple0Row(a *decArgs, ref, dis, r, ad *band16, k, n int) {
 	a.n = n
 	decouple0RowAVX2(a)
 }
+
+// decS123Args are the arguments of decS123RowAVX2 (offsets in
+// decs123_amd64.s).
+type decS123Args struct {
+	oh, ov, od, th, tv, td *int32
+	rh, rv, rd, ah, av, ad *int32
+	n, done                int
+	dl                     *int32
+	_                      int
+	egl, cos, inv4096      [4]float64
+}
+
+var _ = [1]int{}[unsafe.Offsetof(decS123Args{}.inv4096)-192]
+
+// decS123RowAVX2 is decoupleS123 for up to a.n coefficients (a multiple
+// of 4), four at a time; it stops at the first group with a coefficient
+// of magnitude 2^25 or more and sets a.done to the number decoupled.
+//
+//go:noescape
+func decS123RowAVX2(a *decS123Args)
+
+func (a *decS123Args) init(egl float64) {
+	a.dl = &divLookup[0]
+	for l := 0; l < 4; l++ {
+		a.egl[l] = egl
+		a.cos[l] = float64(cos1degSq)
+		a.inv4096[l] = 1.0 / 4096
+	}
+}
+
+// decS123Row decouples up to n coefficients from k and returns how many
+// it did.
+func decS123Row(a *decS123Args, ref, dis, r, ad *band32, k, n int) int {
+	a.oh, a.ov, a.od = &ref.h[k], &ref.v[k], &ref.d[k]
+	a.th, a.tv, a.td = &dis.h[k], &dis.v[k], &dis.d[k]
+	a.rh, a.rv, a.rd = &r.h[k], &r.v[k], &r.d[k]
+	a.ah, a.av, a.ad = &ad.h[k], &ad.v[k], &ad.d[k]
+	a.n = n
+	decS123RowAVX2(a)
+	return a.done
+}

@@ -43,3 +43,9 @@ func cmS123Row(a *cmS123Args, src, angles [3][]int32, F, R []int32, ro, uo, do, 
 }
 
 func csfS123RowAVX2(src, dst, flt *int32, n int, rf int64) { panic("unreachable") }
+
+type decS123Args struct{}
+
+func (a *decS123Args) init(egl float64) {}
+
+func decS123Row(a *decS123Args, ref, dis, r, ad *band32, k, n int) int { panic("unreachable") }

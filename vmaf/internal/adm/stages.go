@@ -133,8 +133,18 @@ func decoupleS123(ref, dis *band32, r, a *band32, w, h, stride int, egl float64)
 	left, right := extRegion(w)
 	top, bottom := extRegion(h)
 	dl := divLookup
+	var args decS123Args
+	nvec := 0
+	if hasAVX2 {
+		nvec = (right - left) &^ 3
+		args.init(egl)
+	}
 	for i := top; i < bottom; i++ {
-		for j := left; j < right; j++ {
+		j0 := left
+		if nvec > 0 {
+			j0 += decS123Row(&args, ref, dis, r, a, i*stride+left, nvec)
+		}
+		for j := j0; j < right; j++ {
 			k := i*stride + j
 			oh, ov, od := ref.h[k], ref.v[k], ref.d[k]
 			th, tv, td := dis.h[k], dis.v[k], dis.d[k]
