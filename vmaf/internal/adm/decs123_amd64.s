@@ -137,7 +137,7 @@ GLOBL decS123c<>(SB), RODATA|NOPTR, $72
 	PACK(Y10, X10, roff); \
 	PACK(Y11, X11, aoff)
 
-// OR6 ORs |x| of the six bands' 4 coefficients into X0.
+// ABSOR ORs |x| of the 4 coefficients of band pointer off into X0.
 #define ABSOR(off) \
 	MOVQ off(DI), BX; \
 	VPABSD (BX)(R12*4), X1; \
