@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"os"
 	"path"
@@ -20,7 +19,6 @@ import (
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 
-	"github.com/reel-video/reel/metrics"
 	"github.com/reel-video/reel/profile"
 	"github.com/reel-video/reel/qcrun"
 	"github.com/reel-video/reel/request"
@@ -464,90 +462,6 @@ func runSubmit(ctx context.Context, env *Env, o *submitOptions, pos []string) in
 	if o.Wait {
 		return waitAndReport(ctx, env, c.Client, out.Run, true, false, "submit")
 	}
-	return exitOK
-}
-
-type workerCmdOptions struct {
-	conn   connOptions
-	worker workerOptions
-	// store configures the s3:// inputs and outputs the activities open.
-	store storeOptions
-	// Metrics is the host:port serving Prometheus metrics (/metrics) and
-	// /healthz; empty: none.
-	Metrics string
-}
-
-func newWorkerCmd(env *Env) *cobra.Command {
-	var o workerCmdOptions
-	cmd := &cobra.Command{
-		Use:   "worker",
-		Short: "serve task queues for a Temporal server",
-		Long: `Serve reel's task queues (workflows, I/O, scoring and encodes) for a
-Temporal server until interrupted. Without --temporal it runs the embedded
-server of --state-dir, or joins the reel that already runs it.
-
-With --metrics it serves Prometheus metrics on /metrics (the Temporal
-SDK's temporal_… and reel's reel_…) and /healthz: 200 "ok" while the
-workers run and the Temporal server answers, 503 with the reason
-otherwise (starting, draining, server unreachable).`,
-		Example: `  reel worker --temporal temporal:7233 --queues reel-encode --encode-concurrency 2
-  reel worker --temporal temporal:7233 --metrics :9090`,
-		Args: positional(0, 0, ""),
-		RunE: runE(func(ctx context.Context, _ []string) int { return runWorker(ctx, env, &o) }),
-	}
-	fs := cmd.Flags()
-	o.conn.register(fs, env)
-	o.worker.register(fs)
-	o.store.register(fs)
-	fs.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics on `host:port` (/metrics, /healthz); empty: none")
-	return cmd
-}
-
-func runWorker(ctx context.Context, env *Env, o *workerCmdOptions) int {
-	var ms *metricsServer
-	var ln net.Listener
-	if o.Metrics != "" {
-		m := metrics.New()
-		var err error
-		if ms, ln, err = listenMetrics(o.Metrics, m); err != nil {
-			printErr(env, "worker", err)
-			return exitFailed
-		}
-		defer ms.Close()
-		o.conn.metrics, o.worker.metrics = m.SDKHandler(), m
-	}
-	c, err := o.conn.connect(ctx, env)
-	if err != nil {
-		if ln != nil {
-			ln.Close()
-		}
-		printErr(env, "worker", err)
-		return exitFailed
-	}
-	defer c.Close()
-	if ms != nil {
-		ms.serve(ln, c.Client)
-		fmt.Fprintf(env.Stderr, "reel worker: metrics on http://%s/metrics\n", ms.Addr)
-	}
-	stop, err := startWorkers(c, o.worker, o.store)
-	if err != nil {
-		printErr(env, "worker", err)
-		return exitFailed
-	}
-	ms.running()
-	queues := o.worker.Queues
-	if len(queues) == 0 {
-		queues = workflows.AllQueues
-	}
-	where := c.HostPort
-	if c.Embedded {
-		where += " (embedded server)"
-	}
-	fmt.Fprintf(env.Stderr, "reel worker: serving %s on %s; Ctrl-C stops\n", strings.Join(queues, ","), where)
-	<-ctx.Done()
-	ms.draining()
-	stop()
-	fmt.Fprintln(env.Stderr, "reel worker: stopped")
 	return exitOK
 }
 

@@ -8,20 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/reel-video/reel/internal/tserver"
-	"github.com/reel-video/reel/metrics"
 	"github.com/reel-video/reel/submit/titles"
-	"github.com/reel-video/reel/workflows"
-	"github.com/reel-video/reel/workflows/activities"
 )
 
 // connOptions are the flags every command that talks to Temporal takes.
@@ -148,88 +142,6 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 	}
 	c.Client = cl
 	return c, nil
-}
-
-// workerOptions configure the workers a process runs.
-type workerOptions struct {
-	Queues listFlag
-	// EncodeConcurrency caps concurrent encode activities on this process.
-	EncodeConcurrency int
-	// CPUConcurrency caps concurrent scoring/analysis activities.
-	CPUConcurrency int
-	// metrics counts the activities' work and failures (reel worker
-	// --metrics); nil: none.
-	metrics *metrics.Metrics
-}
-
-func (w *workerOptions) register(fs *pflag.FlagSet) {
-	fs.Var(&w.Queues, "queues", "task queues to serve, comma-separated (default all: "+strings.Join(workflows.AllQueues, ",")+")")
-	fs.IntVar(&w.EncodeConcurrency, "encode-concurrency", 1, "encode activities run at once on this process")
-	fs.IntVar(&w.CPUConcurrency, "cpu-concurrency", 1, "scoring/analysis activities run at once on this process")
-}
-
-// startWorkers starts one worker per queue, with the real activities
-// (libav, and store for s3:// inputs and outputs); stop them with the
-// returned func.
-// heartbeatInterval is how often activities' heartbeats (progress) reach
-// the server, and how long each heartbeat RPC may take.
-const heartbeatInterval = 5 * time.Second
-
-func startWorkers(c *conn, opts workerOptions, store storeOptions) (func(), error) {
-	acts := activities.New(activities.Libav(), c.logger)
-	acts.Store = store.mezzfs()
-	acts.Temporal = c.Client // the campaign activities start and watch titles
-	var interceptors []interceptor.WorkerInterceptor
-	if opts.metrics != nil {
-		acts.Meter = opts.metrics
-		interceptors = append(interceptors, opts.metrics.Interceptor())
-	}
-	queues := opts.Queues
-	if len(queues) == 0 {
-		queues = workflows.AllQueues
-	}
-	known := map[string]bool{}
-	for _, q := range workflows.AllQueues {
-		known[q] = true
-	}
-	var started []worker.Worker
-	stop := func() {
-		for _, w := range started {
-			w.Stop()
-		}
-	}
-	for _, q := range queues {
-		if !known[q] {
-			stop()
-			return nil, fmt.Errorf("unknown task queue %q (known: %s)", q, strings.Join(workflows.AllQueues, ", "))
-		}
-		// Heartbeats carry the progress the bars draw: send them every 5 s
-		// instead of the SDK's 80%-of-timeout default. Not less: the SDK
-		// gives each heartbeat RPC max(interval, 1 s) to answer and cancels
-		// the activity when it does not, and an embedded server on a busy
-		// machine can take more than a second (with a 1 s interval, scoring
-		// attempts were cancelled on a loaded 2-core box).
-		wo := worker.Options{MaxHeartbeatThrottleInterval: heartbeatInterval, DefaultHeartbeatThrottleInterval: heartbeatInterval,
-			Interceptors: interceptors}
-		switch q {
-		case workflows.QueueEncode:
-			wo.MaxConcurrentActivityExecutionSize = max(1, opts.EncodeConcurrency)
-		case workflows.QueueCPU:
-			wo.MaxConcurrentActivityExecutionSize = max(1, opts.CPUConcurrency)
-		}
-		w := worker.New(c.Client, q, wo)
-		if q == workflows.QueueWorkflow {
-			workflows.Register(w)
-		} else {
-			w.RegisterActivity(acts)
-		}
-		if err := w.Start(); err != nil {
-			stop()
-			return nil, fmt.Errorf("start worker on %s: %w", q, err)
-		}
-		started = append(started, w)
-	}
-	return stop, nil
 }
 
 // describeErr renders an error chain as one line (titles.DescribeError).
