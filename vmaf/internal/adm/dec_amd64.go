@@ -87,3 +87,9 @@ func decS123Row(a *decS123Args, ref, dis, r, ad *band32, k, n int) int {
 	decS123RowAVX2(a)
 	return a.done
 }
+
+// i64F4AVX2 is decS123RowAVX2's int64 to float32 conversion on four
+// values (out = float64(float32(in))/4096), for the tests.
+//
+//go:noescape
+func i64F4AVX2(in *[4]int64, out *[4]float64, inv4096 *[4]float64)

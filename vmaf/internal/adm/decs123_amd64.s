@@ -32,7 +32,8 @@ DATA decS123c<>+40(SB)/8, $14
 DATA decS123c<>+48(SB)/8, $15
 DATA decS123c<>+56(SB)/8, $16384
 DATA decS123c<>+64(SB)/8, $1
-GLOBL decS123c<>(SB), RODATA|NOPTR, $72
+DATA decS123c<>+72(SB)/8, $0x80000000
+GLOBL decS123c<>(SB), RODATA|NOPTR, $80
 
 #define M5251 0
 #define M52 8
@@ -43,17 +44,90 @@ GLOBL decS123c<>(SB), RODATA|NOPTR, $72
 #define K15 48
 #define K16384 56
 #define K1 64
+#define K2P31 72
+
+
+// Qword vector constants of I64F.
+DATA decS123v<>+0(SB)/8, $0x4330000000000000
+DATA decS123v<>+8(SB)/8, $0x4330000000000000
+DATA decS123v<>+16(SB)/8, $0x4330000000000000
+DATA decS123v<>+24(SB)/8, $0x4330000000000000
+DATA decS123v<>+32(SB)/8, $0x4530000000000000
+DATA decS123v<>+40(SB)/8, $0x4530000000000000
+DATA decS123v<>+48(SB)/8, $0x4530000000000000
+DATA decS123v<>+56(SB)/8, $0x4530000000000000
+DATA decS123v<>+64(SB)/8, $0x4530000000100000
+DATA decS123v<>+72(SB)/8, $0x4530000000100000
+DATA decS123v<>+80(SB)/8, $0x4530000000100000
+DATA decS123v<>+88(SB)/8, $0x4530000000100000
+DATA decS123v<>+96(SB)/8, $1023
+DATA decS123v<>+104(SB)/8, $1023
+DATA decS123v<>+112(SB)/8, $1023
+DATA decS123v<>+120(SB)/8, $1023
+DATA decS123v<>+128(SB)/8, $23
+DATA decS123v<>+136(SB)/8, $23
+DATA decS123v<>+144(SB)/8, $23
+DATA decS123v<>+152(SB)/8, $23
+DATA decS123v<>+160(SB)/8, $1
+DATA decS123v<>+168(SB)/8, $1
+DATA decS123v<>+176(SB)/8, $1
+DATA decS123v<>+184(SB)/8, $1
+GLOBL decS123v<>(SB), RODATA|NOPTR, $192
+#define DV52 decS123v<>+0(SB)
+#define DV84 decS123v<>+32(SB)
+#define DV8452 decS123v<>+64(SB)
+#define DK1023 decS123v<>+96(SB)
+#define DK23 decS123v<>+128(SB)
+#define DK1 decS123v<>+160(SB)
 
 // BQ(c, y) broadcasts qword constant c into y.
 #define BQ(c, y) VPBROADCASTQ decS123c<>+c(SB), y
 
-// I64F(y, x) turns the int64 lanes of y (|x| < 2^51) into
-// float64(float32(x)) / 4096: exact to float64, one rounding to float32.
-#define I64F(y, x) \
-	VPADDQ Y13, y, y; \
-	VSUBPD Y13, y, y; \
-	VCVTPD2PSY y, x; \
-	VCVTPS2PD x, y; \
+// I64F(y, a, b, c, d) turns the int64 lanes of y into
+// float64(float32(x)) / 4096 exactly (Go's int64 to float32 conversion
+// rounds once, to nearest even): the leading bit comes from a float64
+// estimate (one less when that rounded up to a power of two), the
+// mantissa is rounded in integers and scaled by a built power of two.
+// a..d are scratch.
+#define I64F(y, a, b, c, d) \
+	VPCMPGTQ y, Y15, a; \
+	VPXOR a, y, y; \
+	VPSUBQ a, y, y; \
+	VPBLENDD $0xaa, DV52, y, b; \
+	VPSRLQ $32, y, c; \
+	VPOR DV84, c, c; \
+	VSUBPD DV8452, c, c; \
+	VADDPD b, c, c; \
+	VPSRLQ $52, c, c; \
+	VPSUBQ DK1023, c, c; \
+	VPSRLVQ c, y, b; \
+	VPCMPEQQ b, Y15, b; \
+	VPADDQ b, c, c; \
+	VPSUBQ DK23, c, c; \
+	VPCMPGTQ Y15, c, b; \
+	VPAND b, c, c; \
+	VPSRLVQ c, y, b; \
+	VPSLLVQ c, b, d; \
+	VPSUBQ d, y, y; \
+	VMOVDQU DK1, d; \
+	VPSLLVQ c, d, d; \
+	VPSRLQ $1, d, d; \
+	VPCMPEQQ d, y, Y12; \
+	VPCMPGTQ d, y, d; \
+	VPAND DK1, b, Y11; \
+	VPSUBQ Y11, Y15, Y11; \
+	VPAND Y11, Y12, Y12; \
+	VPCMPEQQ c, Y15, Y11; \
+	VPANDN Y12, Y11, Y12; \
+	VPOR Y12, d, d; \
+	VPSUBQ d, b, b; \
+	VPOR DV52, b, b; \
+	VSUBPD DV52, b, b; \
+	VPADDQ DK1023, c, c; \
+	VPSLLQ $52, c, c; \
+	VMULPD c, b, y; \
+	VPSLLQ $63, a, a; \
+	VPXOR a, y, y; \
 	VMULPD E_INV4096(DI), y, y
 
 // PACK stores the low dwords of the four qwords of y (clobbered) at
@@ -101,6 +175,10 @@ GLOBL decS123c<>(SB), RODATA|NOPTR, $72
 	BQ(K14, Y5); \
 	VPADDQ Y5, Y4, Y5; \
 	VPSLLVQ Y5, Y12, Y5; \
+	BQ(K2P31, Y6); \
+	VPAND Y5, Y6, Y6; \
+	VPSLLQ $1, Y6, Y6; \
+	VPSUBQ Y6, Y5, Y5; \
 	VPADDQ Y5, Y7, Y7; \
 	VPCMPGTQ Y7, Y15, Y8; \
 	BQ(K15, Y5); \
@@ -137,16 +215,9 @@ GLOBL decS123c<>(SB), RODATA|NOPTR, $72
 	PACK(Y10, X10, roff); \
 	PACK(Y11, X11, aoff)
 
-// ABSOR ORs |x| of the 4 coefficients of band pointer off into X0.
-#define ABSOR(off) \
-	MOVQ off(DI), BX; \
-	VPABSD (BX)(R12*4), X1; \
-	VPOR X1, X0, X0
-
 // func decS123RowAVX2(a *decS123Args)
-// Decouples a.n coefficients (a multiple of 4), 4 at a time, while all
-// six bands stay below 2^25 in magnitude (products and sums then stay
-// exact in float64); a.done is the number decoupled.
+// Decouples a.n coefficients (a multiple of 4), 4 at a time; a.done is
+// the number decoupled (all of them).
 TEXT ·decS123RowAVX2(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), DI
 	MOVQ E_N(DI), R13
@@ -158,16 +229,6 @@ TEXT ·decS123RowAVX2(SB), NOSPLIT, $0-8
 loop:
 	CMPQ R12, R13
 	JGE  done
-	VPXOR X0, X0, X0
-	ABSOR(E_OH)
-	ABSOR(E_OV)
-	ABSOR(E_OD)
-	ABSOR(E_TH)
-	ABSOR(E_TV)
-	ABSOR(E_TD)
-	VPSRLD $25, X0, X0
-	VPTEST X0, X0
-	JNZ  done
 	// angle flag from h and v: a = f32(oh*th+ov*tv)/4096 >= 0 and
 	// a*a >= cos^2 * (f32(oh^2+ov^2)/4096) * (f32(th^2+tv^2)/4096)
 	MOVQ E_OH(DI), BX
@@ -187,9 +248,9 @@ loop:
 	VPMULDQ Y2, Y2, Y6
 	VPMULDQ Y3, Y3, Y7
 	VPADDQ  Y7, Y6, Y6
-	I64F(Y4, X4)
-	I64F(Y5, X5)
-	I64F(Y6, X6)
+	I64F(Y4, Y7, Y8, Y9, Y10)
+	I64F(Y5, Y7, Y8, Y9, Y10)
+	I64F(Y6, Y7, Y8, Y9, Y10)
 	VMULPD E_COS(DI), Y5, Y5
 	VMULPD Y6, Y5, Y5
 	VMULPD Y4, Y4, Y7
@@ -204,5 +265,19 @@ loop:
 
 done:
 	MOVQ R12, E_DONE(DI)
+	VZEROUPPER
+	RET
+
+// func i64F4AVX2(in *[4]int64, out *[4]float64, inv4096 *[4]float64)
+// is I64F on four values, for the tests: out = float64(float32(in))/4096.
+TEXT ·i64F4AVX2(SB), NOSPLIT, $0-24
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), R8
+	MOVQ inv4096+16(FP), DI
+	SUBQ $E_INV4096, DI
+	VPXOR Y15, Y15, Y15
+	VMOVDQU (SI), Y4
+	I64F(Y4, Y7, Y8, Y9, Y10)
+	VMOVUPD Y4, (R8)
 	VZEROUPPER
 	RET
