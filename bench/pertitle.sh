@@ -52,6 +52,10 @@
 # REEL (a reel binary to use; default: go build of this tree into $WORK/bin),
 # REEL_PORT (embedded server frontend port, 7254; uses the next 3 too),
 # RETRIES (1: runs a failed title again, unless its error is not retryable),
+# ANALYSIS (every-chunk, reel's default: the complexity stage measures every
+# chunk cheaply, mapped to the final preset by calibration chunks; sample:
+# per_title.analysis.every_chunk false, the full grid at the final preset
+# on a sample of at most 8 windows, as before issue 22),
 # PERTITLE_PROFILE / PERSHOT_PROFILE (profile files to use instead of the two
 # above), REEL_BENCH_JSON (jq or python3: the JSON tool; default jq if found).
 # Runs are titled by clip, length, variant and a hash of the profile, the reel
@@ -72,6 +76,7 @@ PRESET="${PRESET:-${REEL_BENCH_PRESET:-veryfast}}"
 FORCE="${FORCE:-0}"
 REEL_PORT="${REEL_PORT:-7254}"
 RETRIES="${RETRIES:-1}"
+ANALYSIS="${ANALYSIS:-every-chunk}"
 LEN="${CUT:+${CUT}s}" # in file names and title ids
 LEN="${LEN:-full}"
 MIX_PART="${CUT:-4}s" # of each clip in the mix
@@ -80,6 +85,11 @@ if [ ! -d "$CORPUS" ]; then
   echo "bench/pertitle.sh: skipped: no corpus at $CORPUS (set CORPUS=dir; the clips are listed in ../shared/corpus/SOURCES.md)"
   exit 0
 fi
+case "$ANALYSIS" in every-chunk | sample) ;; *)
+  echo "bench/pertitle.sh: ANALYSIS=$ANALYSIS: want every-chunk or sample" >&2
+  exit 2
+  ;;
+esac
 if [ -n "$CUT" ] && ! awk -v s="$CUT" 'BEGIN { exit !(s ~ /^[0-9]+(\.[0-9]+)?$/ && s > 0) }'; then
   echo "bench/pertitle.sh: SECONDS=$CUT: want a positive number of seconds" >&2
   exit 2
@@ -210,13 +220,15 @@ print(*[d(c.get("bd_rate_percent")), d(c.get("bd_vmaf")), vr[0], vr[1],
 # --- profiles ---
 
 write_pertitle_profile() { # FILE PER_SHOT
+  local analysis=""
+  [ "$ANALYSIS" = sample ] && analysis=", analysis: {every_chunk: false}"
   cat >"$1" <<EOF
-# bench/pertitle.sh: reel's per-title ladder, per_shot $2
+# bench/pertitle.sh: reel's per-title ladder, per_shot $2, analysis $ANALYSIS
 name: bench-pertitle
 ladder:
   mode: per-title
   defaults: {codec: h264, preset: $PRESET}
-  per_title: {per_shot: $2}
+  per_title: {per_shot: $2$analysis}
 audio: []
 EOF
 }
