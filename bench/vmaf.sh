@@ -12,7 +12,9 @@
 # the ratios reel/libvmaf: speed (> 1 means reel is faster) and memory
 # (< 1 means reel uses less), the same for the peak anonymous RSS (what the
 # process allocated, without its binary and shared libraries; reel's
-# binary is the whole pipeline, ~220 MB, libvmaf's a few MB). Also checks that the pooled VMAF of the two
+# binary is the whole pipeline, ~220 MB, libvmaf's a few MB), and the
+# median CPU time (user+sys) per frame of each with its ratio, which other
+# load on a shared machine disturbs less than wall time. Also checks that the pooled VMAF of the two
 # agrees to 4 decimals. Without ../shared/tools/libvmaf it prints reel's
 # figures alone and says so.
 #
@@ -43,9 +45,11 @@ if [ -x /usr/bin/time ]; then
     local p=$1; shift
     local s e
     s=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$p.m" "$@" >/dev/null 2>"$p.err" || { cat "$p.err" >&2; return 1; }
+    /usr/bin/time -f "%M %U %S" -o "$p.mc" "$@" >/dev/null 2>"$p.err" || { cat "$p.err" >&2; return 1; }
     e=$(date +%s.%N)
     echo "$e - $s" | bc -l >"$p.t"
+    awk '{print $1}' "$p.mc" >"$p.m"
+    awk '{print $2 + $3}' "$p.mc" >"$p.c"
   }
 else
   # fallback: poll VmHWM from /proc while the process runs
@@ -64,6 +68,7 @@ else
     e=$(date +%s.%N)
     echo "$e - $s" | bc -l >"$p.t"
     echo "$hwm" >"$p.m"
+    echo 0 >"$p.c" # CPU time unknown without /usr/bin/time
   }
 fi
 
@@ -99,6 +104,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 FF="ffmpeg -hide_banner -nostdin -v error -y"
 lines=()
+cpulines=()
 agree=()
 for res in $RES; do
   size=$([ "$res" = 1080 ] && echo 1920x1080 || echo 1280x720)
@@ -108,27 +114,32 @@ for res in $RES; do
   $FF -i "$work/dis$res.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dis"
   cat "$ref" "$dis" >/dev/null # page cache
   for t in $THREADS; do
-    : >"$work/r.t"; : >"$work/r.m"; : >"$work/r.a"; : >"$work/l.t"; : >"$work/l.m"; : >"$work/l.a"
+    : >"$work/r.t"; : >"$work/r.m"; : >"$work/r.a"; : >"$work/r.c"; : >"$work/l.t"; : >"$work/l.m"; : >"$work/l.a"; : >"$work/l.c"
     for i in $(seq 1 "$RUNS"); do
       order="reel lib"
       [ $((i % 2)) = 0 ] && order="lib reel"
       for who in $order; do
         if [ "$who" = reel ]; then
           run_anon "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json"
-          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"; cat "$work/x.a" >>"$work/r.a"
+          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"; cat "$work/x.a" >>"$work/r.a"; cat "$work/x.c" >>"$work/r.c"
         elif [ $have_lib = 1 ]; then
           run_anon "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
-          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"; cat "$work/x.a" >>"$work/l.a"
+          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"; cat "$work/x.a" >>"$work/l.a"; cat "$work/x.c" >>"$work/l.c"
         fi
       done
     done
     rt=$(median <"$work/r.t"); rm_=$(median <"$work/r.m"); ra=$(median <"$work/r.a")
     ramib=$(echo "$ra / 1024" | bc -l)
     rfps=$(echo "$N / $rt" | bc -l); rmib=$(echo "$rm_ / 1024" | bc -l)
+    rc=$(median <"$work/r.c"); rcpf=$(echo "1000 * $rc / $N" | bc -l)
     if [ $have_lib = 1 ]; then
       lt=$(median <"$work/l.t"); lm=$(median <"$work/l.m"); la=$(median <"$work/l.a")
       lamib=$(echo "$la / 1024" | bc -l)
       lfps=$(echo "$N / $lt" | bc -l); lmib=$(echo "$lm / 1024" | bc -l)
+      lc=$(median <"$work/l.c"); lcpf=$(echo "1000 * $lc / $N" | bc -l)
+      cratio=0
+      [ "$(echo "$rcpf > 0" | bc -l)" = 1 ] && cratio=$(echo "$lcpf / $rcpf" | bc -l)
+      cpulines+=("$(printf "%-6s %-7s %12.1f %14.1f %9.2fx" "${res}p" "$t" "$rcpf" "$lcpf" "$cratio")")
       lines+=("$(printf "%-6s %-7s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$rfps" "$lfps" \
         "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)" \
         "$ramib" "$lamib" "$(echo "$ramib / $lamib" | bc -l)")")
@@ -149,12 +160,18 @@ echo
 echo "== VMAF vmaf_v0.6.1, $N frames, median of $RUNS, whole process =="
 printf "%-6s %-7s %9s %11s %10s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory" "reel anon" "libvmaf anon" "anon"
 printf "%s\n" "${lines[@]}"
+if [ ${#cpulines[@]} -gt 0 ]; then
+  echo "== CPU time (user+sys) per frame, median of $RUNS; less sensitive to other load on the machine than wall time =="
+  printf "%-6s %-7s %12s %14s %10s\n" res threads "reel ms/fr" "libvmaf ms/fr" "cpu speed"
+  printf "%s\n" "${cpulines[@]}"
+fi
 [ ${#agree[@]} -gt 0 ] && printf "%s\n" "${agree[@]}"
 # What the reel process costs before it scores anything: its binary (the
 # whole pipeline, ~220 MB) and shared libraries paged in, file-backed.
 run "$work/x" "$work/reel" vmaf --help
 printf "reel baseline: %.0f MiB peak RSS for 'reel vmaf --help' (nothing scored)\n" "$(echo "$(cat "$work/x.m") / 1024" | bc -l)"
 if [ $have_lib = 1 ]; then
-  echo "(speed = reel fps / libvmaf fps, > 1 is faster; memory = reel peak RSS / libvmaf's, < 1 is smaller;"
+  echo "(speed = reel fps / libvmaf fps, > 1 is faster; cpu speed = libvmaf CPU time / reel's, > 1 is cheaper;"
+  echo " memory = reel peak RSS / libvmaf's, < 1 is smaller;"
   echo " anon = peak anonymous RSS (heap and stacks, without binary and libraries), sampled every 20 ms)"
 fi
