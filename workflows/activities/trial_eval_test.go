@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +52,10 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		}
 		nTruth = n
 	}
+	want := func(stage string) bool {
+		v := os.Getenv("REEL_PERTITLE_EVAL_STAGES")
+		return v == "" || slices.Contains(strings.Split(v, ","), stage)
+	}
 	env, m := trialEnv(t)
 	env.SetTestTimeout(24 * time.Hour)
 	info, err := m.Probe(context.Background(), src)
@@ -85,6 +90,26 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 	t.Logf("%s: %d frames at %g fps, %d shots, %d chunks; full grid %d points (preset %s), fast grid %d (preset %s, every %d frames), windows of %d frames, calibration chunks %v",
 		src, video.FrameCount, video.FPS, len(shots), len(chunks), len(full), full[0].Preset, len(fastGrid), preset, an.VMAFEvery, window, calChunks)
 
+	// The final encode's cost: the whole title at six rungs, final preset.
+	var encodeSeconds float64
+	var encodeCPU float64
+	if want("encode") {
+		c0 := cpuSeconds()
+		dir := t.TempDir()
+		var rungs []media.RungSpec
+		for i, h := range []int{234, 360, 432, 540, 720, 720} {
+			w := (h*16/9 + 1) &^ 1
+			rungs = append(rungs, media.RungSpec{ID: "r" + strconv.Itoa(i), Width: w, Height: h, Codec: "h264", CRF: float64(20 + 3*(5-i)), Preset: full[0].Preset, GOPFrames: full[0].GOPFrames})
+		}
+		t0 := time.Now()
+		_, err := m.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: 0, Frames: video.FrameCount, Rungs: rungs,
+			OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		encodeSeconds, encodeCPU = time.Since(t0).Seconds(), cpuSeconds()-c0
+		t.Logf("final encode proxy: %d frames × 6 rungs at %s: %.1f s wall, %.1f CPU s", video.FrameCount, full[0].Preset, encodeSeconds, encodeCPU)
+	}
 	run := func(in workflows.TrialEncodeInput) workflows.TrialEncodeOutput {
 		t.Helper()
 		out, err := trialEncode(t, env, in)
@@ -93,17 +118,14 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		}
 		return out
 	}
-	type stage struct {
-		Name                   string
-		Seconds                float64
-		Ranges, Frames, Points int
-		Reused                 int
-	}
-	var stages []stage
+	var stages []evalStage
 	timed := func(name string, ins []workflows.TrialEncodeInput) []workflows.TrialEncodeOutput {
-		t0 := time.Now()
+		if !want(name) {
+			return nil
+		}
+		t0, c0 := time.Now(), cpuSeconds()
 		var outs []workflows.TrialEncodeOutput
-		st := stage{Name: name}
+		st := evalStage{Name: name}
 		for _, in := range ins {
 			o := run(in)
 			outs = append(outs, o)
@@ -114,9 +136,9 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 			st.Points = len(in.Grid)
 			st.Reused += o.Reused
 		}
-		st.Seconds = time.Since(t0).Seconds()
+		st.Seconds, st.CPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
 		stages = append(stages, st)
-		t.Logf("stage %s: %.1f s wall, %d ranges, %d frames, %d grid points (%d results reused from the cache)", name, st.Seconds, st.Ranges, st.Frames, st.Points, st.Reused)
+		t.Logf("stage %s: %.1f s wall, %.1f CPU s, %d ranges, %d frames, %d grid points (%d results reused from the cache)", name, st.Seconds, st.CPUSeconds, st.Ranges, st.Frames, st.Points, st.Reused)
 		return outs
 	}
 	// The calibration, then the fast trials (as the workflow orders them).
@@ -125,6 +147,16 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		calIns = append(calIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache, VMAFEvery: an.VMAFEvery})
 	}
 	calOuts := timed("calibration", calIns)
+	if len(calOuts) == 0 || !want("fast") {
+		t.Log("calibration or fast stage left out: no mapping")
+		reportCost(t, nil, encodeSeconds, encodeCPU)
+		if want("truth") {
+			for _, c := range evalTruthChunks(len(ranges), calChunks, nTruth) {
+				run(workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
+			}
+		}
+		return
+	}
 	cal := map[int]workflows.TrialEncodeOutput{}
 	for k, c := range calChunks {
 		cal[c] = calOuts[k]
@@ -144,12 +176,7 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 
 	// Truth: other chunks on the full grid at the final preset, every
 	// frame scored.
-	var truthChunks []int
-	for _, c := range workflows.CalibrationChunks(len(ranges), nTruth+len(calChunks)+1) {
-		if !slices.Contains(calChunks, c) && len(truthChunks) < nTruth {
-			truthChunks = append(truthChunks, c)
-		}
-	}
+	truthChunks := evalTruthChunks(len(ranges), calChunks, nTruth)
 	var truthIns []workflows.TrialEncodeInput
 	for _, c := range truthChunks {
 		truthIns = append(truthIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
@@ -256,36 +283,10 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 	t.Logf("accuracy over %d (chunk, grid point) pairs of chunks %v: mean |predicted − measured| VMAF %.3f mapped (bias %+.3f), %.3f fast curve alone; mean |ln bits ratio| %.3f mapped (bias %+.3f), %.3f fast alone; BD-rate of the mapped curves per chunk and size: mean %+.2f%%, mean |.| %.2f%% (%d curves); truth chunks' hull: %+.2f%%",
 		a.N, truthChunks, a.MappedVMAF, a.MappedVMAFBias, a.RawVMAF, a.MappedBits, a.MappedBitsBias, a.RawBits, 100*a.BDRateMean, 100*a.BDRateAbs, a.BDN, 100*a.HullBDRate)
 
-	// The final encode's cost: the whole title at six rungs, final preset.
-	var encodeSeconds float64
-	if os.Getenv("REEL_PERTITLE_EVAL_NO_ENCODE") == "" {
-		dir := t.TempDir()
-		var rungs []media.RungSpec
-		for i, h := range []int{234, 360, 432, 540, 720, 720} {
-			w := (h*16/9 + 1) &^ 1
-			rungs = append(rungs, media.RungSpec{ID: "r" + strconv.Itoa(i), Width: w, Height: h, Codec: "h264", CRF: float64(20 + 3*(5-i)), Preset: full[0].Preset, GOPFrames: full[0].GOPFrames})
-		}
-		t0 := time.Now()
-		_, err := m.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: 0, Frames: video.FrameCount, Rungs: rungs,
-			OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		encodeSeconds = time.Since(t0).Seconds()
-		t.Logf("final encode proxy: %d frames × 6 rungs at %s: %.1f s wall", video.FrameCount, full[0].Preset, encodeSeconds)
-	}
-	var cplx float64
-	for _, s := range stages {
-		if s.Name != "truth" {
-			cplx += s.Seconds
-		}
-	}
-	if encodeSeconds > 0 {
-		t.Logf("complexity stage (calibration + fast) %.1f s, final encode %.1f s: %.2fx", cplx, encodeSeconds, cplx/encodeSeconds)
-	}
+	cplx, cplxCPU := reportCost(t, stages, encodeSeconds, encodeCPU)
 	if out := os.Getenv("REEL_PERTITLE_EVAL_OUT"); out != "" {
 		b, _ := json.MarshalIndent(map[string]any{"stages": stages, "accuracy": a, "calibration": points, "truth_chunks": truthChunks,
-			"calibration_chunks": calChunks, "chunks": len(chunks), "encode_seconds": encodeSeconds, "complexity_seconds": cplx,
+			"calibration_chunks": calChunks, "chunks": len(chunks), "encode_seconds": encodeSeconds, "complexity_seconds": cplx, "encode_cpu_seconds": encodeCPU, "complexity_cpu_seconds": cplxCPU,
 			"fast_preset": preset, "final_preset": full[0].Preset}, "", "  ")
 		if err := os.WriteFile(out, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -320,4 +321,51 @@ func readShotsTSV(t *testing.T, path string) []workflows.Shot {
 		out = append(out, workflows.Shot{Start: first, End: first + frames, Confidence: 1})
 	}
 	return out
+}
+
+// evalStage is one timed stage of TestPerTitleAnalysisEval.
+type evalStage struct {
+	Name                   string
+	Seconds, CPUSeconds    float64
+	Ranges, Frames, Points int
+	Reused                 int
+}
+
+// reportCost logs the complexity stage's cost (calibration and fast)
+// against the final encode's, in wall and in CPU seconds (the process's,
+// which other processes on a loaded machine do not inflate).
+func reportCost(t *testing.T, stages []evalStage, encodeSeconds, encodeCPU float64) (wall, cpu float64) {
+	t.Helper()
+	for _, s := range stages {
+		if s.Name == "calibration" || s.Name == "fast" {
+			wall += s.Seconds
+			cpu += s.CPUSeconds
+		}
+	}
+	if encodeSeconds > 0 && wall > 0 {
+		t.Logf("complexity stage (calibration + fast) %.1f s wall, %.1f CPU s; final encode %.1f s wall, %.1f CPU s: %.2fx wall, %.2fx CPU",
+			wall, cpu, encodeSeconds, encodeCPU, wall/encodeSeconds, cpu/encodeCPU)
+	}
+	return wall, cpu
+}
+
+// evalTruthChunks picks n chunks of total, not calibration ones, spread
+// over the title.
+func evalTruthChunks(total int, cal []int, n int) []int {
+	var out []int
+	for _, c := range workflows.CalibrationChunks(total, n+len(cal)+1) {
+		if !slices.Contains(cal, c) && len(out) < n {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
