@@ -16,6 +16,7 @@ package tserver
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -86,6 +88,30 @@ type Config struct {
 	Port      int          // frontend gRPC port, Port+1..Port+3 for the other services; 0 (default): the ports recorded in StateDir if free, else free ones (then recorded)
 	Namespace string       // default "default"; registered on first start
 	Logger    *slog.Logger // nil = discard; server logs go here at warn+ level only
+	TLS       TLS          // zero (default): plain gRPC on the frontend; see TLS
+
+	// Standing-server settings (reel server); their zero values keep the
+	// embedded behaviour.
+
+	// AllowRemote allows a Host that is not loopback, such as "0.0.0.0" or
+	// a LAN address, for the frontend; the history, matching and worker
+	// services then listen on 127.0.0.1. Default false: loopback only.
+	AllowRemote bool
+	// Namespaces are registered besides Namespace (duplicates ignored).
+	Namespaces []string
+	// Retention is the workflow retention of the namespaces. 0 (default):
+	// DefaultRetention for new namespaces, existing ones left as they are;
+	// set: new namespaces get it and existing ones are updated to it.
+	Retention time.Duration
+	// DB selects persistence. "" (default): SQLite in StateDir.
+	// "postgres://user:password@host:port/dbname?sslmode=disable": PostgreSQL,
+	// databases dbname (default "temporal") and dbname+VisibilitySuffix,
+	// created when missing, their schemas set up on first start and upgraded
+	// on later ones. StateDir still holds the lock and ports.json.
+	DB string
+	// HistoryShards is the number of history shards of a PostgreSQL store,
+	// fixed at its first start; 0: 4. SQLite always uses 1.
+	HistoryShards int
 }
 
 // DefaultStateDir returns $REEL_STATE_DIR, else $XDG_STATE_HOME/reel, else
@@ -105,11 +131,14 @@ func DefaultStateDir() string {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	hostPort  string
-	namespace string
-	srv       temporal.Server
-	lock      *stateLock
-	muteLogs  *atomic.Bool // set on Stop: drops the server's shutdown noise
+	hostPort   string
+	bindAddr   string
+	namespace  string
+	namespaces []string
+	srv        temporal.Server
+	lock       *stateLock
+	muteLogs   *atomic.Bool // set on Stop: drops the server's shutdown noise
+	pki        *internalPKI // nil without TLS
 
 	stopOnce sync.Once
 	stopErr  error
@@ -120,6 +149,24 @@ func (s *Server) HostPort() string { return s.hostPort }
 
 // Namespace returns the namespace registered by Start.
 func (s *Server) Namespace() string { return s.namespace }
+
+// Namespaces returns every namespace Start registered, Namespace first.
+func (s *Server) Namespaces() []string { return append([]string(nil), s.namespaces...) }
+
+// ListenAddr returns the address the frontend listens on, e.g.
+// "0.0.0.0:7233"; HostPort is the address to dial it from this host.
+func (s *Server) ListenAddr() string { return s.bindAddr }
+
+// InternalClientTLS returns a client TLS configuration for clients in this
+// process (a web UI, tests): it presents the server's in-memory internal
+// certificate and verifies the frontend's internal one (server name
+// InternalServerName). It is nil when the server runs without TLS.
+func (s *Server) InternalClientTLS() *tls.Config {
+	if s.pki == nil {
+		return nil
+	}
+	return s.pki.client.Clone()
+}
 
 // Stop shuts the server down gracefully and releases the state directory.
 // It is safe to call more than once; later calls return the first result.
@@ -150,14 +197,26 @@ func (cfg *Config) applyDefaults() error {
 	}
 
 	ip := net.ParseIP(cfg.Host)
-	if ip == nil || ip.To4() == nil {
+	switch {
+	case cfg.AllowRemote && ip == nil:
+		return fmt.Errorf("temporal server: host %q must be an IP address such as 0.0.0.0 or 127.0.0.1", cfg.Host)
+	case cfg.AllowRemote:
+	case ip == nil || ip.To4() == nil:
 		return fmt.Errorf("embedded temporal: host %q must be an IPv4 loopback address such as 127.0.0.1", cfg.Host)
-	}
-	if !ip.IsLoopback() {
+	case !ip.IsLoopback():
 		return fmt.Errorf("embedded temporal: host %q is not a loopback address; the embedded server only listens locally", cfg.Host)
+	}
+	if cfg.Retention < 0 {
+		return fmt.Errorf("temporal server: negative retention %s", cfg.Retention)
+	}
+	if cfg.HistoryShards < 0 {
+		return fmt.Errorf("temporal server: negative history shards %d", cfg.HistoryShards)
 	}
 	if cfg.Port < 0 || cfg.Port+NumPorts-1 > 65535 {
 		return fmt.Errorf("embedded temporal: port %d out of range (0 for free ports, else needs %d consecutive ports up to 65535)", cfg.Port, NumPorts)
+	}
+	if err := cfg.TLS.validate(); err != nil {
+		return fmt.Errorf("embedded temporal: %w", err)
 	}
 	return nil
 }
@@ -187,43 +246,72 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 		}
 	}()
 
+	h := hostsFor(cfg.Host)
+
 	// Right after taking the lock, so that a process that finds the state
 	// directory locked reads this server's ports, not a previous one's.
 	ports, err := resolvePorts(stateDir, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := writePorts(stateDir, cfg.Host, ports); err != nil {
+	if err := writePorts(stateDir, h.dial, ports); err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 
-	sqlCfg := sqliteConfig(filepath.Join(stateDir, dbFileName))
-	if err := ensureSchema(stateDir, sqlCfg); err != nil {
-		return nil, fmt.Errorf("embedded temporal: %w", err)
+	st, err := openStore(stateDir, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server: %w", err)
 	}
-	if err := ensureNamespace(sqlCfg, cfg.Namespace); err != nil {
-		return nil, fmt.Errorf("embedded temporal: register namespace %q: %w", cfg.Namespace, err)
+	namespaces := namespaceList(cfg)
+	retention := cfg.Retention
+	if retention == 0 {
+		retention = DefaultRetention
 	}
-
 	muteLogs := new(atomic.Bool)
-	srv, err := newTemporalServer(cfg.Host, ports, sqlCfg, newServerLogger(cfg.Logger, muteLogs))
+	logger := newServerLogger(cfg.Logger, muteLogs)
+	if err := st.prepare(stateDir, namespaces, retention, logger); err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
+
+	var pki *internalPKI
+	var tlsCfg *config.RootTLS
+	if cfg.TLS.Enabled() {
+		if pki, err = newInternalPKI(); err != nil {
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
+		rt := rootTLS(cfg.TLS, pki)
+		tlsCfg = &rt
+	}
+
+	srv, err := newTemporalServer(h, ports, st, tlsCfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 	if err := srv.Start(); err != nil {
 		_ = srv.Stop()
-		return nil, fmt.Errorf("embedded temporal: start: %w", err)
+		return nil, fmt.Errorf("embedded temporal: start: %w", st.scrub(err))
 	}
 	s := &Server{
-		hostPort:  net.JoinHostPort(cfg.Host, strconv.Itoa(ports[0])),
-		namespace: cfg.Namespace,
-		srv:       srv,
-		lock:      lock,
-		muteLogs:  muteLogs,
+		hostPort:   net.JoinHostPort(h.dial, strconv.Itoa(ports[0])),
+		bindAddr:   net.JoinHostPort(h.frontend, strconv.Itoa(ports[0])),
+		namespaces: namespaces,
+		namespace:  cfg.Namespace,
+		srv:        srv,
+		lock:       lock,
+		muteLogs:   muteLogs,
+		pki:        pki,
 	}
-	if err := waitReady(ctx, s.hostPort, s.namespace); err != nil {
-		_ = s.Stop()
-		return nil, fmt.Errorf("embedded temporal: %w", err)
+	for _, ns := range namespaces {
+		if err := waitReady(ctx, s.hostPort, ns, s.InternalClientTLS()); err != nil {
+			_ = s.Stop()
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
+	}
+	if cfg.Retention != 0 {
+		if err := s.setRetention(ctx, cfg.Retention); err != nil {
+			_ = s.Stop()
+			return nil, fmt.Errorf("temporal server: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -264,11 +352,11 @@ func resolvePorts(stateDir string, cfg Config) ([NumPorts]int, error) {
 		for i := range want {
 			want[i] = cfg.Port + i
 		}
-		return listenAll(cfg.Host, want)
+		return listenAll(hostsFor(cfg.Host).bind(), want)
 	}
 	switch rec, err := readPorts(stateDir); {
 	case err == nil:
-		ports, lerr := listenAll(cfg.Host, rec.ports())
+		ports, lerr := listenAll(hostsFor(cfg.Host).bind(), rec.ports())
 		if lerr == nil {
 			return ports, nil
 		}
@@ -276,13 +364,13 @@ func resolvePorts(stateDir string, cfg Config) ([NumPorts]int, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		cfg.Logger.Warn("embedded temporal: ignoring unreadable ports file, choosing new ports", "err", err)
 	}
-	return listenAll(cfg.Host, [NumPorts]int{})
+	return listenAll(hostsFor(cfg.Host).bind(), [NumPorts]int{})
 }
 
 // listenAll listens on host at each of want's ports (0: a free port chosen
 // by the kernel) all at once, so that the ports are distinct, closes the
 // listeners and returns the ports. A taken port is a *PortInUseError.
-func listenAll(host string, want [NumPorts]int) (got [NumPorts]int, err error) {
+func listenAll(hosts [NumPorts]string, want [NumPorts]int) (got [NumPorts]int, err error) {
 	var lns []net.Listener
 	defer func() {
 		for _, ln := range lns {
@@ -290,6 +378,7 @@ func listenAll(host string, want [NumPorts]int) (got [NumPorts]int, err error) {
 		}
 	}()
 	for i, port := range want {
+		host := hosts[i]
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
@@ -317,8 +406,8 @@ func (p portsFile) ports() [NumPorts]int {
 }
 
 func (p portsFile) validate() error {
-	if ip := net.ParseIP(p.Host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("host %q is not a loopback address", p.Host)
+	if ip := net.ParseIP(p.Host); ip == nil || ip.IsUnspecified() {
+		return fmt.Errorf("host %q is not an IP address to dial", p.Host)
 	}
 	seen := map[int]bool{}
 	for i, port := range p.ports() {
@@ -460,46 +549,52 @@ func ensureSchema(stateDir string, sqlCfg *config.SQL) error {
 	return f.Close()
 }
 
-// ensureNamespace registers the namespace directly in the database before the
-// server starts (a no-op if it already exists), so that it is usable the
-// moment the frontend answers.
-func ensureNamespace(sqlCfg *config.SQL, name string) error {
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, nil)
-	if err != nil {
-		return err
-	}
-	ns.Detail.Config.Retention = durationpb.New(DefaultRetention)
-	return sqliteschema.CreateNamespaces(sqlCfg, ns)
-}
-
 // newTemporalServer builds the server on host, with ports in the order
 // frontend, history, matching, worker.
-func newTemporalServer(host string, ports [NumPorts]int, sqlCfg *config.SQL, logger serverLogger) (temporal.Server, error) {
-	addr := func(i int) string { return net.JoinHostPort(host, strconv.Itoa(ports[i])) }
+// tlsCfg nil: no TLS.
+func newTemporalServer(h hosts, ports [NumPorts]int, st *store, tlsCfg *config.RootTLS, logger serverLogger) (temporal.Server, error) {
+	binds := h.bind()
+	addr := func(i int) string {
+		if i == 0 {
+			return net.JoinHostPort(h.dial, strconv.Itoa(ports[0]))
+		}
+		return net.JoinHostPort(binds[i], strconv.Itoa(ports[i]))
+	}
 	frontendAddr := addr(0)
 
 	svc := func(i int) config.Service {
 		return config.Service{RPC: config.RPC{
 			GRPCPort: ports[i],
-			BindOnIP: host,
+			BindOnIP: binds[i],
 			// HTTPPort 0: no HTTP API; membership ports are unused because
 			// the services find each other through static hosts below.
 		}}
 	}
 
-	const storeName = "sqlite-default"
+	const storeName, visStoreName = "default", "visibility"
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = host
+	conf.Global.Membership.BroadcastAddress = h.internal
+	if tlsCfg != nil {
+		conf.Global.TLS = *tlsCfg
+	}
 	// Global.Metrics nil: no-op metrics, no metrics listener. PProf port 0: off.
 	conf.Persistence = config.Persistence{
 		DefaultStore:    storeName,
-		VisibilityStore: storeName,
+		VisibilityStore: visStoreName,
 		// One shard is plenty for a single node over a single SQLite
-		// connection and keeps startup fast. It is persisted on first start
-		// and cannot be changed afterwards.
-		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{storeName: {SQL: sqlCfg}},
+		// connection and keeps startup fast; PostgreSQL gets a few. It is
+		// persisted on first start and cannot be changed afterwards.
+		NumHistoryShards: st.shards,
+		DataStores: map[string]config.DataStore{
+			storeName:    {SQL: st.main},
+			visStoreName: {SQL: st.visibility},
+		},
+	}
+	if st.visibility == st.main {
+		// SQLite: one database file holds both.
+		conf.Persistence.VisibilityStore = storeName
+		delete(conf.Persistence.DataStores, visStoreName)
 	}
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
@@ -564,13 +659,13 @@ func newTemporalServer(host string, ports [NumPorts]int, sqlCfg *config.SQL, log
 
 // waitReady polls the frontend with an SDK client until it is healthy and
 // the namespace can be described.
-func waitReady(ctx context.Context, hostPort, namespace string) error {
+func waitReady(ctx context.Context, hostPort, namespace string, tlsCfg *tls.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 
 	var lastErr error
 	for {
-		lastErr = probe(ctx, hostPort, namespace)
+		lastErr = probe(ctx, hostPort, namespace, tlsCfg)
 		if lastErr == nil {
 			return nil
 		}
@@ -585,7 +680,7 @@ func waitReady(ctx context.Context, hostPort, namespace string) error {
 	}
 }
 
-func probe(ctx context.Context, hostPort, namespace string) error {
+func probe(ctx context.Context, hostPort, namespace string, tlsCfg *tls.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
@@ -593,7 +688,8 @@ func probe(ctx context.Context, hostPort, namespace string) error {
 		Namespace: namespace,
 		// Failed attempts are expected while the server comes up; the
 		// last one is reported if the timeout is hit.
-		Logger: sdklog.NewStructuredLogger(discardLogger()),
+		Logger:            sdklog.NewStructuredLogger(discardLogger()),
+		ConnectionOptions: sdkclient.ConnectionOptions{TLS: tlsCfg},
 	})
 	if err != nil {
 		return err
@@ -604,4 +700,73 @@ func probe(ctx context.Context, hostPort, namespace string) error {
 	}
 	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
 	return err
+}
+
+// hosts are the addresses the server's services use.
+type hosts struct {
+	frontend string // the frontend binds here (cfg.Host)
+	internal string // history, matching and worker bind here: cfg.Host when loopback, else 127.0.0.1
+	dial     string // the frontend is dialed here from this host: cfg.Host, or 127.0.0.1 when that is 0.0.0.0/::
+}
+
+func hostsFor(host string) hosts {
+	h := hosts{frontend: host, internal: host, dial: host}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		h.internal = DefaultHost
+	}
+	if ip == nil || ip.IsUnspecified() {
+		h.dial = DefaultHost
+	}
+	return h
+}
+
+// bind returns the host each port binds to, in port order.
+func (h hosts) bind() [NumPorts]string {
+	return [NumPorts]string{h.frontend, h.internal, h.internal, h.internal}
+}
+
+// namespaceList returns cfg.Namespace followed by cfg.Namespaces, without
+// duplicates or empty names.
+func namespaceList(cfg Config) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ns := range append([]string{cfg.Namespace}, cfg.Namespaces...) {
+		if ns == "" || seen[ns] {
+			continue
+		}
+		seen[ns] = true
+		out = append(out, ns)
+	}
+	return out
+}
+
+// setRetention updates the retention of the server's namespaces that have
+// another one (namespaces registered earlier with another retention).
+func (s *Server) setRetention(ctx context.Context, retention time.Duration) error {
+	c, err := sdkclient.DialContext(ctx, sdkclient.Options{
+		HostPort:          s.hostPort,
+		Logger:            sdklog.NewStructuredLogger(discardLogger()),
+		ConnectionOptions: sdkclient.ConnectionOptions{TLS: s.InternalClientTLS()},
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for _, ns := range s.namespaces {
+		d, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns})
+		if err != nil {
+			return fmt.Errorf("namespace %q: %w", ns, err)
+		}
+		if d.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == retention {
+			continue
+		}
+		if _, err := c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
+			Namespace: ns,
+			Config:    &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(retention)},
+		}); err != nil {
+			return fmt.Errorf("namespace %q: set retention %s: %w", ns, retention, err)
+		}
+	}
+	return nil
 }
