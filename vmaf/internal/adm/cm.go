@@ -31,7 +31,12 @@ func maskSums16(flt [3][]int16, w, h, stride int, F, R []int32) {
 	for i := et; i < eb; i++ {
 		o := i * stride
 		a, b, c, d := f0[o+el:o+er], f1[o+el:o+er], f2[o+el:o+er], F[o+el:o+er]
-		for j := range d {
+		j0 := 0
+		if n := len(d) &^ 7; hasAVX2 && n > 0 {
+			sum3WAVX2(&a[0], &b[0], &c[0], &d[0], n)
+			j0 = n
+		}
+		for j := j0; j < len(d); j++ {
 			d[j] = int32(a[j]) + int32(b[j]) + int32(c[j])
 		}
 	}
@@ -45,7 +50,12 @@ func maskSums32(flt [3][]int32, w, h, stride int, F, R []int32) {
 	for i := et; i < eb; i++ {
 		o := i * stride
 		a, b, c, d := f0[o+el:o+er], f1[o+el:o+er], f2[o+el:o+er], F[o+el:o+er]
-		for j := range d {
+		j0 := 0
+		if n := len(d) &^ 7; hasAVX2 && n > 0 {
+			sum3DAVX2(&a[0], &b[0], &c[0], &d[0], n)
+			j0 = n
+		}
+		for j := j0; j < len(d); j++ {
 			d[j] = a[j] + b[j] + c[j]
 		}
 	}
@@ -62,9 +72,25 @@ func rowTriples(w, h, stride int, F, R []int32) {
 	if r1 > h {
 		r1 = h
 	}
+	// Interior columns (1 <= j <= w-2) read j-1, j, j+1 directly.
+	jIn, jOut := max(left, 1), min(right, w-1)
+	nvec := 0
+	if hasAVX2 && jOut > jIn {
+		nvec = (jOut - jIn) &^ 7
+	}
 	for i := r0; i < r1; i++ {
 		o := i * stride
+		if nvec > 0 {
+			k := o + jIn
+			sum3DAVX2(&F[k-1], &F[k], &F[k+1], &R[k], nvec)
+		}
 		for j := left; j < right; j++ {
+			if j == jIn && nvec > 0 {
+				j += nvec
+				if j >= right {
+					break
+				}
+			}
 			jl, jr := nbr(j, w)
 			R[o+j] = F[o+jl] + F[o+j] + F[o+jr]
 		}

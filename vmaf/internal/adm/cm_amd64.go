@@ -100,3 +100,15 @@ func cmS123Row(a *cmS123Args, src, angles [3][]int32, F, R []int32, ro, uo, do, 
 	cmS123RowAVX2(a)
 	return a.out[0], a.out[1], a.out[2]
 }
+
+// sum3WAVX2 sets d[j] = a[j]+b[j]+c[j] (int16 in, int32 out) for j < n,
+// n a multiple of 8.
+//
+//go:noescape
+func sum3WAVX2(a, b, c *int16, d *int32, n int)
+
+// sum3DAVX2 sets d[j] = a[j]+b[j]+c[j] (int32, wrapping) for j < n, n a
+// multiple of 8; d may be a, b or c.
+//
+//go:noescape
+func sum3DAVX2(a, b, c, d *int32, n int)

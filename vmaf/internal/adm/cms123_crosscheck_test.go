@@ -152,3 +152,47 @@ func TestCSFS123AsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskSumsAsmMatchesGo compares maskSums16 and maskSums32 (the
+// orientation sums and their 3-tap row sums) with and without AVX2 on
+// random and extreme values, sizes from the smallest up.
+func TestMaskSumsAsmMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(90, 12))
+	for it := 0; it < 80; it++ {
+		w, h := 3+rng.IntN(80), 3+rng.IntN(20)
+		stride := w + rng.IntN(3)
+		n := stride * h
+		var f16 [3][]int16
+		var f32 [3][]int32
+		for b := 0; b < 3; b++ {
+			f16[b], f32[b] = make([]int16, n), make([]int32, n)
+			for i := 0; i < n; i++ {
+				f16[b][i], f32[b][i] = int16(rng.Uint32()), int32(rng.Uint32())
+				if it%4 == 0 {
+					f16[b][i], f32[b][i] = math.MaxInt16, math.MaxInt32
+				}
+			}
+		}
+		for _, wide := range []bool{false, true} {
+			var F, R [2][]int32
+			for v := 0; v < 2; v++ {
+				F[v], R[v] = make([]int32, n), make([]int32, n)
+				hasAVX2 = v == 0
+				if wide {
+					maskSums32(f32, w, h, stride, F[v], R[v])
+				} else {
+					maskSums16(f16, w, h, stride, F[v], R[v])
+				}
+			}
+			hasAVX2 = true
+			for i := 0; i < n; i++ {
+				if F[0][i] != F[1][i] || R[0][i] != R[1][i] {
+					t.Fatalf("%dx%d wide=%v [%d]: asm F %d R %d, Go F %d R %d", w, h, wide, i, F[0][i], R[0][i], F[1][i], R[1][i])
+				}
+			}
+		}
+	}
+}

@@ -49,3 +49,7 @@ type decS123Args struct{}
 func (a *decS123Args) init(egl float64) {}
 
 func decS123Row(a *decS123Args, ref, dis, r, ad *band32, k, n int) int { panic("unreachable") }
+
+func sum3WAVX2(a, b, c *int16, d *int32, n int) { panic("unreachable") }
+
+func sum3DAVX2(a, b, c, d *int32, n int) { panic("unreachable") }
