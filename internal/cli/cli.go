@@ -34,6 +34,9 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads environment variables. Default os.Getenv.
 	Getenv func(string) string
+	// Environ lists the environment, for variables read by prefix
+	// (TEMPORAL_GRPC_META_*). nil: none, or os.Environ when Getenv is nil.
+	Environ func() []string
 }
 
 // Main runs reel with the process's arguments and returns the exit code.
@@ -47,7 +50,7 @@ func Main() int {
 	if err := encoder.SetLibavLogLevel(level); err != nil {
 		fmt.Fprintln(os.Stderr, "reel: REEL_LIBAV_LOG:", err)
 	}
-	return Run(ctx, &Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
+	return Run(ctx, &Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ}, os.Args[1:])
 }
 
 // Run runs one reel command line and returns its exit code.
@@ -80,7 +83,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 // newRootCmd builds the command tree for one command line.
 func newRootCmd(env *Env) *cobra.Command {
 	if env.Getenv == nil {
-		env.Getenv = os.Getenv
+		env.Getenv, env.Environ = os.Getenv, os.Environ
 	}
 	root := &cobra.Command{
 		Use:   "reel",

@@ -19,12 +19,28 @@ import (
 )
 
 // connOptions are the flags every command that talks to Temporal takes.
+// The connection settings come from these flags, else the environment
+// (TEMPORAL_* as the Temporal CLI reads them, REEL_TEMPORAL), else a
+// temporal.toml profile; see resolve and docs/connect.md.
 type connOptions struct {
-	// Temporal is a cluster's frontend host:port; empty runs the embedded
-	// server. Env: REEL_TEMPORAL.
+	// Temporal is a cluster's frontend host:port; empty (and none in the
+	// environment or profile): run the embedded server.
 	Temporal string
-	// Namespace on the cluster. Default "default".
+	// Namespace on the cluster; empty: TEMPORAL_NAMESPACE, the profile's,
+	// else "default".
 	Namespace string
+	// ProfileName is the temporal.toml profile; empty: TEMPORAL_PROFILE,
+	// else "default" (when the file has one).
+	ProfileName string
+	// APIKey authenticates to the cluster (Temporal Cloud) and turns TLS
+	// on. A secret: never printed or logged.
+	APIKey string
+	// TLSCert and TLSKey are the client certificate and its key (PEM
+	// files) for mutual TLS; TLSCA the CA that signed the server's
+	// certificate (default: the system's); TLSServerName the name the
+	// server certificate must hold (default: the address's host). Any of
+	// them turns TLS on.
+	TLSCert, TLSKey, TLSCA, TLSServerName string
 	// StateDir holds the embedded server's SQLite state and reel's log.
 	StateDir string
 	// EmbeddedPort is the embedded server's frontend port (it also uses the
@@ -38,9 +54,18 @@ type connOptions struct {
 	metrics client.MetricsHandler
 }
 
-func (o *connOptions) register(fs *pflag.FlagSet, env *Env) {
-	fs.StringVar(&o.Temporal, "temporal", env.Getenv("REEL_TEMPORAL"), "Temporal frontend `host:port`; empty starts the embedded server (env REEL_TEMPORAL)")
-	fs.StringVar(&o.Namespace, "namespace", "default", "Temporal namespace")
+// register adds the flags. Their defaults are empty, never read from the
+// environment here: help must not show an address, let alone a key, from
+// the environment.
+func (o *connOptions) register(fs *pflag.FlagSet, _ *Env) {
+	fs.StringVar(&o.Temporal, "temporal", "", "Temporal frontend `host:port` (default $REEL_TEMPORAL, $TEMPORAL_ADDRESS or the profile's; none: start the embedded server)")
+	fs.StringVar(&o.Namespace, "namespace", "", "Temporal `namespace` (default $TEMPORAL_NAMESPACE, the profile's, else \"default\")")
+	fs.StringVar(&o.ProfileName, "profile-name", "", "temporal.toml `profile` (default $TEMPORAL_PROFILE, else \"default\"; file: $TEMPORAL_CONFIG_FILE or the Temporal CLI's)")
+	fs.StringVar(&o.APIKey, "api-key", "", "Temporal API `key`; turns TLS on (default $TEMPORAL_API_KEY or the profile's; prefer those: a flag shows in the process list)")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "client certificate `file` (PEM) for mutual TLS, with --tls-key (default $TEMPORAL_TLS_CLIENT_CERT_PATH or the profile's)")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "private key `file` (PEM) of --tls-cert (default $TEMPORAL_TLS_CLIENT_KEY_PATH or the profile's)")
+	fs.StringVar(&o.TLSCA, "tls-ca", "", "CA certificate `file` (PEM) the server's certificate must be signed by (default $TEMPORAL_TLS_SERVER_CA_CERT_PATH, the profile's, else the system's CAs)")
+	fs.StringVar(&o.TLSServerName, "tls-server-name", "", "`name` the server certificate must hold (default $TEMPORAL_TLS_SERVER_NAME, else the --temporal host)")
 	fs.StringVar(&o.StateDir, "state-dir", "", "embedded server state directory (default $REEL_STATE_DIR, $XDG_STATE_HOME/reel or ~/.local/state/reel)")
 	fs.IntVar(&o.EmbeddedPort, "embedded-port", 0, "embedded server frontend port (uses the next 3 too); 0: free ports chosen at the first start and recorded in the state directory")
 	fs.BoolVar(&o.Verbose, "verbose", false, "print Temporal's logs on stderr")
@@ -71,7 +96,22 @@ func (c *conn) Close() {
 // connect dials the cluster, or starts the embedded server. When another
 // reel process already runs the embedded server on the same state directory,
 // it connects to that one, at the address recorded in the directory.
+//
+// For a cluster, the certificates and key are read and checked first, and
+// with TLS one probe connection is made before the SDK dials, so that a
+// TLS mistake (missing key, expired certificate, wrong CA, refused client
+// certificate) is one clear error and is not retried.
 func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
+	set, err := o.resolve(env)
+	if err != nil {
+		return nil, err
+	}
+	var remote client.Options
+	if set.Address != "" {
+		if remote, err = set.clientOptions(time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	c := &conn{}
 	stateDir := o.StateDir
 	if stateDir == "" {
@@ -90,17 +130,22 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 	}
 	c.logger = slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	c.HostPort = o.Temporal
+	c.HostPort = set.Address
 	// shared: another reel serves this state directory; use its server.
 	shared := false
 	if c.HostPort == "" {
-		srv, err := tserver.Start(ctx, tserver.Config{StateDir: stateDir, Port: o.EmbeddedPort, Namespace: o.Namespace, Logger: c.logger})
+		srv, err := tserver.Start(ctx, tserver.Config{StateDir: stateDir, Port: o.EmbeddedPort, Namespace: set.Namespace, Logger: c.logger})
 		switch {
 		case err == nil:
 			c.server, c.HostPort, c.Embedded = srv, srv.HostPort(), true
 		case errors.Is(err, tserver.ErrStateDirLocked):
 			shared = true
 		default:
+			c.Close()
+			return nil, err
+		}
+	} else if conf := remote.ConnectionOptions.TLS; conf != nil {
+		if err := probeTLS(ctx, &set, conf); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -115,12 +160,10 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 			}
 			c.HostPort = hp
 		}
-		return client.DialContext(ctx, client.Options{
-			HostPort:       c.HostPort,
-			Namespace:      o.Namespace,
-			Logger:         sdklog.NewStructuredLogger(c.logger),
-			MetricsHandler: o.metrics,
-		})
+		opts := remote // the zero value for the embedded server
+		opts.HostPort, opts.Namespace = c.HostPort, set.Namespace
+		opts.Logger, opts.MetricsHandler = sdklog.NewStructuredLogger(c.logger), o.metrics
+		return client.DialContext(ctx, opts)
 	}
 	cl, err := dial()
 	// Another reel that holds the state directory may still be starting
@@ -138,7 +181,10 @@ func (o *connOptions) connect(ctx context.Context, env *Env) (*conn, error) {
 			}
 			return nil, fmt.Errorf("connect to the embedded Temporal server of %s%s (held by another reel): %w", stateDir, at, err)
 		}
-		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.HostPort, err)
+		if c.Embedded {
+			return nil, fmt.Errorf("connect to the embedded Temporal server at %s: %w", c.HostPort, err)
+		}
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", set.describe(), err)
 	}
 	c.Client = cl
 	return c, nil
