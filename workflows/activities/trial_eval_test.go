@@ -90,25 +90,57 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 	t.Logf("%s: %d frames at %g fps, %d shots, %d chunks; full grid %d points (preset %s), fast grid %d (preset %s, every %d frames), windows of %d frames, calibration chunks %v",
 		src, video.FrameCount, video.FPS, len(shots), len(chunks), len(full), full[0].Preset, len(fastGrid), preset, an.VMAFEvery, window, calChunks)
 
-	// The final encode's cost: the whole title at six rungs, final preset.
-	var encodeSeconds float64
-	var encodeCPU float64
+	truthChunks := evalTruthChunks(len(ranges), calChunks, nTruth)
+	if v := os.Getenv("REEL_PERTITLE_EVAL_TRUTH_CHUNKS"); v != "" {
+		truthChunks = nil
+		for _, f := range strings.Split(v, ",") {
+			c, err := strconv.Atoi(f)
+			if err != nil || c < 0 || c >= len(ranges) {
+				t.Fatalf("REEL_PERTITLE_EVAL_TRUTH_CHUNKS: %q", f)
+			}
+			truthChunks = append(truthChunks, c)
+		}
+	}
+	// The chunks measured: by default the calibration and truth chunks
+	// alone (the fast stage's and the encode's costs are extrapolated
+	// from them to the title by frames and chunks); every chunk with
+	// REEL_PERTITLE_EVAL_ALL.
+	sub := slices.Sorted(slices.Values(slices.Concat(calChunks, truthChunks)))
+	sub = slices.Compact(sub)
+	if os.Getenv("REEL_PERTITLE_EVAL_ALL") != "" {
+		sub = nil
+		for c := range ranges {
+			sub = append(sub, c)
+		}
+	}
+	subFrames := 0
+	for _, c := range sub {
+		subFrames += chunks[c].Frames
+	}
+	t.Logf("chunks measured %v (%d frames of %d), truth chunks %v", sub, subFrames, video.FrameCount, truthChunks)
+
+	// The final encode's cost: the measured chunks at six rungs of a
+	// typical ladder, final preset, one decode per chunk as EncodeChunk
+	// does; scaled to the title by frames.
+	var encodeSeconds, encodeCPU float64
 	if want("encode") {
-		c0 := cpuSeconds()
+		c0, t0 := cpuSeconds(), time.Now()
 		dir := t.TempDir()
 		var rungs []media.RungSpec
 		for i, h := range []int{234, 360, 432, 540, 720, 720} {
 			w := (h*16/9 + 1) &^ 1
 			rungs = append(rungs, media.RungSpec{ID: "r" + strconv.Itoa(i), Width: w, Height: h, Codec: "h264", CRF: float64(20 + 3*(5-i)), Preset: full[0].Preset, GOPFrames: full[0].GOPFrames})
 		}
-		t0 := time.Now()
-		_, err := m.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: 0, Frames: video.FrameCount, Rungs: rungs,
-			OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
-		if err != nil {
-			t.Fatal(err)
+		for _, c := range sub {
+			_, err := m.EncodeChunk(context.Background(), src, encoder.ChunkOptions{StartFrame: chunks[c].StartFrame, Frames: chunks[c].Frames, Rungs: rungs,
+				OutputPath: func(r media.RungSpec) string { return filepath.Join(dir, r.ID+".mp4") }})
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
-		encodeSeconds, encodeCPU = time.Since(t0).Seconds(), cpuSeconds()-c0
-		t.Logf("final encode proxy: %d frames × 6 rungs at %s: %.1f s wall, %.1f CPU s", video.FrameCount, full[0].Preset, encodeSeconds, encodeCPU)
+		scale := float64(video.FrameCount) / float64(subFrames)
+		encodeSeconds, encodeCPU = time.Since(t0).Seconds()*scale, (cpuSeconds()-c0)*scale
+		t.Logf("final encode proxy: %d frames × 6 rungs at %s, scaled ×%.2f to the title: %.1f s wall, %.1f CPU s", subFrames, full[0].Preset, scale, encodeSeconds, encodeCPU)
 	}
 	run := func(in workflows.TrialEncodeInput) workflows.TrialEncodeOutput {
 		t.Helper()
@@ -119,13 +151,13 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		return out
 	}
 	var stages []evalStage
-	timed := func(name string, ins []workflows.TrialEncodeInput) []workflows.TrialEncodeOutput {
+	timed := func(name string, ins []workflows.TrialEncodeInput, scale float64) []workflows.TrialEncodeOutput {
 		if !want(name) {
 			return nil
 		}
 		t0, c0 := time.Now(), cpuSeconds()
 		var outs []workflows.TrialEncodeOutput
-		st := evalStage{Name: name}
+		st := evalStage{Name: name, Scale: scale}
 		for _, in := range ins {
 			o := run(in)
 			outs = append(outs, o)
@@ -138,34 +170,44 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		}
 		st.Seconds, st.CPUSeconds = time.Since(t0).Seconds(), cpuSeconds()-c0
 		stages = append(stages, st)
-		t.Logf("stage %s: %.1f s wall, %.1f CPU s, %d ranges, %d frames, %d grid points (%d results reused from the cache)", name, st.Seconds, st.CPUSeconds, st.Ranges, st.Frames, st.Points, st.Reused)
+		t.Logf("stage %s: %.1f s wall, %.1f CPU s, %d ranges, %d frames, %d grid points (%d results reused from the cache); ×%.2f for the title",
+			name, st.Seconds, st.CPUSeconds, st.Ranges, st.Frames, st.Points, st.Reused, scale)
 		return outs
 	}
 	// The calibration, then the fast trials (as the workflow orders them).
+	pos := map[int]int{} // chunk → its place in sub
+	for i, c := range sub {
+		pos[c] = i
+	}
 	var calIns []workflows.TrialEncodeInput
 	for _, c := range calChunks {
 		calIns = append(calIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache, VMAFEvery: an.VMAFEvery})
 	}
-	calOuts := timed("calibration", calIns)
-	if len(calOuts) == 0 || !want("fast") {
-		t.Log("calibration or fast stage left out: no mapping")
-		reportCost(t, nil, encodeSeconds, encodeCPU)
-		if want("truth") {
-			for _, c := range evalTruthChunks(len(ranges), calChunks, nTruth) {
-				run(workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
-			}
-		}
+	calOuts := timed("calibration", calIns, 1)
+	subRanges := make([]workflows.TrialRange, len(sub))
+	for i, c := range sub {
+		subRanges[i] = ranges[c]
+	}
+	var fastIns []workflows.TrialEncodeInput
+	for lo := 0; lo < len(subRanges); lo += 4 {
+		fastIns = append(fastIns, workflows.TrialEncodeInput{Source: src, Ranges: subRanges[lo:min(lo+4, len(subRanges))], Grid: fastGrid, Cache: cache, VMAFEvery: an.VMAFEvery})
+	}
+	fastOuts := timed("fast", fastIns, float64(len(ranges))/float64(len(sub)))
+	var truthIns []workflows.TrialEncodeInput
+	for _, c := range truthChunks {
+		truthIns = append(truthIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
+	}
+	truthOuts := timed("truth", truthIns, 0)
+	cplx, cplxCPU := reportCost(t, stages, encodeSeconds, encodeCPU)
+	if len(calOuts) == 0 || len(fastOuts) == 0 || len(truthOuts) == 0 {
+		t.Log("a stage left out: no accuracy")
 		return
 	}
 	cal := map[int]workflows.TrialEncodeOutput{}
 	for k, c := range calChunks {
-		cal[c] = calOuts[k]
+		cal[pos[c]] = calOuts[k]
 	}
-	var fastIns []workflows.TrialEncodeInput
-	for lo := 0; lo < len(ranges); lo += 4 {
-		fastIns = append(fastIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[lo:min(lo+4, len(ranges))], Grid: fastGrid, Cache: cache, VMAFEvery: an.VMAFEvery})
-	}
-	fast := workflows.MergeTrials(timed("fast", fastIns))
+	fast := workflows.MergeTrials(fastOuts)
 	mapped, points, err := workflows.MapAnalysis(fast, cal, full)
 	if err != nil {
 		t.Fatal(err)
@@ -173,15 +215,6 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 	for _, p := range points {
 		t.Logf("calibration %dx%d CRF %g: log bits %+.3f, VMAF %+.2f; |dVMAF| raw %.2f fit %.2f", p.Width, p.Height, p.CRF, p.LogBits, p.VMAF, p.RawVMAFError, p.FitVMAFError)
 	}
-
-	// Truth: other chunks on the full grid at the final preset, every
-	// frame scored.
-	truthChunks := evalTruthChunks(len(ranges), calChunks, nTruth)
-	var truthIns []workflows.TrialEncodeInput
-	for _, c := range truthChunks {
-		truthIns = append(truthIns, workflows.TrialEncodeInput{Source: src, Ranges: ranges[c : c+1], Grid: full, Cache: cache})
-	}
-	truthOuts := timed("truth", truthIns)
 
 	// Accuracy per (chunk, grid point): mapped and raw (the fast curve
 	// alone) against the truth.
@@ -200,11 +233,11 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		tr := truthOuts[k]
 		for g, p := range full {
 			ts := tr.Results[g].Shots[0]
-			ms := mapped.Results[g].Shots[c]
+			ms := mapped.Results[g].Shots[pos[c]]
 			var fastSamples []ladder.CRFSample
 			for _, r := range fast.Results {
 				if r.Width == p.Width && r.Height == p.Height {
-					fastSamples = append(fastSamples, ladder.CRFSample{CRF: r.CRF, Bits: r.Shots[c].Bits, VMAF: r.Shots[c].VMAF})
+					fastSamples = append(fastSamples, ladder.CRFSample{CRF: r.CRF, Bits: r.Shots[pos[c]].Bits, VMAF: r.Shots[pos[c]].VMAF})
 				}
 			}
 			curve, err := ladder.NewCRFCurve(fastSamples)
@@ -226,7 +259,7 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 			for g, p := range full {
 				if p.Width == sz.Width && p.Height == sz.Height {
 					rt = append(rt, ladder.RDPoint{Rate: tr.Results[g].Shots[0].Bits, Quality: tr.Results[g].Shots[0].VMAF})
-					rm = append(rm, ladder.RDPoint{Rate: mapped.Results[g].Shots[c].Bits, Quality: mapped.Results[g].Shots[c].VMAF})
+					rm = append(rm, ladder.RDPoint{Rate: mapped.Results[g].Shots[pos[c]].Bits, Quality: mapped.Results[g].Shots[pos[c]].VMAF})
 				}
 			}
 			bd, err := ladder.BDRate(rt, rm)
@@ -247,7 +280,7 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		}
 		for g := range full {
 			hullTruth[g].Shots = append(hullTruth[g].Shots, tr.Results[g].Shots[0])
-			hullMapped[g].Shots = append(hullMapped[g].Shots, mapped.Results[g].Shots[c])
+			hullMapped[g].Shots = append(hullMapped[g].Shots, mapped.Results[g].Shots[pos[c]])
 		}
 	}
 	if a.N > 0 {
@@ -283,7 +316,6 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 	t.Logf("accuracy over %d (chunk, grid point) pairs of chunks %v: mean |predicted − measured| VMAF %.3f mapped (bias %+.3f), %.3f fast curve alone; mean |ln bits ratio| %.3f mapped (bias %+.3f), %.3f fast alone; BD-rate of the mapped curves per chunk and size: mean %+.2f%%, mean |.| %.2f%% (%d curves); truth chunks' hull: %+.2f%%",
 		a.N, truthChunks, a.MappedVMAF, a.MappedVMAFBias, a.RawVMAF, a.MappedBits, a.MappedBitsBias, a.RawBits, 100*a.BDRateMean, 100*a.BDRateAbs, a.BDN, 100*a.HullBDRate)
 
-	cplx, cplxCPU := reportCost(t, stages, encodeSeconds, encodeCPU)
 	if out := os.Getenv("REEL_PERTITLE_EVAL_OUT"); out != "" {
 		b, _ := json.MarshalIndent(map[string]any{"stages": stages, "accuracy": a, "calibration": points, "truth_chunks": truthChunks,
 			"calibration_chunks": calChunks, "chunks": len(chunks), "encode_seconds": encodeSeconds, "complexity_seconds": cplx, "encode_cpu_seconds": encodeCPU, "complexity_cpu_seconds": cplxCPU,
@@ -327,6 +359,7 @@ func readShotsTSV(t *testing.T, path string) []workflows.Shot {
 type evalStage struct {
 	Name                   string
 	Seconds, CPUSeconds    float64
+	Scale                  float64 // to the whole title (0: not part of the complexity stage)
 	Ranges, Frames, Points int
 	Reused                 int
 }
@@ -337,13 +370,11 @@ type evalStage struct {
 func reportCost(t *testing.T, stages []evalStage, encodeSeconds, encodeCPU float64) (wall, cpu float64) {
 	t.Helper()
 	for _, s := range stages {
-		if s.Name == "calibration" || s.Name == "fast" {
-			wall += s.Seconds
-			cpu += s.CPUSeconds
-		}
+		wall += s.Seconds * s.Scale
+		cpu += s.CPUSeconds * s.Scale
 	}
 	if encodeSeconds > 0 && wall > 0 {
-		t.Logf("complexity stage (calibration + fast) %.1f s wall, %.1f CPU s; final encode %.1f s wall, %.1f CPU s: %.2fx wall, %.2fx CPU",
+		t.Logf("complexity stage for the title (calibration + fast, scaled) %.1f s wall, %.1f CPU s; final encode %.1f s wall, %.1f CPU s: %.2fx wall, %.2fx CPU",
 			wall, cpu, encodeSeconds, encodeCPU, wall/encodeSeconds, cpu/encodeCPU)
 	}
 	return wall, cpu
