@@ -1,6 +1,8 @@
 package tserver
 
 import (
+	"context"
+	stdsql "database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -11,15 +13,13 @@ import (
 
 	"go.temporal.io/server/common/config"
 	tlog "go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/metrics"
-	"go.temporal.io/server/common/persistence/sql"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	pgplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
-	"go.temporal.io/server/common/resolver"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/tools/common/schema"
 	sqltool "go.temporal.io/server/tools/sql"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for reel's own checks
 )
 
 const (
@@ -212,14 +212,19 @@ func pgCode(err error) string {
 }
 
 // ensurePostgresDatabase creates cfg's database if it does not exist,
-// connecting to the "postgres" maintenance database to do so.
+// connecting to the "postgres" maintenance database to do so. It connects
+// with pgx itself first: Temporal's SQL layer reports any failure to
+// connect as "no usable database connection found", which would hide a
+// wrong password or host.
 func ensurePostgresDatabase(cfg *config.SQL, logger tlog.Logger) error {
-	err := pingDatabase(cfg, logger)
+	ctx, cancel := context.WithTimeout(context.Background(), pgConnectTimeout)
+	defer cancel()
+	err := pingPostgres(ctx, cfg, cfg.DatabaseName)
 	if err == nil {
 		return nil
 	}
 	// 3D000 invalid_catalog_name: the database does not exist.
-	if pgCode(err) != "3D000" && !strings.Contains(err.Error(), "does not exist") {
+	if pgCode(err) != "3D000" {
 		return err
 	}
 	if err := sqltool.DoCreateDatabase(&config.SQL{
@@ -232,22 +237,43 @@ func ensurePostgresDatabase(cfg *config.SQL, logger tlog.Logger) error {
 		ConnectAttributes: cloneMap(cfg.ConnectAttributes),
 		TLS:               cfg.TLS,
 	}, "postgres", logger); err != nil { // …connected to this one
-		// 42P04 duplicate_database: created meanwhile by someone else.
-		if pgCode(err) == "42P04" || strings.Contains(err.Error(), "already exists") {
-			return nil
+		// Temporal's error says little; ask the server why.
+		if perr := pingPostgres(ctx, cfg, "postgres"); perr != nil {
+			return fmt.Errorf("create: connect to database \"postgres\": %w", perr)
 		}
-		return fmt.Errorf("create: %w", err)
+		if pingPostgres(ctx, cfg, cfg.DatabaseName) == nil {
+			return nil // created meanwhile by someone else
+		}
+		return fmt.Errorf("create (does the user have CREATEDB? else create it beforehand): %w", err)
 	}
 	return nil
 }
 
-func pingDatabase(cfg *config.SQL, logger tlog.Logger) error {
-	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, cfg, resolver.NewNoopResolver(), logger, metrics.NoopMetricsHandler)
+// pgConnectTimeout bounds each of reel's own PostgreSQL checks.
+const pgConnectTimeout = 30 * time.Second
+
+// pingPostgres connects to database db of cfg's server with pgx.
+func pingPostgres(ctx context.Context, cfg *config.SQL, db string) error {
+	q := url.Values{}
+	for k, v := range cfg.ConnectAttributes {
+		q.Set(k, v)
+	}
+	if q.Get("sslmode") == "" && cfg.TLS == nil {
+		q.Set("sslmode", "disable") // as Temporal's plugin does
+	}
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(cfg.User, cfg.Password),
+		Host:     cfg.ConnectAddr,
+		Path:     "/" + db,
+		RawQuery: q.Encode(),
+	}
+	conn, err := stdsql.Open("pgx", u.String())
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return db.Exec("SELECT 1")
+	defer conn.Close()
+	return conn.PingContext(ctx)
 }
 
 // ensurePostgresSchema sets up the schema-version tables (a no-op when they
