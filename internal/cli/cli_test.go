@@ -51,16 +51,21 @@ func TestRunHelpListsFlags(t *testing.T) {
 			t.Errorf("reel %v: exit %d\n%s", args, code, stdout)
 		}
 	}
-	// REEL_TEMPORAL is the default of --temporal.
+	// REEL_TEMPORAL is a default of --temporal, named but not shown: help
+	// prints nothing from the environment (it could be an API key).
 	var out bytes.Buffer
 	env := &Env{Stdout: &out, Stderr: &out, Getenv: func(k string) string {
-		if k == "REEL_TEMPORAL" {
+		switch k {
+		case "REEL_TEMPORAL":
 			return "temporal.example:7233"
+		case "TEMPORAL_API_KEY":
+			return "help-must-not-show-this-key"
 		}
 		return ""
 	}}
-	if code := Run(context.Background(), env, []string{"status", "--help"}); code != exitOK || !strings.Contains(out.String(), `(default "temporal.example:7233")`) {
-		t.Errorf("status --help with REEL_TEMPORAL: exit %d\n%s", code, out.String())
+	if code := Run(context.Background(), env, []string{"status", "--help"}); code != exitOK || !strings.Contains(out.String(), "$REEL_TEMPORAL") ||
+		strings.Contains(out.String(), "temporal.example") || strings.Contains(out.String(), "help-must-not-show") {
+		t.Errorf("status --help with REEL_TEMPORAL and TEMPORAL_API_KEY: exit %d\n%s", code, out.String())
 	}
 }
 
