@@ -11,6 +11,7 @@ PKGS=(
   libopencv-dev
   fuse3
   chromium   # the real-browser playback tests (internal/playtest)
+  postgresql # reel server's PostgreSQL end-to-end test (internal/pgtest starts it on loopback)
 )
 
 missing=()
