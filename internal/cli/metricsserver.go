@@ -13,11 +13,12 @@ import (
 	"github.com/reel-video/reel/metrics"
 )
 
-// errDraining is /healthz's reason while the worker stops.
+// errDraining is /readyz's reason while the worker stops (/healthz
+// answers 200 with it: a draining worker is alive).
 var errDraining = errors.New("draining: the worker is stopping")
 
-// metricsServer serves a worker's /metrics and /healthz (reel worker
-// --metrics). Its methods do nothing on a nil *metricsServer.
+// metricsServer serves a worker's /metrics, /healthz and /readyz (reel
+// worker --metrics). Its methods do nothing on a nil *metricsServer.
 type metricsServer struct {
 	metrics *metrics.Metrics
 	health  *metrics.Health
@@ -37,7 +38,7 @@ func listenMetrics(addr string, m *metrics.Metrics) (*metricsServer, net.Listene
 	return s, ln, nil
 }
 
-// serve answers on ln; /healthz asks c whether the server answers.
+// serve answers on ln; /readyz asks c whether the server answers.
 func (s *metricsServer) serve(ln net.Listener, c client.Client) {
 	s.health.Check = func(ctx context.Context) error {
 		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
@@ -56,6 +57,14 @@ func (s *metricsServer) running() {
 func (s *metricsServer) draining() {
 	if s != nil {
 		s.health.SetDown(errDraining)
+	}
+}
+
+// failed marks the worker stopped on a fatal error: /healthz and /readyz
+// answer 503 with it.
+func (s *metricsServer) failed(err error) {
+	if s != nil {
+		s.health.SetFailed(err)
 	}
 }
 
