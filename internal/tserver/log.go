@@ -27,6 +27,9 @@ func discardLogger() *slog.Logger {
 type serverLogger struct {
 	l     *slog.Logger
 	muted *atomic.Bool
+	// secret (the database password), when set, is replaced by "xxxxx" in
+	// every message and tag value.
+	secret string
 }
 
 // expectedWarnings are server warnings that are normal for reel's embedded
@@ -49,7 +52,7 @@ func newServerLogger(l *slog.Logger, muted *atomic.Bool) serverLogger {
 	return serverLogger{l: l.With("component", "temporal-server"), muted: muted}
 }
 
-func tagAttrs(tags []tag.Tag) []any {
+func (s serverLogger) tagAttrs(tags []tag.Tag) []any {
 	if len(tags) == 0 {
 		return nil
 	}
@@ -58,9 +61,22 @@ func tagAttrs(tags []tag.Tag) []any {
 		if t == nil {
 			continue
 		}
+		if s.secret != "" {
+			if v := fmt.Sprint(t.Value()); strings.Contains(v, s.secret) {
+				out = append(out, slog.String(t.Key(), s.scrub(v)))
+				continue
+			}
+		}
 		out = append(out, slog.Any(t.Key(), t.Value()))
 	}
 	return out
+}
+
+func (s serverLogger) scrub(text string) string {
+	if s.secret == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, s.secret, "xxxxx")
 }
 
 func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
@@ -72,7 +88,7 @@ func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 			return
 		}
 	}
-	s.l.Log(context.Background(), level, msg, tagAttrs(tags)...)
+	s.l.Log(context.Background(), level, s.scrub(msg), s.tagAttrs(tags)...)
 }
 
 func (serverLogger) Debug(string, ...tag.Tag) {}
@@ -93,10 +109,10 @@ func (s serverLogger) Panic(msg string, tags ...tag.Tag) {
 // the process never dies silently.
 func (s serverLogger) Fatal(msg string, tags ...tag.Tag) {
 	s.log(slog.LevelError, msg, tags)
-	fmt.Fprintf(os.Stderr, "embedded temporal server: fatal: %s", msg)
+	fmt.Fprintf(os.Stderr, "embedded temporal server: fatal: %s", s.scrub(msg))
 	for _, t := range tags {
 		if t != nil {
-			fmt.Fprintf(os.Stderr, " %s=%v", t.Key(), t.Value())
+			fmt.Fprintf(os.Stderr, " %s=%s", t.Key(), s.scrub(fmt.Sprint(t.Value())))
 		}
 	}
 	fmt.Fprintln(os.Stderr)
@@ -107,5 +123,5 @@ func (s serverLogger) With(tags ...tag.Tag) tlog.Logger {
 	if len(tags) == 0 {
 		return s
 	}
-	return serverLogger{l: s.l.With(tagAttrs(tags)...), muted: s.muted}
+	return serverLogger{l: s.l.With(s.tagAttrs(tags)...), muted: s.muted, secret: s.secret}
 }

@@ -269,6 +269,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, retErr error) {
 	}
 	muteLogs := new(atomic.Bool)
 	logger := newServerLogger(cfg.Logger, muteLogs)
+	logger.secret = st.password
 	if err := st.prepare(stateDir, namespaces, retention, logger); err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
