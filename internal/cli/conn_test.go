@@ -392,6 +392,12 @@ func TestTLSProbe(t *testing.T) {
 	mtls := tlsTestServer(t, &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs})
 	cert, key := ca.valid("client", false)
 	strangerCert, strangerKey := other.valid("stranger", false)
+	oldCert, oldKey := ca.issue("old-server", true, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
+	oldPair, err := tls.LoadX509KeyPair(oldCert, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredServer := tlsTestServer(t, &tls.Config{Certificates: []tls.Certificate{oldPair}})
 
 	plain, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -429,7 +435,8 @@ func TestTLSProbe(t *testing.T) {
 		{"wrong CA", mtls, connOptions{TLSCert: cert, TLSKey: key, TLSCA: other.File}, "TLS: the server certificate of " + mtls + " is not signed by --tls-ca " + other.File},
 		{"wrong server name", mtls, connOptions{TLSCert: cert, TLSKey: key, TLSCA: ca.File, TLSServerName: "frontend.example"}, "is not for that name"},
 		{"no client certificate", mtls, connOptions{TLSCA: ca.File}, "TLS: the server at " + mtls + " refused the connection"},
-		{"client certificate of another CA", mtls, connOptions{TLSCert: strangerCert, TLSKey: strangerKey, TLSCA: ca.File}, "TLS: the server at " + mtls + " refused the client certificate --tls-cert " + strangerCert},
+		{"client certificate of another CA", mtls, connOptions{TLSCert: strangerCert, TLSKey: strangerKey, TLSCA: ca.File}, "TLS: the server at " + mtls + " refused the client certificate --tls-cert " + strangerCert + ": it is not signed by a CA the server accepts"},
+		{"expired server certificate", expiredServer, connOptions{TLSCA: ca.File}, "TLS: the server certificate of " + expiredServer + " is not valid: x509: certificate has expired"},
 		{"plain server", plain.Addr().String(), connOptions{TLSCA: ca.File}, "closed the connection during the TLS handshake: does it serve TLS?"},
 		{"nobody listening: left to the SDK", closedPort, connOptions{TLSCA: ca.File}, ""},
 	} {

@@ -116,6 +116,11 @@ func (s *connSettings) tlsError(err error) error {
 	if i := strings.Index(msg, "remote error: tls: "); i >= 0 {
 		alert := msg[i+len("remote error: tls: "):]
 		if s.TLS.hasCert() {
+			if alert == "certificate required" {
+				// Go sends no certificate whose CA the server did not
+				// list as acceptable.
+				return fmt.Errorf("TLS: the server at %s refused the client certificate %s: it is not signed by a CA the server accepts (certificate required)", at, s.certName())
+			}
 			return fmt.Errorf("TLS: the server at %s refused the client certificate %s: %s", at, s.certName(), alert)
 		}
 		return fmt.Errorf("TLS: the server at %s refused the connection: %s (it may require a client certificate: --tls-cert and --tls-key)", at, alert)
