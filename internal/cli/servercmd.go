@@ -169,6 +169,10 @@ func runServer(ctx context.Context, env *Env, o *serverOptions) int {
 		if ctx.Err() != nil {
 			return exitInterrupted
 		}
+		var pe *tserver.PortInUseError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("port %d (%s) is in use: choose other ports with --addr (the server takes its port and the next %d), or stop what holds it", pe.Port, pe.Role, tserver.NumPorts-1)
+		}
 		printErr(env, "server", err)
 		return exitFailed
 	}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +85,23 @@ func TestServerDatabaseUnreachable(t *testing.T) {
 	}
 	if strings.Contains(stderr, "s3cr3t-pw") {
 		t.Errorf("error shows the password: %s", stderr)
+	}
+}
+
+// TestServerPortInUse: a taken frontend port is one clear line naming
+// --addr.
+func TestServerPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	if port > 65535-3 {
+		t.Skip("port too high for a block of 4")
+	}
+	code, _, stderr := reel(context.Background(), "server", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--state-dir", t.TempDir())
+	if code != exitFailed || !strings.Contains(stderr, "port "+strconv.Itoa(port)+" (frontend) is in use: choose other ports with --addr") {
+		t.Errorf("exit %d, %q", code, stderr)
 	}
 }

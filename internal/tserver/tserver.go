@@ -10,6 +10,12 @@
 // State lives in Config.StateDir and survives restarts, including a SIGKILL of
 // the process: workflow histories are kept and running workflows resume.
 //
+// The same server also runs standing, for a fleet (reel server): the
+// frontend on any address (Config.AllowRemote), more namespaces and their
+// retention, PostgreSQL persistence whose schema Start sets up and upgrades
+// with Temporal's own schema tool (Config.DB), TLS or mutual TLS on the
+// frontend (Config.TLS) and the Temporal Web UI (Server.StartUI).
+//
 // This is the only package (besides end-to-end tests) that imports
 // go.temporal.io/server.
 package tserver
