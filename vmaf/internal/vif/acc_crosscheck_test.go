@@ -131,3 +131,46 @@ func TestSub9HorizAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestVert16RoundAsmMatchesGo checks vert16RoundAVX2 against vertical16's
+// rounding loop on random 64-bit sums (the whole range) with the shifts
+// of every bit depth and scale.
+func TestVert16RoundAsmMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(77, 5))
+	for it := 0; it < 100; it++ {
+		n := 4 * (1 + rng.IntN(30))
+		bpc := 9 + rng.IntN(8)
+		shVP, rndVP := uint(bpc), uint64(1)<<(bpc-1)
+		shSq := uint((bpc - 8) * 2)
+		rndSq := uint64(1) << (shSq - 1)
+		if it%2 == 0 { // decimated scales
+			shVP, rndVP, shSq, rndSq = 16, 32768, 16, 32768
+		}
+		a := make([][]uint64, 4)
+		for k := range a {
+			a[k] = make([]uint64, n)
+			for j := range a[k] {
+				a[k][j] = rng.Uint64() >> rng.IntN(64)
+				if rng.IntN(10) == 0 {
+					a[k][j] = math.MaxUint64
+				}
+			}
+		}
+		tmu := make([]uint64, n)
+		tx, ty, txy := make([]uint32, n), make([]uint32, n), make([]uint32, n)
+		vert16RoundAVX2(&a[0][0], &a[1][0], &a[2][0], &a[3][0], &tmu[0], &tx[0], &ty[0], &txy[0], n, rndVP, uint64(shVP), rndSq, uint64(shSq))
+		for j := 0; j < n; j++ {
+			m := a[0][j]
+			wmu := (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
+			wx := uint32((a[1][j] + rndSq) >> shSq)
+			wy := uint32((a[2][j] + rndSq) >> shSq)
+			wxy := uint32((a[3][j] + rndSq) >> shSq)
+			if tmu[j] != wmu || tx[j] != wx || ty[j] != wy || txy[j] != wxy {
+				t.Fatalf("bpc %d [%d]: asm %x %x %x %x, Go %x %x %x %x", bpc, j, tmu[j], tx[j], ty[j], txy[j], wmu, wx, wy, wxy)
+			}
+		}
+	}
+}

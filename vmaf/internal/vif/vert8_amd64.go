@@ -67,3 +67,9 @@ func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16)
 //
 //go:noescape
 func sub9HorizAVX2(tm *uint64, oref, odis *uint16, n int, c *[5]uint32)
+
+// vert16RoundAVX2 is vertical16's final rounding loop for n columns (n a
+// multiple of 4).
+//
+//go:noescape
+func vert16RoundAVX2(aMu, aXX, aYY, aXY *uint64, tmu *uint64, txx, tyy, txy *uint32, n int, rndVP uint64, shVP uint64, rndSq uint64, shSq uint64)

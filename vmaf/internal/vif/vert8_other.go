@@ -45,3 +45,7 @@ func accumulateAVX2(hMu, hXX, hYY, hXY *uint64, n int, l *accLanes, tab *uint16)
 }
 
 func sub9HorizAVX2(tm *uint64, oref, odis *uint16, n int, c *[5]uint32) { panic("unreachable") }
+
+func vert16RoundAVX2(aMu, aXX, aYY, aXY *uint64, tmu *uint64, txx, tyy, txy *uint32, n int, rndVP uint64, shVP uint64, rndSq uint64, shSq uint64) {
+	panic("unreachable")
+}

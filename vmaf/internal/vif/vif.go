@@ -451,7 +451,12 @@ func vertical16[T pixel](ws *workspace, ref, dis []T, rstride, dstride, w, h, i 
 	txx, tyy, txy := ws.txx[pad:pad+w], ws.tyy[pad:pad+w], ws.txy[pad:pad+w]
 	aMu, aXX, aYY, aXY = aMu[:len(tmu)], aXX[:len(tmu)], aYY[:len(tmu)], aXY[:len(tmu)]
 	txx, tyy, txy = txx[:len(tmu)], tyy[:len(tmu)], txy[:len(tmu)]
-	for j := range tmu {
+	j4 := 0
+	if hasAVX2 && len(tmu) >= 4 {
+		j4 = len(tmu) &^ 3
+		vert16RoundAVX2(&aMu[0], &aXX[0], &aYY[0], &aXY[0], &tmu[0], &txx[0], &tyy[0], &txy[0], j4, rndVP, uint64(shVP), rndSq, uint64(shSq))
+	}
+	for j := j4; j < len(tmu); j++ {
 		m := aMu[j]
 		tmu[j] = (((m&lo32)+rndVP)>>shVP)&lo32 | ((((m>>32)+rndVP)>>shVP)&lo32)<<32
 		txx[j] = uint32((aXX[j] + rndSq) >> shSq)
