@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,7 @@ func TestConnAPIKeyNotShown(t *testing.T) {
 		{"env key, wrong CA", env, append([]string{"status", "no-such-title", "--tls-ca", other.File}, mtls...), exitFailed},
 		{"env key, no address", map[string]string{"TEMPORAL_CONFIG_FILE": env["TEMPORAL_CONFIG_FILE"], "TEMPORAL_API_KEY": secret},
 			[]string{"status", "no-such-title", "--state-dir", state}, exitFailed},
+		{"env key, nobody listening", env, []string{"status", "no-such-title", "--temporal", closedAddr(t), "--state-dir", state}, exitFailed},
 		{"help", env, []string{"status", "--help"}, exitOK},
 	} {
 		code, stdout, stderr := reelEnv(ctx, tc.env, tc.args...)
@@ -150,7 +152,18 @@ func TestConnAPIKeyNotShown(t *testing.T) {
 	if strings.Contains(all.String(), secret) || strings.Contains(all.String(), secret[:12]) {
 		t.Errorf("the API key shows in the output or log:\n%s", all.String())
 	}
-	if !strings.Contains(all.String(), "not found") || !strings.Contains(all.String(), "not signed by") || !strings.Contains(all.String(), "TEMPORAL_API_KEY is set but no Temporal address") {
+	if !strings.Contains(all.String(), "not found") || !strings.Contains(all.String(), "(namespace default, TLS, API key from TEMPORAL_API_KEY)") || !strings.Contains(all.String(), "not signed by") || !strings.Contains(all.String(), "TEMPORAL_API_KEY is set but no Temporal address") {
 		t.Errorf("the commands did not run as expected:\n%s", all.String())
 	}
+}
+
+// closedAddr is a loopback address nobody listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
