@@ -248,6 +248,8 @@ func TestEnvConfigErrors(t *testing.T) {
 			[]string{"--tls-cert is set but no Temporal address is"}},
 		{"bad toml", map[string]string{"TEMPORAL_CONFIG_FILE": writeTemp(t, "bad.toml", "[profile.default\naddress=")}, connOptions{},
 			[]string{"temporal.toml", "bad.toml"}},
+		{"bad toml quoting the key", map[string]string{"TEMPORAL_CONFIG_FILE": writeTemp(t, "bad.toml", "[profile.prod]\napi_key = s3cr3t-unquoted\n")}, connOptions{ProfileName: "prod"},
+			[]string{"bad.toml: failed parsing config: toml: line 2", `found "…"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.flags.resolve(mapEnv(tc.env))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -95,7 +96,7 @@ func (o *connOptions) resolve(env *Env) (connSettings, error) {
 		// file it looked in, and that the file itself may be missing.
 		conf, err := envconfig.LoadClientConfig(envconfig.LoadClientConfigOptions{ConfigFilePath: file, EnvLookup: look})
 		if err != nil {
-			return connSettings{}, fmt.Errorf("temporal.toml: %w", err)
+			return connSettings{}, configFileError(file, err)
 		}
 		if conf.Profiles[profile] == nil {
 			if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
@@ -110,7 +111,7 @@ func (o *connOptions) resolve(env *Env) (connSettings, error) {
 		EnvLookup:         look,
 	})
 	if err != nil {
-		return connSettings{}, fmt.Errorf("temporal.toml %s: %w", file, err)
+		return connSettings{}, configFileError(file, err)
 	}
 	if profile == "" {
 		profile = envconfig.DefaultConfigFileProfile
@@ -205,6 +206,22 @@ func (o *connOptions) resolve(env *Env) (connSettings, error) {
 	}
 	return s, nil
 }
+
+// configFileError reports a temporal.toml that cannot be read or parsed.
+// The TOML parser quotes the text it stumbled on, which may be an API key:
+// quoted text after the position ("toml: line 3 (last key …): ") is
+// elided, and the error is not wrapped so that no caller prints the
+// original.
+func configFileError(file string, err error) error {
+	msg := err.Error()
+	at := strings.Index(msg, "): ")
+	if at < 0 {
+		at = 0
+	}
+	return fmt.Errorf("temporal.toml %s: %s%s", file, msg[:at], quotedText.ReplaceAllString(msg[at:], `"…"`))
+}
+
+var quotedText = regexp.MustCompile(`"[^"]*"|'[^']*'`)
 
 func profileNames(c envconfig.ClientConfig) string {
 	if len(c.Profiles) == 0 {
