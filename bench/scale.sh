@@ -11,9 +11,9 @@
 #   bash bench/scale.sh
 #   REEL_SCALE_CLIP=/path/to/clip.mp4 REEL_SCALE_PROFILE=p.yaml bash bench/scale.sh
 #
-# Knobs: REEL_SCALE_CLIP (default $REEL_SHARED/corpus/car-detection.mp4,
-# REEL_SHARED defaulting to ../shared),
-# REEL_SCALE_PROFILE (default: the built-in profile), REEL_SCALE_OUT
+# Knobs: REEL_SCALE_CLIP (default: testdata/media/bigbuckbunny.mp4 played 4
+# times, 21 s at 640x360 with its audio), REEL_SCALE_PROFILE (default: the
+# built-in profile), REEL_SCALE_OUT
 # (where the history JSON is kept; default /tmp/reel-scale). The full go
 # test output is kept in ${REEL_SCALE_LOG:-/tmp/reel-scale.log}.
 set -uo pipefail
