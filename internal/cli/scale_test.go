@@ -374,11 +374,11 @@ type s3Request struct {
 }
 
 type s3Count struct {
-	n       int
-	up, dn  int64 // request and response body bytes
-	failed  int   // responses >= 400
-	dnMax   int64 // largest response body
-	upMaxed int64 // largest request body
+	n      int
+	up, dn int64 // request and response body bytes
+	failed int   // responses >= 400 (cache misses are 404s)
+	dnMax  int64 // largest response body
+	upMax  int64 // largest request body
 }
 
 func newCountingProxy(t *testing.T, upstream string) *countingProxy {
@@ -474,7 +474,7 @@ func (p *countingProxy) add(kind string, at time.Time, up, dn int64) {
 	g.up += up
 	g.dn += dn
 	g.dnMax = max(g.dnMax, dn)
-	g.upMaxed = max(g.upMaxed, up)
+	g.upMax = max(g.upMax, up)
 }
 
 // countingBody counts the bytes read through it and calls done once, at
@@ -542,8 +542,8 @@ func (p *countingProxy) report(attempts []activityAttempt, minutes float64) {
 		n += g.n
 		up += g.up
 		dn += g.dn
-		figure("s3 "+k, "%d requests (%d answered >= 400: cache misses are 404s), %d bytes up, %d bytes down (largest %d up, %d down); %.1f requests per minute of source",
-			g.n, g.failed, g.up, g.dn, g.upMaxed, g.dnMax, float64(g.n)/minutes)
+		figure("s3 "+k, "%d requests (%d answered >= 400), %d bytes up, %d bytes down (largest %d up, %d down); %.1f requests per minute of source",
+			g.n, g.failed, g.up, g.dn, g.upMax, g.dnMax, float64(g.n)/minutes)
 	}
 	figure("s3", "%d requests, %d bytes up, %d bytes down; per minute of source %.1f requests, %.0f bytes up, %.0f bytes down",
 		n, up, dn, float64(n)/minutes, float64(up)/minutes, float64(dn)/minutes)
