@@ -6,7 +6,9 @@
 # mean duration), history events and bytes by event type and the largest
 # payloads, S3 requests by kind and bytes each way, CPU seconds attributed to
 # activity types, each also per minute of source. The test is
-# internal/cli/scale_test.go (TestScaleFigures, run only with REEL_SCALE=1).
+# internal/cli/scale_test.go (TestScaleFigures, run only with REEL_SCALE=1);
+# TestScaleReportPayload adds the size of WriteReport's input, built with the
+# real types, for 4 to 3,600 chunks of a 1080p title.
 #
 #   bash bench/scale.sh
 #   REEL_SCALE_CLIP=/path/to/clip.mp4 REEL_SCALE_PROFILE=p.yaml bash bench/scale.sh
@@ -22,7 +24,7 @@ log=${REEL_SCALE_LOG:-/tmp/reel-scale.log}
 export REEL_SCALE_OUT=${REEL_SCALE_OUT:-/tmp/reel-scale}
 [ -n "${REEL_SCALE_CLIP:-}" ] && export REEL_SCALE_CLIP=$(realpath "$REEL_SCALE_CLIP")
 [ -n "${REEL_SCALE_PROFILE:-}" ] && export REEL_SCALE_PROFILE=$(realpath "$REEL_SCALE_PROFILE")
-REEL_SCALE=1 go test ./internal/cli -run '^TestScaleFigures$' -count 1 -v -timeout 60m >"$log" 2>&1
+REEL_SCALE=1 go test ./internal/cli -run '^TestScale(Figures|ReportPayload)$' -count 1 -v -timeout 60m >"$log" 2>&1
 status=$?
 sed -n 's/^FIGURE //p' "$log"
 if [ "$status" -ne 0 ]; then

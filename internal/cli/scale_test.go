@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -22,10 +26,13 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/reel-video/reel/internal/mediatest"
+	"github.com/reel-video/reel/ladder"
+	"github.com/reel-video/reel/plan"
 	"github.com/reel-video/reel/workflows"
 )
 
@@ -547,4 +554,72 @@ func (p *countingProxy) report(attempts []activityAttempt, minutes float64) {
 	}
 	figure("s3", "%d requests, %d bytes up, %d bytes down; per minute of source %.1f requests, %.0f bytes up, %.0f bytes down",
 		n, up, dn, float64(n)/minutes, float64(up)/minutes, float64(dn)/minutes)
+}
+
+// TestScaleReportPayload encodes, with the SDK's data converter, the
+// WriteReport input a title of C chunks schedules, built with the real
+// types in the shape the measured run had (every chunk's trial record at
+// every point of a 1080p source's 6 × 5 grid, 6 rungs with per-chunk CRFs
+// and heights), and prints its size against Temporal's 2 MB blob limit
+// for docs/scale.md. Only with REEL_SCALE=1.
+func TestScaleReportPayload(t *testing.T) {
+	if os.Getenv("REEL_SCALE") != "1" {
+		t.Skip("runs with REEL_SCALE=1 (bash bench/scale.sh)")
+	}
+	const blobLimit = 2 << 20
+	prev := 0
+	for _, chunks := range []int{4, 60, 247, 720, 1440, 3600} {
+		p, err := converter.GetDefaultDataConverter().ToPayloads(reportInput(chunks))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := proto.Size(p)
+		if n <= prev {
+			t.Errorf("%d chunks: %d bytes, not more than the fewer chunks' %d", chunks, n, prev)
+		}
+		prev = n
+		figure(fmt.Sprintf("WriteReport input, %d chunks (1080p grid)", chunks), "%d bytes, %.2f× the 2 MB blob limit", n, float64(n)/blobLimit)
+	}
+}
+
+// reportInput is a WriteReport input of a 1080p title of chunks 5-s
+// chunks with the default per-title ladder (6 × 5 grid, 6 rungs).
+func reportInput(chunks int) workflows.WriteReportInput {
+	heights := []int{234, 360, 432, 540, 720, 1080}
+	crfs := []float64{18, 23, 28, 33, 38}
+	pt := &workflows.PerTitle{PerShot: true}
+	in := workflows.WriteReportInput{TitleID: "title", Out: "s3://out/title", PerTitle: pt}
+	for c := range chunks {
+		span := ladder.ShotSpan{Start: 125 * c, Frames: 125}
+		pt.Shots = append(pt.Shots, span)
+		pt.Sample = append(pt.Sample, workflows.TrialRange{Shot: c, StartFrame: span.Start, Frames: 50, Weight: 125})
+		pt.Of = append(pt.Of, c)
+		in.Chunks = append(in.Chunks, plan.Chunk{Index: c, StartFrame: span.Start, Frames: 125})
+		in.Shots = append(in.Shots, workflows.Shot{Start: span.Start, End: span.Start + 125, Confidence: 1, Kind: "cut"})
+	}
+	for _, h := range heights {
+		for _, crf := range crfs {
+			r := workflows.TrialResult{TrialPoint: workflows.TrialPoint{Width: (h*16/9 + 1) &^ 1, Height: h, Codec: "h264", CRF: crf, Preset: "medium"}}
+			for c := range chunks {
+				// Measured-looking values: full-precision VMAFs, whole
+				// bit counts, a 64-hex cache key.
+				x := float64(h)*1e3 + crf*37 + float64(c)*0.7310585786300049
+				key := sha256.Sum256([]byte(fmt.Sprint(h, crf, c)))
+				r.Shots = append(r.Shots, workflows.TrialShot{Range: c, Shot: c, StartFrame: 125 * c, Frames: 50, Weight: 125,
+					Bits: math.Round(x * 977), BitrateKbps: math.Round(x*488.5) / 1e3, VMAF: 60 + math.Mod(x, 39.123456789012345),
+					VMAFMin: 55 + math.Mod(x, 31.98765432109876), VMAFHarmonicMean: 59 + math.Mod(x, 38.5432109876543),
+					Key: hex.EncodeToString(key[:])})
+			}
+			pt.Trials.Results = append(pt.Trials.Results, r)
+		}
+	}
+	for i := range 6 {
+		rung := workflows.PerTitleRung{ID: fmt.Sprintf("rung-%d", i), PredictedKbps: 5000.123456789 / float64(i+1), PredictedVMAF: 95 - 7.1234567891*float64(i)}
+		for c := range chunks {
+			rung.ChunkCRFs = append(rung.ChunkCRFs, float64(20+i*3+c%5))
+			rung.ChunkHeights = append(rung.ChunkHeights, heights[5-i])
+		}
+		pt.Rungs = append(pt.Rungs, rung)
+	}
+	return in
 }
