@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -172,6 +173,27 @@ func TestAudioBadInput(t *testing.T) {
 	rep, _, err := AnalyzeAudio(cfg, &pcmSource{sr: 48000, ch: 1, block: 100, data: make([]float32, 4800)}, VideoInfo{})
 	if err != nil || rep.IntegratedLUFS > -70 {
 		t.Fatalf("short audio: %v %+v", err, rep)
+	}
+}
+
+// TestAudioDigitalSilence: a track of zeros (as a camera's muted track
+// has) reads at SilenceDB, and its report is valid JSON; −∞ was not, and
+// failed the title's analysis.
+func TestAudioDigitalSilence(t *testing.T) {
+	rep, _, err := AnalyzeAudio(DefaultConfig(), &pcmSource{sr: 48000, ch: 2, block: 4800, data: make([]float32, 2*48000*3)}, VideoInfo{FrameRateNum: 25, FrameRateDen: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.TruePeakDBTP != SilenceDB || rep.SamplePeakDBFS != SilenceDB {
+		t.Errorf("peaks %g dBTP, %g dBFS; want %g for digital silence", rep.TruePeakDBTP, rep.SamplePeakDBFS, SilenceDB)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatalf("report of a silent track: %v", err)
+	}
+	var back AudioReport
+	if err := json.Unmarshal(b, &back); err != nil || back.TruePeakDBTP != SilenceDB {
+		t.Fatalf("round trip: %v, %+v", err, back)
 	}
 }
 

@@ -260,11 +260,17 @@ type loudnessResult struct {
 	blocks                          int
 }
 
+// SilenceDB is the peak level, in dBFS or dBTP, that the audio report
+// gives digital silence (no sample other than zero), whose level is −∞:
+// JSON has no infinity, and a report of a silent track must still be
+// written. No peak reads lower.
+const SilenceDB = -200.0
+
 func dbfs(v float64) float64 {
 	if v <= 0 {
-		return math.Inf(-1)
+		return SilenceDB
 	}
-	return 20 * math.Log10(v)
+	return max(20*math.Log10(v), SilenceDB)
 }
 
 func (m *loudnessMeter) result() loudnessResult {
