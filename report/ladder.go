@@ -37,6 +37,10 @@ type Trials struct {
 	// and found in the cache.
 	Encoded int `json:"encoded"`
 	Reused  int `json:"reused"`
+	// RangesOmitted tells that Grid's per-range results (GridPoint.Ranges)
+	// were left out: too many for the workflow to carry to the report (a
+	// long title analysed chunk by chunk); they stay in the trial cache.
+	RangesOmitted bool `json:"ranges_omitted,omitempty"`
 }
 
 // TrialRange is one sampled range: frames [Start, Start+Frames) of the

@@ -353,7 +353,7 @@ func EncodeTitle(ctx workflow.Context, req TitleRequest) (TitleResult, error) {
 			Source: src, Out: req.Out, Profile: req.Profile.Name, Specs: specs,
 			Rungs: encoded.Rungs, Scores: scored.Scores, Timings: timings,
 			Warnings: chunked.Warnings, Audio: chunked.Audio, Chunks: chunked.Chunks,
-			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed, PerTitle: pt,
+			ReusedChunks: chunked.Reused, Concealed: chunked.Concealed, PerTitle: perTitleForReport(pt),
 			Request: req.Request, Gate: gate, Package: packaged, SegmentSeconds: req.Profile.SegmentSeconds,
 		}
 		if qcVersion >= 1 {

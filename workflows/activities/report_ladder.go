@@ -33,6 +33,9 @@ func ladderSection(src media.SourceInfo, pt *workflows.PerTitle, rungs []report.
 		}
 		t.Grid = append(t.Grid, g)
 	}
+	if len(pt.Sample) > 0 && len(tr.Results) > 0 && len(tr.Results[0].Shots) == 0 {
+		t.RangesOmitted = true // workflows.ReportTrialShotsMax
+	}
 	l.Trials = t
 	for _, p := range pt.Hull {
 		l.Hull = append(l.Hull, report.LadderPoint{Width: p.Width, Height: p.Height, Codec: p.Codec, CRF: p.CRF, BitrateKbps: p.BitrateKbps, VMAF: p.VMAF})

@@ -63,11 +63,25 @@ func TestLadderSection(t *testing.T) {
 		if math.Abs(*ref.BDRateMeasured-want) > 1e-9 {
 			t.Errorf("scale %v: measured BD-rate %v, want %v (predicted %v)", scale, *ref.BDRateMeasured, want, *ref.BDRatePredicted)
 		}
+		if l.Trials.RangesOmitted || len(l.Trials.Grid[0].Ranges) != 1 {
+			t.Errorf("per-range results: omitted %v, %d ranges; want them kept", l.Trials.RangesOmitted, len(l.Trials.Grid[0].Ranges))
+		}
 		for _, r := range l.Rungs {
 			if r.MeasuredKbps == 0 || r.PredictedKbps == 0 || r.MeasuredVMAF != r.PredictedVMAF {
 				t.Errorf("rung %+v", r)
 			}
 		}
+	}
+	// The per-range results left out of WriteReport's input (a long title
+	// analysed chunk by chunk, workflows.ReportTrialShotsMax): said so.
+	trimmed := *pt
+	trimmed.Trials.Results = nil
+	for _, r := range pt.Trials.Results {
+		r.Shots = nil
+		trimmed.Trials.Results = append(trimmed.Trials.Results, r)
+	}
+	if l := ladderSection(src, &trimmed, nil); !l.Trials.RangesOmitted || len(l.Trials.Grid) != len(grid) {
+		t.Errorf("trimmed analysis: omitted %v, %d grid points", l.Trials.RangesOmitted, len(l.Trials.Grid))
 	}
 	if l := ladderSection(src, nil, nil); l.Mode != "fixed" || l.Trials != nil {
 		t.Errorf("fixed section %+v", l)
