@@ -35,17 +35,20 @@ func TestDrainWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
+	began := time.Now()
+	phase := func(what string) { t.Logf("%5.1fs %s", time.Since(began).Seconds(), what) }
 	dir := t.TempDir()
 	bin := buildReel(t, dir)
-	// 720p chunks of 4 s at preset slow: several seconds each, so a
-	// SIGTERM lands while one runs.
+	phase("built")
+	// 540p chunks of 4 s at preset slow: seconds each, so a SIGTERM lands
+	// while one runs.
 	mezz := filepath.Join(dir, "mezz.mkv")
-	makeMezzanine(t, mezz, "1280x720", 300)
+	makeMezzanine(t, mezz, "960x540", 300)
 	prof := filepath.Join(dir, "profile.yaml")
 	if err := os.WriteFile(prof, []byte(`ladder:
   defaults: {preset: slow}
   rungs:
-    - {id: 720p, height: 720, crf: 30}
+    - {id: 540p, height: 540, crf: 30}
 chunking: {mode: fixed, min_seconds: 4, max_seconds: 4}
 encode: {max_parallel: 4}
 audio: []
@@ -117,7 +120,9 @@ audio: []
 		t.Fatalf("submit: %v\n%s", err, stderrOf(submit))
 	}
 
+	phase("submitted")
 	chunkOn("drain-a")
+	phase("a chunk on A")
 	if err := a.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ audio: []
 		strings.Contains(stderrOf(a), "cancelled") {
 		t.Fatalf("worker A: exit %d after %v:\n%s", code, took, stderrOf(a))
 	}
-	t.Logf("worker A drained in %v", took)
+	phase("A drained in " + took.String())
 
 	b := encodeWorker("drain-b", "0s")
 	chunkOn("drain-b")
@@ -143,6 +148,7 @@ audio: []
 		t.Fatalf("worker B: exit %d after %v:\n%s", code, took, stderrOf(b))
 	}
 
+	phase("B cut its chunk")
 	encodeWorker("drain-c", "2m")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -150,6 +156,7 @@ audio: []
 	if err := c.GetWorkflow(ctx, wid, "").Get(ctx, &res); err != nil {
 		t.Fatalf("title after the drains: %v\nserver:\n%s", err, stderrOf(server))
 	}
+	phase("title done")
 	attempts, err := activityAttempts(ctx, c, wid)
 	if err != nil {
 		t.Fatal(err)
