@@ -436,10 +436,10 @@ func (ws *workerSet) stop() (cut int) {
 		}()
 	}
 	wg.Wait()
-	if timer.Stop() {
-		once.Do(func() {}) // drained in time
-	}
+	timer.Stop()
 	ws.workers = nil
+	// Drained in time: the timer counts nothing after this. Timed out:
+	// this waits for its count.
 	once.Do(func() {})
 	return cut
 }
