@@ -6,7 +6,7 @@ GOBIN   := $(shell $(GO) env GOPATH)/bin
 STATE   ?= $(CURDIR)/.reel/state
 DEMO_IN ?= testdata/media/bigbuckbunny.mp4
 
-.PHONY: all deps build demo test test-short vet bench fuzz clean
+.PHONY: all deps build demo test test-short test-upgrade vet bench fuzz clean
 
 all: build
 
@@ -32,6 +32,13 @@ E2E := ./internal/cli
 test: vet
 	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v '/internal/cli$$')
 	$(GO) test -timeout 20m $(E2E)
+
+# Rolling upgrade with two builds (internal/cli TestUpgradeWorkers): a title
+# started on the previous release's workers (the parent of the last commit
+# that changed workflows/*.go, or REEL_UPGRADE_FROM=COMMIT) is finished by
+# this build's. About 5 minutes on 2 cores, so not part of `make test`.
+test-upgrade: deps
+	REEL_UPGRADE=1 $(GO) test -timeout 40m -run TestUpgradeWorkers -v $(E2E)
 
 test-short: deps
 	$(GO) test -short ./...

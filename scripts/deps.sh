@@ -10,6 +10,7 @@ PKGS=(
   libswscale-dev libswresample-dev
   libopencv-dev
   fuse3
+  systemd    # systemd-analyze verify of deploy/systemd (internal/cli TestDeploySystemdUnits)
   chromium   # the real-browser playback tests (internal/playtest)
   postgresql # reel server's PostgreSQL end-to-end test (internal/pgtest starts it on loopback)
 )
