@@ -29,8 +29,8 @@ import (
 // ../shared/corpus looped when present, else lavfi testsrc2), starts the
 // reel binary as an embedded server serving reel,reel-io,reel-cpu, and then,
 // for each worker count W of REEL_BENCH_WORKERS (default "1,2"), W `reel
-// worker --queues reel-encode` processes (one chunk at a time each, the
-// default --encode-concurrency), and submits the title (`reel submit
+// worker --queues reel-encode --max-activities reel-encode=1` processes (one
+// chunk at a time each, whatever the core count), and submits the title (`reel submit
 // --wait`) with a profile of fixed 2 s chunks, a 720p+360p H.264 ladder
 // (preset REEL_BENCH_PRESET, default veryfast), no audio and the default QC.
 // Each W runs REEL_BENCH_RUNS times (default 1; medians are printed), every
@@ -137,7 +137,7 @@ audio: []
 		var workers []*exec.Cmd
 		for i := 0; i < w; i++ {
 			wk := start(fmt.Sprintf("worker %d", i+1), "worker", "--temporal", hostPort, "--queues", "reel-encode",
-				"--state-dir", filepath.Join(dir, fmt.Sprintf("w%d-%d", w, i)))
+				"--max-activities", "reel-encode=1", "--state-dir", filepath.Join(dir, fmt.Sprintf("w%d-%d", w, i)))
 			waitFor(t, 60*time.Second, serving(wk), "encode worker start")
 			workers = append(workers, wk)
 		}
