@@ -6,7 +6,7 @@ GOBIN   := $(shell $(GO) env GOPATH)/bin
 STATE   ?= $(CURDIR)/.reel/state
 DEMO_IN ?= testdata/media/bigbuckbunny.mp4
 
-.PHONY: all deps build demo test test-short test-upgrade vet bench fuzz clean
+.PHONY: all deps build demo test test-short test-fleet test-upgrade vet bench fuzz clean
 
 all: build
 
@@ -29,9 +29,15 @@ vet: deps
 # subprocesses) run after the rest, on their own, so that heavy unit tests
 # in other packages do not starve the in-process server.
 E2E := ./internal/cli
+# REEL_FLEET=1: the one-box fleet test (docs/fleet.md) is part of it.
 test: vet
 	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v '/internal/cli$$')
-	$(GO) test -timeout 20m $(E2E)
+	REEL_FLEET=1 $(GO) test -timeout 25m $(E2E)
+
+# The one-box fleet test alone (docs/fleet.md): reel server on PostgreSQL,
+# reel workers per queue, the S3 test server; 3-4 minutes on 2 cores.
+test-fleet: deps
+	REEL_FLEET=1 $(GO) test -timeout 15m -count=1 -run '^TestFleetOneBox$$' -v $(E2E)
 
 # Rolling upgrade with two builds (internal/cli TestUpgradeWorkers): a title
 # started on the previous release's workers (the parent of the last commit

@@ -79,7 +79,7 @@ func TestFleetOneBox(t *testing.T) {
 		t.Skip("end-to-end test")
 	}
 	if os.Getenv("REEL_FLEET") != "1" {
-		t.Skip("the one-box fleet test (3 to 4 minutes) runs with REEL_FLEET=1: make test-fleet")
+		t.Skip("the one-box fleet test (3 to 4 minutes) runs with REEL_FLEET=1, as make test and make test-fleet set it")
 	}
 	began := time.Now()
 	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
