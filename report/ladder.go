@@ -41,6 +41,42 @@ type Trials struct {
 	// were left out: too many for the workflow to carry to the report (a
 	// long title analysed chunk by chunk); they stay in the trial cache.
 	RangesOmitted bool `json:"ranges_omitted,omitempty"`
+	// Analysis is how every chunk was measured (runs with the
+	// every-chunk analysis; nil for a sampled one).
+	Analysis *TrialAnalysis `json:"analysis,omitempty"`
+}
+
+// TrialAnalysis is the every-chunk analysis: fast trial encodes of every
+// chunk (Preset, CRFs, VMAF on one frame in VMAFEvery, at most
+// WindowFrames from each chunk's start), mapped to the final encode's
+// settings by offsets measured on CalibrationChunks (also encoded on the
+// full grid at the final preset).
+type TrialAnalysis struct {
+	Preset             string             `json:"preset"`
+	CRFs               []float64          `json:"crfs"`
+	VMAFEvery          int                `json:"vmaf_every"`
+	WindowFrames       int                `json:"window_frames"`
+	CalibrationChunks  []int              `json:"calibration_chunks"`
+	Calibration        []CalibrationPoint `json:"calibration"`
+	FastSeconds        float64            `json:"fast_seconds"`
+	CalibrationSeconds float64            `json:"calibration_seconds"`
+}
+
+// CalibrationPoint is one grid point's fitted mapping from the fast
+// preset to the final one: mean offsets of ln(bits) and VMAF over the
+// calibration chunks, and the mean errors before (Raw) and after (Fit)
+// applying them.
+type CalibrationPoint struct {
+	Width        int     `json:"width"`
+	Height       int     `json:"height"`
+	CRF          float64 `json:"crf"`
+	LogBits      float64 `json:"log_bits"`
+	VMAF         float64 `json:"vmaf"`
+	Stretches    int     `json:"stretches"`
+	RawVMAFError float64 `json:"raw_vmaf_error"`
+	FitVMAFError float64 `json:"fit_vmaf_error"`
+	RawBitsError float64 `json:"raw_bits_error"`
+	FitBitsError float64 `json:"fit_bits_error"`
 }
 
 // TrialRange is one sampled range: frames [Start, Start+Frames) of the

@@ -110,8 +110,14 @@ func checkResult(t *testing.T, res workflows.TitleResult, wantFrames int) {
 	if l == nil || l.Mode != "per-title" || l.Trials == nil || len(l.Rungs) != len(res.Rungs) || len(l.Hull) < 2 {
 		t.Fatalf("report ladder section %+v", l)
 	}
-	// perTitleYAML's grid: 3 sizes × 3 CRFs.
-	if len(l.Trials.Grid) != 9 || l.Trials.Encoded+l.Trials.Reused != 9*len(l.Trials.Sample) || l.Trials.ScoreHeight != 720 {
+	// perTitleYAML's grid: 3 sizes × 3 CRFs, on every chunk's window with
+	// the fast preset (the analysis CRFs, lowest, middle and highest, are
+	// the same 3) and on the calibration chunks at the final one.
+	an := l.Trials.Analysis
+	if an == nil || len(an.CalibrationChunks) == 0 || len(an.Calibration) != 9 || an.Preset == "" || an.VMAFEvery < 1 {
+		t.Fatalf("every-chunk analysis in the report: %+v", an)
+	}
+	if len(l.Trials.Grid) != 9 || l.Trials.Encoded+l.Trials.Reused != 9*(len(l.Trials.Sample)+len(an.CalibrationChunks)) || l.Trials.ScoreHeight != 720 {
 		t.Errorf("trials: %d grid points, %d encoded + %d reused over %d ranges, scored at %dx%d",
 			len(l.Trials.Grid), l.Trials.Encoded, l.Trials.Reused, len(l.Trials.Sample), l.Trials.ScoreWidth, l.Trials.ScoreHeight)
 	}

@@ -36,6 +36,14 @@ func ladderSection(src media.SourceInfo, pt *workflows.PerTitle, rungs []report.
 	if len(pt.Sample) > 0 && len(tr.Results) > 0 && len(tr.Results[0].Shots) == 0 {
 		t.RangesOmitted = true // workflows.ReportTrialShotsMax
 	}
+	if a := pt.Analysis; a != nil {
+		ta := &report.TrialAnalysis{Preset: a.Preset, CRFs: a.CRFs, VMAFEvery: a.VMAFEvery, WindowFrames: a.WindowFrames,
+			CalibrationChunks: a.CalibrationChunks, FastSeconds: a.FastSeconds, CalibrationSeconds: a.CalibrationSeconds}
+		for _, c := range a.Calibration {
+			ta.Calibration = append(ta.Calibration, report.CalibrationPoint(c))
+		}
+		t.Analysis = ta
+	}
 	l.Trials = t
 	for _, p := range pt.Hull {
 		l.Hull = append(l.Hull, report.LadderPoint{Width: p.Width, Height: p.Height, Codec: p.Codec, CRF: p.CRF, BitrateKbps: p.BitrateKbps, VMAF: p.VMAF})

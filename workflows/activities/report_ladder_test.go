@@ -83,6 +83,16 @@ func TestLadderSection(t *testing.T) {
 	if l := ladderSection(src, &trimmed, nil); !l.Trials.RangesOmitted || len(l.Trials.Grid) != len(grid) {
 		t.Errorf("trimmed analysis: omitted %v, %d grid points", l.Trials.RangesOmitted, len(l.Trials.Grid))
 	}
+	// The every-chunk analysis's settings and mapping reach the report.
+	analysed := *pt
+	analysed.Analysis = &workflows.Analysis{Preset: "veryfast", CRFs: []float64{18, 28, 38}, VMAFEvery: 4, WindowFrames: 50,
+		CalibrationChunks: []int{0, 3}, Calibration: []ladder.CalibrationPoint{{Width: 1280, Height: 720, CRF: 18, LogBits: 0.2, VMAF: 1.5, Stretches: 2}}}
+	if a := ladderSection(src, &analysed, nil).Trials.Analysis; a == nil || a.Preset != "veryfast" || len(a.CalibrationChunks) != 2 || len(a.Calibration) != 1 || a.Calibration[0].VMAF != 1.5 {
+		t.Errorf("analysis in the report: %+v", a)
+	}
+	if ladderSection(src, pt, nil).Trials.Analysis != nil {
+		t.Error("a sampled analysis reported as every-chunk")
+	}
 	if l := ladderSection(src, nil, nil); l.Mode != "fixed" || l.Trials != nil {
 		t.Errorf("fixed section %+v", l)
 	}
