@@ -2,16 +2,8 @@ package tserver
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,73 +12,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/reel-video/reel/internal/certtest"
 )
-
-// testCA is a CA generated for a test, able to issue certificates.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// issue returns a PEM certificate and key signed by ca, for a server
-// (127.0.0.1, localhost) or a client.
-func (ca *testCA) issue(t *testing.T, cn string, server bool) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.DNSNames = []string{"localhost"}
-		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-}
 
 func writeFile(t *testing.T, dir, name string, b []byte) string {
 	t.Helper()
@@ -116,31 +44,25 @@ func TestMutualTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	dir := t.TempDir()
-	serverCA := newTestCA(t, "test server CA")
-	clientCA := newTestCA(t, "test client CA")
-	otherCA := newTestCA(t, "test other CA")
-	scert, skey := serverCA.issue(t, "test server", true)
-	ccert, ckey := clientCA.issue(t, "test client", false)
-	ocert, okey := otherCA.issue(t, "intruder", false)
+	serverCA := certtest.NewCA(t, "test server CA")
+	clientCA := certtest.NewCA(t, "test client CA")
+	otherCA := certtest.NewCA(t, "test other CA")
+	scert, skey := serverCA.Server("test server")
+	ccert, ckey := clientCA.Client("test client")
+	ocert, okey := otherCA.Client("intruder")
 
 	cfg := Config{
-		StateDir: filepath.Join(dir, "state"),
+		StateDir: filepath.Join(t.TempDir(), "state"),
 		Logger:   testLogger(),
-		TLS: TLS{
-			CertFile:     writeFile(t, dir, "server.pem", scert),
-			KeyFile:      writeFile(t, dir, "server.key", skey),
-			ClientCAFile: writeFile(t, dir, "client-ca.pem", clientCA.pem),
-		},
+		TLS:      TLS{CertFile: scert, KeyFile: skey, ClientCAFile: clientCA.File},
 	}
 	s := mustStart(ctx, t, cfg)
 	if s.InternalClientTLS() == nil {
 		t.Fatal("InternalClientTLS is nil with TLS on")
 	}
 
-	roots := x509.NewCertPool()
-	roots.AddCert(serverCA.cert)
-	pair, err := tls.X509KeyPair(ccert, ckey)
+	roots := serverCA.Pool()
+	pair, err := tls.LoadX509KeyPair(ccert, ckey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +100,7 @@ func TestMutualTLS(t *testing.T) {
 	}
 	ic.Close()
 
-	opair, err := tls.X509KeyPair(ocert, okey)
+	opair, err := tls.LoadX509KeyPair(ocert, okey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,21 +132,15 @@ func TestMutualTLS(t *testing.T) {
 func TestServerTLSOnly(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	ca := newTestCA(t, "test server CA")
-	scert, skey := ca.issue(t, "test server", true)
+	ca := certtest.NewCA(t, "test server CA")
+	scert, skey := ca.Server("test server")
 	s := mustStart(ctx, t, Config{
-		StateDir: filepath.Join(dir, "state"),
+		StateDir: filepath.Join(t.TempDir(), "state"),
 		Logger:   testLogger(),
-		TLS: TLS{
-			CertFile: writeFile(t, dir, "server.pem", scert),
-			KeyFile:  writeFile(t, dir, "server.key", skey),
-		},
+		TLS:      TLS{CertFile: scert, KeyFile: skey},
 	})
 	defer s.Stop()
-	roots := x509.NewCertPool()
-	roots.AddCert(ca.cert)
-	c, err := dialTLS(ctx, s.HostPort(), &tls.Config{RootCAs: roots})
+	c, err := dialTLS(ctx, s.HostPort(), &tls.Config{RootCAs: ca.Pool()})
 	if err != nil {
 		t.Fatalf("dial over TLS without a client certificate: %v", err)
 	}
@@ -243,10 +159,7 @@ func TestServerTLSOnly(t *testing.T) {
 
 func TestTLSConfigErrors(t *testing.T) {
 	dir := t.TempDir()
-	ca := newTestCA(t, "ca")
-	cert, key := ca.issue(t, "server", true)
-	certFile := writeFile(t, dir, "c.pem", cert)
-	keyFile := writeFile(t, dir, "k.pem", key)
+	certFile, keyFile := certtest.NewCA(t, "ca").Server("server")
 	junk := writeFile(t, dir, "junk.pem", []byte("not pem"))
 	cases := []struct {
 		tls  TLS
