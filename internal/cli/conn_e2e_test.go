@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-video/reel/internal/certtest"
 	"github.com/reel-video/reel/internal/tserver"
 )
 
 // tlsServer starts the embedded Temporal server with mutual TLS on its
 // frontend: a certificate for 127.0.0.1 signed by ca, and clients must
 // present a certificate signed by ca.
-func tlsServer(ctx context.Context, t *testing.T, ca *testCA) string {
+func tlsServer(ctx context.Context, t *testing.T, ca *certtest.CA) string {
 	t.Helper()
-	cert, key := ca.valid("frontend", true)
+	cert, key := ca.Server("frontend")
 	srv, err := tserver.Start(ctx, tserver.Config{StateDir: t.TempDir(), Port: freePorts(t),
 		TLS: tserver.TLS{CertFile: cert, KeyFile: key, ClientCAFile: ca.File}})
 	if err != nil {
@@ -44,11 +45,11 @@ func TestConnMTLS(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ca, other := newTestCA(t, "cluster-ca"), newTestCA(t, "other-ca")
+	ca, other := certtest.NewCA(t, "cluster-ca"), certtest.NewCA(t, "other-ca")
 	hp := tlsServer(ctx, t, ca)
-	cert, key := ca.valid("reel-client", false)
-	strangerCert, strangerKey := other.valid("stranger", false)
-	expired, expiredKey := ca.issue("expired-client", false, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
+	cert, key := ca.Client("reel-client")
+	strangerCert, strangerKey := other.Client("stranger")
+	expired, expiredKey := ca.Issue("expired-client", certtest.Options{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)})
 	state := t.TempDir()
 	noFile := map[string]string{"TEMPORAL_CONFIG_FILE": filepath.Join(state, "none.toml")}
 
@@ -115,9 +116,9 @@ func TestConnAPIKeyNotShown(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ca, other := newTestCA(t, "cluster-ca"), newTestCA(t, "other-ca")
+	ca, other := certtest.NewCA(t, "cluster-ca"), certtest.NewCA(t, "other-ca")
 	hp := tlsServer(ctx, t, ca)
-	cert, key := ca.valid("reel-client", false)
+	cert, key := ca.Client("reel-client")
 	const secret = "k3y-Sh0uld-N3ver-Sh0w-8f1c2a"
 	state := t.TempDir()
 	env := map[string]string{"TEMPORAL_CONFIG_FILE": filepath.Join(state, "none.toml"), "TEMPORAL_API_KEY": secret}

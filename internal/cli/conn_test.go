@@ -2,104 +2,16 @@ package cli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reel-video/reel/internal/certtest"
 )
-
-// testCA is a CA made in the test, and the certificates it signs, written
-// as PEM files in a temporary directory.
-type testCA struct {
-	t    *testing.T
-	dir  string
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	// File is the CA certificate's PEM file.
-	File string
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca := &testCA{t: t, dir: t.TempDir(), cert: cert, key: key}
-	ca.File = ca.write(name+"-ca.pem", "CERTIFICATE", der)
-	return ca
-}
-
-func (ca *testCA) write(name, typ string, der []byte) string {
-	ca.t.Helper()
-	p := filepath.Join(ca.dir, name)
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		ca.t.Fatal(err)
-	}
-	return p
-}
-
-// issue signs a certificate valid from notBefore to notAfter: a server's
-// for 127.0.0.1 and localhost, or a client's. It returns the certificate
-// and key files.
-func (ca *testCA) issue(name string, server bool, notBefore, notAfter time.Time) (certFile, keyFile string) {
-	ca.t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		ca.t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    notBefore, NotAfter: notAfter,
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		tmpl.DNSNames = []string{"localhost"}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		ca.t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		ca.t.Fatal(err)
-	}
-	return ca.write(name+".pem", "CERTIFICATE", der), ca.write(name+"-key.pem", "PRIVATE KEY", kder)
-}
-
-// valid issues a certificate valid now.
-func (ca *testCA) valid(name string, server bool) (certFile, keyFile string) {
-	return ca.issue(name, server, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
-}
 
 // mapEnv is an Env reading only vars.
 func mapEnv(vars map[string]string) *Env {
@@ -280,11 +192,11 @@ func writeTemp(t *testing.T, name, content string) string {
 // TestTLSConfigChecks: the certificate, key and CA are read and checked
 // before any dial, and each mistake is one line naming the flag and file.
 func TestTLSConfigChecks(t *testing.T) {
-	ca := newTestCA(t, "test")
-	cert, key := ca.valid("client", false)
-	_, otherKey := ca.valid("other", false)
-	expired, expiredKey := ca.issue("expired", false, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
-	future, futureKey := ca.issue("future", false, time.Now().Add(24*time.Hour), time.Now().Add(48*time.Hour))
+	ca := certtest.NewCA(t, "test")
+	cert, key := ca.Client("client")
+	_, otherKey := ca.Client("other")
+	expired, expiredKey := ca.Issue("expired", certtest.Options{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
+	future, futureKey := ca.Issue("future", certtest.Options{NotBefore: time.Now().Add(24 * time.Hour), NotAfter: time.Now().Add(48 * time.Hour)})
 	garbage := writeTemp(t, "garbage.pem", "not a certificate\n")
 	nofile := filepath.Join(t.TempDir(), "nofile.pem")
 	env := map[string]string{"TEMPORAL_CONFIG_FILE": nofile, "TEMPORAL_ADDRESS": "127.0.0.1:7233"}
@@ -383,18 +295,16 @@ func tlsTestServer(t *testing.T, conf *tls.Config) string {
 // TestTLSProbe: against a TLS server on loopback, the probe accepts a good
 // mTLS setup and names the problem in one line otherwise.
 func TestTLSProbe(t *testing.T) {
-	ca, other := newTestCA(t, "server-ca"), newTestCA(t, "other-ca")
-	srvCert, srvKey := ca.valid("server", true)
+	ca, other := certtest.NewCA(t, "server-ca"), certtest.NewCA(t, "other-ca")
+	srvCert, srvKey := ca.Server("server")
 	pair, err := tls.LoadX509KeyPair(srvCert, srvKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clientCAs := x509.NewCertPool()
-	clientCAs.AddCert(ca.cert)
-	mtls := tlsTestServer(t, &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs})
-	cert, key := ca.valid("client", false)
-	strangerCert, strangerKey := other.valid("stranger", false)
-	oldCert, oldKey := ca.issue("old-server", true, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
+	mtls := tlsTestServer(t, &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()})
+	cert, key := ca.Client("client")
+	strangerCert, strangerKey := other.Client("stranger")
+	oldCert, oldKey := ca.Issue("old-server", certtest.Options{Server: true, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)})
 	oldPair, err := tls.LoadX509KeyPair(oldCert, oldKey)
 	if err != nil {
 		t.Fatal(err)

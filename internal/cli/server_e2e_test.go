@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +19,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/reel-video/reel/internal/certtest"
 	"github.com/reel-video/reel/internal/pgtest"
 	"github.com/reel-video/reel/internal/tserver"
 )
@@ -268,10 +268,10 @@ func serverHistoryHas(ctx context.Context, t *testing.T, c client.Client, id str
 func TestServerMutualTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	serverCA := newTestCA(t, "server")
-	clientCA := newTestCA(t, "clients")
-	scert, skey := serverCA.valid("frontend", true)
-	ccert, ckey := clientCA.valid("worker", false)
+	serverCA := certtest.NewCA(t, "server")
+	clientCA := certtest.NewCA(t, "clients")
+	scert, skey := serverCA.Server("frontend")
+	ccert, ckey := clientCA.Client("worker")
 
 	rs := startServerCmd(t, nil, "--addr", "127.0.0.1:0", "--ui-addr", "127.0.0.1:0", "--state-dir", t.TempDir(),
 		"--tls-cert", scert, "--tls-key", skey, "--tls-client-ca", clientCA.File)
@@ -280,8 +280,7 @@ func TestServerMutualTLS(t *testing.T) {
 		t.Errorf("stderr does not say mutual TLS: %s", rs.stderr.String())
 	}
 
-	roots := x509.NewCertPool()
-	roots.AddCert(serverCA.cert)
+	roots := serverCA.Pool()
 	pair, err := tls.LoadX509KeyPair(ccert, ckey)
 	if err != nil {
 		t.Fatal(err)
