@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -117,7 +116,6 @@ func TestFleetOneBox(t *testing.T) {
 	defer rs.stop(t)
 	phase("reel server up on PostgreSQL: " + rs.frontend + ", Web UI " + rs.uiURL)
 
-	stderrOf := func(c *exec.Cmd) string { return c.Stderr.(*syncBuffer).String() }
 	worker := func(identity, queues string, extra ...string) *exec.Cmd {
 		args := append([]string{"worker", "--temporal", rs.frontend, "--queues", queues, "--identity", identity,
 			"--state-dir", filepath.Join(dir, identity), "--s3-endpoint", s.Endpoint, "--s3-path-style"}, extra...)
@@ -126,11 +124,7 @@ func TestFleetOneBox(t *testing.T) {
 	encoder := func(identity string) *exec.Cmd {
 		return worker(identity, workflows.QueueEncode, "--max-activities", workflows.QueueEncode+"=1", "--drain-timeout", "2m")
 	}
-	serving := func(ws ...*exec.Cmd) {
-		for _, w := range ws {
-			waitFor(t, 2*time.Minute, func() bool { return strings.Contains(stderrOf(w), "serving") }, fleetName(w)+" start")
-		}
-	}
+	serving := func(ws ...*exec.Cmd) { waitServing(t, 2*time.Minute, ws...) }
 	flow := worker("flow", workflows.QueueWorkflow+","+workflows.QueueIO)
 	score := worker("score", workflows.QueueCPU)
 	enc1, enc2 := encoder("enc-1"), encoder("enc-2")
@@ -228,7 +222,7 @@ func TestFleetOneBox(t *testing.T) {
 			t.Fatal(err)
 		}
 		if code, took := exitWithin(t, w, time.Minute); code != 0 {
-			t.Errorf("%s: exit %d %v after SIGTERM:\n%s", fleetName(w), code, took, stderrOf(w))
+			t.Errorf("%s: exit %d %v after SIGTERM:\n%s", procName(w), code, took, stderrOf(w))
 		}
 	}
 
@@ -367,26 +361,6 @@ func waitChunkOn(ctx context.Context, t *testing.T, c client.Client, wids []stri
 	return found
 }
 
-// exitWithin waits up to d for a signalled worker to exit and returns its
-// exit code and how long it took.
-func exitWithin(t *testing.T, w *exec.Cmd, d time.Duration) (int, time.Duration) {
-	t.Helper()
-	start := time.Now()
-	done := make(chan error, 1)
-	go func() { done <- w.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
-		return w.ProcessState.ExitCode(), time.Since(start)
-	case <-time.After(d):
-		t.Fatalf("%s still running %v after its signal:\n%s", fleetName(w), d, w.Stderr.(*syncBuffer).String())
-	}
-	return 0, 0
-}
-
 // activityFate is how an activity of a workflow ended: its last attempt's
 // number and worker, the timeout that ended the attempt before it (if
 // any), and whether it completed.
@@ -422,12 +396,4 @@ func activityFate(ctx context.Context, c client.Client, wid, activityID string) 
 		return f, errors.New(wid + ": no activity " + activityID + " in the history")
 	}
 	return f, nil
-}
-
-// fleetName is a worker command's --identity.
-func fleetName(w *exec.Cmd) string {
-	if i := slices.Index(w.Args, "--identity"); i >= 0 && i+1 < len(w.Args) {
-		return w.Args[i+1]
-	}
-	return w.Path
 }

@@ -2,21 +2,17 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/reel-video/reel/workflows"
 )
@@ -44,35 +40,20 @@ func TestDrainWorker(t *testing.T) {
 	// while one runs.
 	mezz := filepath.Join(dir, "mezz.mkv")
 	makeMezzanine(t, mezz, "960x540", 300)
-	prof := filepath.Join(dir, "profile.yaml")
-	if err := os.WriteFile(prof, []byte(`ladder:
+	prof := writeProfile(t, dir, "profile.yaml", `ladder:
   defaults: {preset: slow}
   rungs:
     - {id: 540p, height: 540, crf: 30}
 chunking: {mode: fixed, min_seconds: 4, max_seconds: 4}
 encode: {max_parallel: 4}
 audio: []
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(freePorts(t))
-	hostPort := "127.0.0.1:" + port
-	stderrOf := func(c *exec.Cmd) string { return c.Stderr.(*syncBuffer).String() }
-	server := startReel(t, bin, "server", "worker", "--state-dir", filepath.Join(dir, "state"), "--embedded-port", port,
-		"--queues", "reel,reel-io,reel-cpu")
-	waitFor(t, 90*time.Second, func() bool { return strings.Contains(stderrOf(server), "serving") }, "server start")
-	c, err := client.Dial(client.Options{HostPort: hostPort, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+`)
+	server, hostPort, c := startFlowServer(t, bin, filepath.Join(dir, "state"))
 
 	encodeWorker := func(identity, drain string) *exec.Cmd {
-		w := startReel(t, bin, identity, "worker", "--temporal", hostPort, "--queues", workflows.QueueEncode,
+		return startServing(t, bin, identity, 60*time.Second, "worker", "--temporal", hostPort, "--queues", workflows.QueueEncode,
 			"--max-activities", "reel-encode=1", "--drain-timeout", drain, "--identity", identity,
 			"--metrics", "127.0.0.1:0", "--state-dir", filepath.Join(dir, identity))
-		waitFor(t, 60*time.Second, func() bool { return strings.Contains(stderrOf(w), "serving") }, identity+" start")
-		return w
 	}
 	wid := workflows.WorkflowID("drain")
 	// chunkOn waits for an encode activity started on identity.
@@ -91,24 +72,6 @@ audio: []
 			return false
 		}, "a chunk encode on "+identity)
 	}
-	exit := func(w *exec.Cmd, within time.Duration) (int, time.Duration) {
-		t.Helper()
-		start := time.Now()
-		done := make(chan error, 1)
-		go func() { done <- w.Wait() }()
-		select {
-		case err := <-done:
-			var ee *exec.ExitError
-			if err != nil && !errors.As(err, &ee) {
-				t.Fatal(err)
-			}
-			return w.ProcessState.ExitCode(), time.Since(start)
-		case <-time.After(within):
-			t.Fatalf("worker still running %v after SIGTERM:\n%s", within, stderrOf(w))
-		}
-		return 0, 0
-	}
-
 	a := encodeWorker("drain-a", "2m")
 	probe := metricsProber(t, stderrOf(a))
 	if code, body := probe("/readyz"); code != http.StatusOK {
@@ -132,7 +95,7 @@ audio: []
 	if code, body := probe("/healthz"); code != http.StatusOK || !strings.Contains(body, "draining") {
 		t.Errorf("worker A /healthz while draining: %d %q, want 200 draining", code, body)
 	}
-	code, took := exit(a, 2*time.Minute)
+	code, took := exitWithin(t, a, 2*time.Minute)
 	if code != 0 || !strings.Contains(stderrOf(a), "draining: polling stopped; 1 running activities") ||
 		strings.Contains(stderrOf(a), "cancelled") {
 		t.Fatalf("worker A: exit %d after %v:\n%s", code, took, stderrOf(a))
@@ -144,7 +107,7 @@ audio: []
 	if err := b.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code, took := exit(b, 30*time.Second); code != 0 || !strings.Contains(stderrOf(b), "drain timeout: cancelled 1 running activities") {
+	if code, took := exitWithin(t, b, 30*time.Second); code != 0 || !strings.Contains(stderrOf(b), "drain timeout: cancelled 1 running activities") {
 		t.Fatalf("worker B: exit %d after %v:\n%s", code, took, stderrOf(b))
 	}
 

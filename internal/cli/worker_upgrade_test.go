@@ -61,17 +61,14 @@ func TestUpgradeWorkers(t *testing.T) {
 
 	mezz := filepath.Join(dir, "mezz.mkv")
 	makeMezzanine(t, mezz, "640x360", 400)
-	prof := filepath.Join(dir, "profile.yaml")
-	if err := os.WriteFile(prof, []byte(`ladder:
+	prof := writeProfile(t, dir, "profile.yaml", `ladder:
   defaults: {preset: medium}
   rungs:
     - {id: 360p, height: 360, crf: 28}
 chunking: {mode: fixed, min_seconds: 2, max_seconds: 2}
 encode: {max_parallel: 2}
 audio: []
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 
 	// The server outlives both releases' workers.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -87,10 +84,8 @@ audio: []
 		t.Fatal(err)
 	}
 	defer c.Close()
-	stderrOf := func(c *exec.Cmd) string { return c.Stderr.(*syncBuffer).String() }
 
-	old := startReel(t, oldBin, "old worker", "worker", "--temporal", hp, "--state-dir", filepath.Join(dir, "old"))
-	waitFor(t, 60*time.Second, func() bool { return strings.Contains(stderrOf(old), "serving") }, "old worker start")
+	old := startServing(t, oldBin, "old worker", 60*time.Second, "worker", "--temporal", hp, "--state-dir", filepath.Join(dir, "old"))
 	submit := startReel(t, oldBin, "old submit", "submit", mezz, "--temporal", hp, "--title", "upgrade", "--profile", prof,
 		"--out", filepath.Join(dir, "out"))
 	if err := submit.Wait(); err != nil {

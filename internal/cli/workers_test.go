@@ -33,8 +33,7 @@ func TestTwoWorkersAndAKilledOne(t *testing.T) {
 	bin := buildReel(t, dir)
 	mezz := filepath.Join(dir, "mezz.mkv")
 	makeMezzanine(t, mezz, "640x360", 500)
-	prof := filepath.Join(dir, "profile.yaml")
-	if err := os.WriteFile(prof, []byte(`ladder:
+	prof := writeProfile(t, dir, "profile.yaml", `ladder:
   defaults: {preset: veryfast}
   rungs:
     - {id: 360p, height: 360, crf: 26}
@@ -42,27 +41,13 @@ func TestTwoWorkersAndAKilledOne(t *testing.T) {
 chunking: {mode: fixed, min_seconds: 2, max_seconds: 2}
 encode: {max_parallel: 4}
 audio: []
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(freePorts(t))
-	hostPort := "127.0.0.1:" + port
-	state := filepath.Join(dir, "state")
-
+`)
 	start := func(name string, args ...string) *exec.Cmd { return startReel(t, bin, name, args...) }
 	// The server and the non-encode queues in one process, no encode queue.
-	server := start("server", "worker", "--state-dir", state, "--embedded-port", port, "--queues", "reel,reel-io,reel-cpu")
-	waitFor(t, 90*time.Second, func() bool { return strings.Contains(server.Stderr.(*syncBuffer).String(), "serving") }, "server start")
+	_, hostPort, c := startFlowServer(t, bin, filepath.Join(dir, "state"))
 	w1 := start("worker 1", "worker", "--temporal", hostPort, "--queues", "reel-encode", "--state-dir", filepath.Join(dir, "s1"))
 	w2 := start("worker 2", "worker", "--temporal", hostPort, "--queues", "reel-encode", "--state-dir", filepath.Join(dir, "s2"))
-	for _, w := range []*exec.Cmd{w1, w2} {
-		waitFor(t, 60*time.Second, func() bool { return strings.Contains(w.Stderr.(*syncBuffer).String(), "serving") }, "worker start")
-	}
-	c, err := client.Dial(client.Options{HostPort: hostPort, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	waitServing(t, 60*time.Second, w1, w2)
 
 	submit := func(title string) *exec.Cmd {
 		return start("submit "+title, "submit", mezz, "--temporal", hostPort, "--title", title, "--profile", prof,
@@ -71,7 +56,7 @@ audio: []
 	// Undisturbed: both workers take chunks.
 	a := submit("a")
 	if err := a.Wait(); err != nil {
-		t.Fatalf("undisturbed run: %v\n%s", err, a.Stderr.(*syncBuffer).String())
+		t.Fatalf("undisturbed run: %v\n%s", err, stderrOf(a))
 	}
 	ids := chunkWorkers(t, c, workflows.WorkflowID("a"))
 	if len(ids) != 2 {
@@ -98,7 +83,7 @@ audio: []
 		t.Fatal(err)
 	}
 	if err := b.Wait(); err != nil {
-		t.Fatalf("run with a killed worker: %v\n%s", err, b.Stderr.(*syncBuffer).String())
+		t.Fatalf("run with a killed worker: %v\n%s", err, stderrOf(b))
 	}
 	for _, rung := range []string{"360p", "180p"} {
 		ra, err := os.ReadFile(filepath.Join(dir, "a", "rungs", rung+".mp4"))
