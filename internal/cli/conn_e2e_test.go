@@ -13,19 +13,35 @@ import (
 	"github.com/reel-video/reel/internal/tserver"
 )
 
-// tlsServer starts the embedded Temporal server with mutual TLS on its
-// frontend: a certificate for 127.0.0.1 signed by ca, and clients must
-// present a certificate signed by ca.
-func tlsServer(ctx context.Context, t *testing.T, ca *certtest.CA) string {
+// mtlsCluster is the embedded Temporal server with mutual TLS on its
+// frontend, and certificates to reach it.
+type mtlsCluster struct {
+	hp        string       // the frontend's host:port
+	ca        *certtest.CA // signs the frontend's certificate and the clients' it accepts
+	other     *certtest.CA // a CA the server knows nothing of
+	cert, key string       // a client certificate signed by ca, and its key
+}
+
+// startMTLSCluster starts an mtlsCluster, skipping the test with -short.
+// The context ends after 3 minutes or with the test.
+func startMTLSCluster(t *testing.T) (context.Context, mtlsCluster) {
 	t.Helper()
-	cert, key := ca.Server("frontend")
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server: -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	m := mtlsCluster{ca: certtest.NewCA(t, "cluster-ca"), other: certtest.NewCA(t, "other-ca")}
+	srvCert, srvKey := m.ca.Server("frontend")
 	srv, err := tserver.Start(ctx, tserver.Config{StateDir: t.TempDir(), Port: freePorts(t),
-		TLS: tserver.TLS{CertFile: cert, KeyFile: key, ClientCAFile: ca.File}})
+		TLS: tserver.TLS{CertFile: srvCert, KeyFile: srvKey, ClientCAFile: m.ca.File}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	return srv.HostPort()
+	m.hp = srv.HostPort()
+	m.cert, m.key = m.ca.Client("reel-client")
+	return ctx, m
 }
 
 // reelEnv runs a reel command line with the environment vars.
@@ -40,14 +56,8 @@ func reelEnv(ctx context.Context, vars map[string]string, args ...string) (code 
 // missing key and a missing client certificate each fail at once with one
 // clear line.
 func TestConnMTLS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the embedded Temporal server: -short")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	ca, other := certtest.NewCA(t, "cluster-ca"), certtest.NewCA(t, "other-ca")
-	hp := tlsServer(ctx, t, ca)
-	cert, key := ca.Client("reel-client")
+	ctx, m := startMTLSCluster(t)
+	ca, other, hp, cert, key := m.ca, m.other, m.hp, m.cert, m.key
 	strangerCert, strangerKey := other.Client("stranger")
 	expired, expiredKey := ca.Issue("expired-client", certtest.Options{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour)})
 	state := t.TempDir()
@@ -111,14 +121,8 @@ func TestConnMTLS(t *testing.T) {
 // TestConnAPIKeyNotShown: an API key, from the environment or --api-key,
 // appears in no output, help or log, on success or failure.
 func TestConnAPIKeyNotShown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the embedded Temporal server: -short")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	ca, other := certtest.NewCA(t, "cluster-ca"), certtest.NewCA(t, "other-ca")
-	hp := tlsServer(ctx, t, ca)
-	cert, key := ca.Client("reel-client")
+	ctx, m := startMTLSCluster(t)
+	ca, other, hp, cert, key := m.ca, m.other, m.hp, m.cert, m.key
 	const secret = "k3y-Sh0uld-N3ver-Sh0w-8f1c2a"
 	state := t.TempDir()
 	env := map[string]string{"TEMPORAL_CONFIG_FILE": filepath.Join(state, "none.toml"), "TEMPORAL_API_KEY": secret}
