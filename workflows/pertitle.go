@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -481,17 +480,8 @@ func perTitleTrials(ctx workflow.Context, st *Stage, req TitleRequest, video *me
 	if len(ranges) > 1 { // one range: clients show its heartbeat progress instead
 		st.Total = len(ranges)
 	}
-	outs := make([]TrialEncodeOutput, len(ranges))
-	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
-	err = fanOut(ctx, len(ranges), p.Encode.MaxParallel, func(k int) workflow.Future {
-		in := TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[k : k+1], Grid: grid, Cache: cacheDir(req)}
-		return workflow.ExecuteActivity(c, ActivityTrialEncode, in)
-	}, func(k int, f workflow.Future) error {
-		if err := f.Get(ctx, &outs[k]); err != nil {
-			return err
-		}
-		st.Done++
-		return nil
+	outs, err := trialEncodes(ctx, st, p.Encode.MaxParallel, len(ranges), func(k int) TrialEncodeInput {
+		return TrialEncodeInput{Source: req.Source, SourceID: id, Ranges: ranges[k : k+1], Grid: grid, Cache: cacheDir(req)}
 	})
 	if err != nil {
 		return nil, nil, err

@@ -302,17 +302,7 @@ func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video
 			VMAFEvery: a.VMAFEvery}, cal: -1})
 	}
 	st.Total = len(tasks)
-	outs := make([]TrialEncodeOutput, len(tasks))
-	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
-	err = fanOut(ctx, len(tasks), p.Encode.MaxParallel, func(k int) workflow.Future {
-		return workflow.ExecuteActivity(c, ActivityTrialEncode, tasks[k].in)
-	}, func(k int, f workflow.Future) error {
-		if err := f.Get(ctx, &outs[k]); err != nil {
-			return err
-		}
-		st.Done++
-		return nil
-	})
+	outs, err := trialEncodes(ctx, st, p.Encode.MaxParallel, len(tasks), func(k int) TrialEncodeInput { return tasks[k].in })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,4 +337,22 @@ func codecName(c string) string {
 		return vc.Name
 	}
 	return c
+}
+
+// trialEncodes runs n TrialEncode activities (input k from in) on the
+// encode queue, at most parallel at once, as chunk encodes run, counting
+// finished ones in st.Done; outputs in input order.
+func trialEncodes(ctx workflow.Context, st *Stage, parallel, n int, in func(k int) TrialEncodeInput) ([]TrialEncodeOutput, error) {
+	outs := make([]TrialEncodeOutput, n)
+	c := activityCtx(ctx, QueueEncode, 24*time.Hour, heartbeatTimeout)
+	err := fanOut(ctx, n, parallel, func(k int) workflow.Future {
+		return workflow.ExecuteActivity(c, ActivityTrialEncode, in(k))
+	}, func(k int, f workflow.Future) error {
+		if err := f.Get(ctx, &outs[k]); err != nil {
+			return err
+		}
+		st.Done++
+		return nil
+	})
+	return outs, err
 }
