@@ -95,34 +95,43 @@ func analysisGroups(n, limit int) [][2]int {
 	return out
 }
 
+// Calibrated is one calibration chunk's full-grid trial output.
+type Calibrated struct {
+	Chunk int
+	Out   TrialEncodeOutput
+}
+
 // MapAnalysis turns the fast trials of every chunk (fast: one result per
 // fast grid point, Shots[j] the window of chunk j) into results on the
 // full grid at the final preset, as the rung choice and the per-shot plan
 // read them: per size, each chunk's fast curve (log bits and VMAF on
 // monotone cubics in CRF) is evaluated at every full-grid CRF and shifted
 // by that grid point's calibration offsets, fitted on the calibration
-// chunks (cal: chunk → its full-grid TrialEncode output on its window),
+// chunks (calibrated: each one's full-grid TrialEncode output on its window),
 // whose own results are their measurements. Every chunk's results are
 // kept monotone in CRF. Pure.
-func MapAnalysis(fast TrialEncodeOutput, cal map[int]TrialEncodeOutput, full []TrialPoint) (TrialEncodeOutput, []ladder.CalibrationPoint, error) {
+func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPoint) (TrialEncodeOutput, []ladder.CalibrationPoint, error) {
 	if len(fast.Results) == 0 {
 		return TrialEncodeOutput{}, nil, fmt.Errorf("%w: no fast trials", ladder.ErrNoPoints)
 	}
 	nChunks := len(fast.Results[0].Shots)
 	out := TrialEncodeOutput{FPS: fast.FPS, ScoreWidth: fast.ScoreWidth, ScoreHeight: fast.ScoreHeight, Model: fast.Model,
 		Encoded: fast.Encoded, Reused: fast.Reused, Seconds: fast.Seconds, Results: make([]TrialResult, len(full))}
-	for _, o := range cal {
+	// In chunk order (workflow code iterates over no map).
+	calibrated = slices.SortedFunc(slices.Values(calibrated), func(a, b Calibrated) int { return cmp.Compare(a.Chunk, b.Chunk) })
+	cal := map[int]TrialEncodeOutput{}
+	var calChunks []int
+	for _, cc := range calibrated {
+		if _, dup := cal[cc.Chunk]; dup {
+			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: chunk %d calibrated twice", ladder.ErrNoPoints, cc.Chunk)
+		}
+		cal[cc.Chunk] = cc.Out
+		calChunks = append(calChunks, cc.Chunk)
+		o := cc.Out
 		out.Encoded += o.Encoded
 		out.Reused += o.Reused
 		out.Seconds += o.Seconds
 	}
-	calChunks := slices.Sorted(func(yield func(int) bool) {
-		for c := range cal {
-			if !yield(c) {
-				return
-			}
-		}
-	})
 	// Each chunk's fast curve per size.
 	type sizeKey struct {
 		w, h  int
@@ -130,10 +139,12 @@ func MapAnalysis(fast TrialEncodeOutput, cal map[int]TrialEncodeOutput, full []T
 	}
 	curves := map[sizeKey][]*ladder.CRFCurve{}
 	fastAt := map[sizeKey][][]ladder.CRFSample{} // [chunk] the fast samples, for VMAF min and harmonic mean
+	var sizes []sizeKey                          // in the grid's order
 	for _, r := range fast.Results {
 		k := sizeKey{r.Width, r.Height, codecName(r.Codec)}
 		if fastAt[k] == nil {
 			fastAt[k] = make([][]ladder.CRFSample, nChunks)
+			sizes = append(sizes, k)
 		}
 		if len(r.Shots) != nChunks {
 			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: fast trial %dx%d CRF %g has %d chunks, want %d", ladder.ErrNoPoints, r.Width, r.Height, r.CRF, len(r.Shots), nChunks)
@@ -142,7 +153,8 @@ func MapAnalysis(fast TrialEncodeOutput, cal map[int]TrialEncodeOutput, full []T
 			fastAt[k][j] = append(fastAt[k][j], ladder.CRFSample{CRF: r.CRF, Bits: s.Bits, VMAF: s.VMAF})
 		}
 	}
-	for k, per := range fastAt {
+	for _, k := range sizes {
+		per := fastAt[k]
 		cs := make([]*ladder.CRFCurve, nChunks)
 		for j, samples := range per {
 			c, err := ladder.NewCRFCurve(samples)
@@ -213,7 +225,7 @@ func MapAnalysis(fast TrialEncodeOutput, cal map[int]TrialEncodeOutput, full []T
 	}
 	// Monotone in CRF, per chunk and size: mapped predictions shifted by
 	// each CRF's own offsets can cross where the curve is flat.
-	for k := range curves {
+	for _, k := range sizes {
 		var idx []int
 		for g, p := range full {
 			if (sizeKey{p.Width, p.Height, codecName(p.Codec)}) == k {
@@ -306,11 +318,11 @@ func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video
 	if err != nil {
 		return nil, nil, err
 	}
-	cal := map[int]TrialEncodeOutput{}
+	var cal []Calibrated
 	var fastOuts []TrialEncodeOutput
 	for k, t := range tasks {
 		if t.cal >= 0 {
-			cal[t.cal] = outs[k]
+			cal = append(cal, Calibrated{Chunk: t.cal, Out: outs[k]})
 			a.CalibrationSeconds += outs[k].Seconds
 		} else {
 			fastOuts = append(fastOuts, outs[k])

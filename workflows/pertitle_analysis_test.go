@@ -177,7 +177,7 @@ func TestMapAnalysisErrors(t *testing.T) {
 		{TrialPoint: TrialPoint{Width: 640, Height: 360, Codec: "h264", CRF: 18, Preset: "veryfast"}, Shots: []TrialShot{{Frames: 10, Bits: 2000, VMAF: 95}}},
 		{TrialPoint: TrialPoint{Width: 640, Height: 360, Codec: "h264", CRF: 28, Preset: "veryfast"}, Shots: []TrialShot{{Frames: 10, Bits: 1000, VMAF: 85}}},
 	}}
-	cal := map[int]TrialEncodeOutput{0: {Results: []TrialResult{{TrialPoint: full[0], Shots: []TrialShot{{Frames: 10, Bits: 1300, VMAF: 91}}}}}}
+	cal := []Calibrated{{Chunk: 0, Out: TrialEncodeOutput{Results: []TrialResult{{TrialPoint: full[0], Shots: []TrialShot{{Frames: 10, Bits: 1300, VMAF: 91}}}}}}}
 	if _, _, err := MapAnalysis(fast, cal, full); err != nil {
 		t.Fatalf("consistent trials: %v", err)
 	}
@@ -185,8 +185,11 @@ func TestMapAnalysisErrors(t *testing.T) {
 	if _, _, err := MapAnalysis(fast, cal, other); !errors.Is(err, ladder.ErrNoPoints) {
 		t.Error("a full-grid size without fast trials: no error")
 	}
-	if _, _, err := MapAnalysis(fast, map[int]TrialEncodeOutput{}, full); err == nil {
+	if _, _, err := MapAnalysis(fast, nil, full); err == nil {
 		t.Error("no calibration: no error")
+	}
+	if _, _, err := MapAnalysis(fast, append(cal, cal[0]), full); !errors.Is(err, ladder.ErrNoPoints) {
+		t.Error("a chunk calibrated twice: no error")
 	}
 	if _, _, err := MapAnalysis(TrialEncodeOutput{}, cal, full); err == nil {
 		t.Error("no fast trials: no error")

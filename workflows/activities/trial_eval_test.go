@@ -225,9 +225,9 @@ func TestPerTitleAnalysisEval(t *testing.T) {
 		t.Log("a stage left out: no accuracy")
 		return
 	}
-	cal := map[int]workflows.TrialEncodeOutput{}
+	var cal []workflows.Calibrated
 	for k, c := range calChunks {
-		cal[pos[c]] = calOuts[k]
+		cal = append(cal, workflows.Calibrated{Chunk: pos[c], Out: calOuts[k]})
 	}
 	fast := workflows.MergeTrials(fastOuts)
 	mapped, points, err := workflows.MapAnalysis(fast, cal, full)
