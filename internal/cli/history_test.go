@@ -17,6 +17,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
+// latestHistory is the file -update-history writes: name a new one for
+// each workflow version, since older releases' titles replay the older
+// files, which are never rewritten.
+const latestHistory = "encode_title_v12_everychunk.json"
+
 var updateHistory = flag.Bool("update-history", false, "write the EncodeTitle history of TestRunEndToEnd to testdata/histories for the replay test")
 
 // saveHistory exports a finished workflow's history as JSON for
@@ -26,7 +31,7 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	p, _ := strconv.Atoi(port)
 	o := connOptions{StateDir: stateDir, EmbeddedPort: p, Namespace: "default"}
 	var sink syncBuffer
-	c, err := o.connect(context.Background(), &Env{Stdout: &sink, Stderr: &sink})
+	c, err := o.connect(context.Background(), &Env{Stdout: &sink, Stderr: &sink, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +49,7 @@ func saveHistory(t *testing.T, stateDir, port, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "testdata", "histories", "encode_title_v11_gatepackage.json")
+	path := filepath.Join("..", "..", "testdata", "histories", latestHistory)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
