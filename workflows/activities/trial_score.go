@@ -118,23 +118,10 @@ func (a *Activities) scoreTrials(ctx context.Context, ref string, edges rangeEdg
 		return fmt.Errorf("trial reference: %w", err)
 	}
 	defer refFrames.Close()
-	dis := make([]Frames, len(trials))
-	scorers := make([]*vmaf.Scorer, len(trials))
-	for k, rs := range trials {
-		d, err := a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
-		if err != nil {
-			return fmt.Errorf("trial %s: %w", rs.ID, err)
-		}
-		defer d.Close()
-		dis[k] = d
-		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
-			return err
-		}
-		if edges.before != nil {
-			if err := scorers[k].Prime(edges.before); err != nil {
-				return fmt.Errorf("trial %s: frame before the range: %w", rs.ID, err)
-			}
-		}
+	dis, scorers, closeDis, err := a.openTrials(ctx, trials, path, sw, sh, model, tokens, edges.before)
+	defer closeDis()
+	if err != nil {
+		return err
 	}
 	n := 0
 	for {
@@ -212,6 +199,37 @@ func (a *Activities) payloadBits(ctx context.Context, path string, fileBytes int
 	return float64(fileBytes) * 8, nil
 }
 
+// openTrials opens every trial encode's frames, scaled to sw×sh, and a
+// VMAF scorer (one thread, sharing tokens) for each, primed with the frame
+// before the range when there is one; closeAll closes the frames opened,
+// also after an error.
+func (a *Activities) openTrials(ctx context.Context, trials []media.RungSpec, path func(media.RungSpec) string, sw, sh int, model string,
+	tokens chan struct{}, before *frame.Frame) (dis []Frames, scorers []*vmaf.Scorer, closeAll func(), err error) {
+	closeAll = func() {
+		for _, d := range dis {
+			if d != nil {
+				d.Close()
+			}
+		}
+	}
+	dis = make([]Frames, len(trials))
+	scorers = make([]*vmaf.Scorer, len(trials))
+	for k, rs := range trials {
+		if dis[k], err = a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"}); err != nil {
+			return dis, scorers, closeAll, fmt.Errorf("trial %s: %w", rs.ID, err)
+		}
+		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
+			return dis, scorers, closeAll, err
+		}
+		if before != nil {
+			if err := scorers[k].Prime(before); err != nil {
+				return dis, scorers, closeAll, fmt.Errorf("trial %s: frame before the range: %w", rs.ID, err)
+			}
+		}
+	}
+	return dis, scorers, closeAll, nil
+}
+
 // scoreTrialsEvery is scoreTrials on every every-th frame (every > 1).
 func (a *Activities) scoreTrialsEvery(ctx context.Context, ref string, edges rangeEdges, sw, sh int, model string, frames, every int,
 	trials []media.RungSpec, path func(media.RungSpec) string, recs []trialRecord, progress func(int)) error {
@@ -246,20 +264,12 @@ func (a *Activities) scoreTrialsEvery(ctx context.Context, ref string, edges ran
 			return fmt.Errorf("trial reference: frame before the range: %w", err)
 		}
 	}
-	dis := make([]Frames, len(trials))
-	scorers := make([]*vmaf.Scorer, len(trials))
-	for k, rs := range trials {
-		d, err := a.Media.OpenFrames(ctx, path(rs), FrameOptions{Width: sw, Height: sh, PixelFormat: "yuv420p"})
-		if err != nil {
-			return fmt.Errorf("trial %s: %w", rs.ID, err)
-		}
-		defer d.Close()
-		dis[k] = d
-		// The model's features of the scored pairs; its motion, computed
-		// here between scored frames only, is replaced below.
-		if scorers[k], err = vmaf.NewScorer(vmaf.Config{Model: model, Threads: 1, Tokens: tokens}); err != nil {
-			return err
-		}
+	// The model's features of the scored pairs; its motion, computed by
+	// these scorers between scored frames only, is replaced below.
+	dis, scorers, closeDis, err := a.openTrials(ctx, trials, path, sw, sh, model, tokens, nil)
+	defer closeDis()
+	if err != nil {
+		return err
 	}
 	n := 0
 	for {
