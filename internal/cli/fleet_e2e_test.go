@@ -163,8 +163,12 @@ func TestFleetOneBox(t *testing.T) {
 		t.Fatal(err)
 	}
 	phase("SIGTERM enc-2 while it encodes " + drained.String())
+	// The worker's count of running activities may still be 0 when the
+	// server has just handed it the chunk (it counts from the activity's
+	// start): that chunk still finishes within the drain, which the
+	// history check below proves, so the count is not asserted here.
 	if code, took := exitWithin(t, enc2, 3*time.Minute); code != 0 ||
-		!strings.Contains(stderrOf(enc2), "draining: polling stopped; 1 running activities") ||
+		!strings.Contains(stderrOf(enc2), "draining: polling stopped;") ||
 		strings.Contains(stderrOf(enc2), "cancelled") {
 		t.Fatalf("enc-2: exit %d %v after SIGTERM, want 0 after its chunk finished:\n%s", code, took, stderrOf(enc2))
 	} else {
