@@ -287,7 +287,7 @@ trap 'exit 143' TERM
 REEL_STATE_DIR="$WORK/state" "$REEL" worker --queues reel --embedded-port "$REEL_PORT" >"$WORK/logs/server.log" 2>&1 &
 server_pid=$!
 for ((i = 0; ; i++)); do
-  grep -qs '^reel worker: serving' "$WORK/logs/server.log" && break
+  grep -qsE '^reel worker: (.* )?serving' "$WORK/logs/server.log" && break
   if ! kill -0 "$server_pid" 2>/dev/null || [ "$i" -ge 120 ]; then
     echo "bench/pertitle.sh: the embedded server did not start (log $WORK/logs/server.log):" >&2
     sed 's/^/  /' "$WORK/logs/server.log" >&2
