@@ -225,6 +225,65 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 	}
 	// Monotone in CRF, per chunk and size: mapped predictions shifted by
 	// each CRF's own offsets can cross where the curve is flat.
+	monotoneChunks(&out, full, nChunks)
+	return out, points, nil
+}
+
+// MeasuredAnalysis is MapAnalysis when every chunk is a calibration chunk
+// (a title of at most analysis.calibrate chunks, with version
+// "analysis-all-calibrated"): no fast trials to map, every chunk's results
+// on the full grid are its own measurements, kept monotone in CRF as
+// MapAnalysis keeps them. calibrated must hold chunks 0 to n-1. Pure.
+func MeasuredAnalysis(calibrated []Calibrated, full []TrialPoint) (TrialEncodeOutput, error) {
+	if len(calibrated) == 0 {
+		return TrialEncodeOutput{}, fmt.Errorf("%w: no calibrated chunks", ladder.ErrNoPoints)
+	}
+	calibrated = slices.SortedFunc(slices.Values(calibrated), func(a, b Calibrated) int { return cmp.Compare(a.Chunk, b.Chunk) })
+	n := len(calibrated)
+	first := calibrated[0].Out
+	out := TrialEncodeOutput{FPS: first.FPS, ScoreWidth: first.ScoreWidth, ScoreHeight: first.ScoreHeight, Model: first.Model,
+		Results: make([]TrialResult, len(full))}
+	for g, p := range full {
+		out.Results[g] = TrialResult{TrialPoint: p, Shots: make([]TrialShot, n)}
+	}
+	for j, cc := range calibrated {
+		if cc.Chunk != j {
+			return TrialEncodeOutput{}, fmt.Errorf("%w: chunk %d is not calibrated (calibrated chunks: %d of %d)", ladder.ErrNoPoints, j, n, n)
+		}
+		o := cc.Out
+		if len(o.Results) != len(full) {
+			return TrialEncodeOutput{}, fmt.Errorf("%w: calibration of chunk %d has %d grid points, want %d", ladder.ErrNoPoints, j, len(o.Results), len(full))
+		}
+		out.Encoded += o.Encoded
+		out.Reused += o.Reused
+		out.Seconds += o.Seconds
+		for g, p := range full {
+			if len(o.Results[g].Shots) != 1 || o.Results[g].TrialPoint != p {
+				return TrialEncodeOutput{}, fmt.Errorf("%w: calibration of chunk %d does not match the grid at point %d", ladder.ErrNoPoints, j, g)
+			}
+			s := o.Results[g].Shots[0]
+			s.Range, s.Shot = j, j
+			out.Results[g].Shots[j] = s
+		}
+	}
+	monotoneChunks(&out, full, n)
+	return out, nil
+}
+
+// monotoneChunks makes every chunk's results in out (one per full-grid
+// point, n chunks each) monotone in CRF per size: less bits and no more
+// VMAF at a higher CRF.
+func monotoneChunks(out *TrialEncodeOutput, full []TrialPoint, nChunks int) {
+	type sizeKey struct {
+		w, h  int
+		codec string
+	}
+	var sizes []sizeKey // in the grid's order
+	for _, p := range full {
+		if k := (sizeKey{p.Width, p.Height, codecName(p.Codec)}); !slices.Contains(sizes, k) {
+			sizes = append(sizes, k)
+		}
+	}
 	for _, k := range sizes {
 		var idx []int
 		for g, p := range full {
@@ -256,7 +315,6 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 	for i := range out.Results {
 		out.Results[i].Estimate(out.FPS)
 	}
-	return out, points, nil
 }
 
 // perTitleEveryChunk is the complexity stage of version 1 of
@@ -265,7 +323,9 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 // the analysis preset, VMAF on every vmaf_every-th frame), a few chunks
 // spread over the title (analysis.calibrate) also on the full grid at the
 // final preset; MapAnalysis maps every chunk's fast curves to the final
-// encode's with the offsets measured on those. All trial activities fan
+// encode's with the offsets measured on those (when every chunk is
+// calibrated, MeasuredAnalysis takes the measurements alone, and no fast
+// trials run). All trial activities fan
 // out as chunk encodes do (the encode queue, at most max_parallel at
 // once), calibration first; results stay content-addressed in the cache.
 func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video *media.StreamInfo, shots []Shot, id SourceID) (*PerTitle, *Analysis, error) {
@@ -296,6 +356,15 @@ func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video
 	ranges := ChunkWindows(spans, a.WindowFrames)
 	a.CalibrationChunks = CalibrationChunks(len(ranges), max(an.Calibrate, 1))
 	groups := analysisGroups(len(ranges), p.Encode.MaxParallel)
+	// A title of at most analysis.calibrate chunks has every chunk
+	// measured at the final preset: with version 1 of
+	// "analysis-all-calibrated" its fast trials, with nothing left to map,
+	// are not run.
+	allCalibrated := len(a.CalibrationChunks) == len(ranges) &&
+		workflow.GetVersion(ctx, "analysis-all-calibrated", workflow.DefaultVersion, 1) >= 1
+	if allCalibrated {
+		groups = nil
+	}
 
 	type task struct {
 		in  TrialEncodeInput
@@ -329,12 +398,15 @@ func perTitleEveryChunk(ctx workflow.Context, st *Stage, req TitleRequest, video
 			a.FastSeconds += outs[k].Seconds
 		}
 	}
-	fast := MergeTrials(fastOuts)
-	mapped, points, err := MapAnalysis(fast, cal, full)
+	var mapped TrialEncodeOutput
+	if allCalibrated {
+		mapped, err = MeasuredAnalysis(cal, full)
+	} else {
+		mapped, a.Calibration, err = MapAnalysis(MergeTrials(fastOuts), cal, full)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("per-title analysis: %w", err)
 	}
-	a.Calibration = points
 	of := make([]int, len(ranges))
 	for i := range of {
 		of[i] = i

@@ -169,6 +169,87 @@ func TestAnalysisGroups(t *testing.T) {
 	}
 }
 
+// TestEncodeTitlePerTitleAllCalibrated: a title of no more chunks than
+// analysis.calibrate has every chunk encoded on the full grid at the final
+// preset, so (version analysis-all-calibrated) no fast trial runs and the
+// per-title plan reads each chunk's own measurements.
+func TestEncodeTitlePerTitleAllCalibrated(t *testing.T) {
+	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, analysis: {calibrate: 4, chunk_seconds: 0.5}}\n"+
+		"segment_seconds: 1\nchunking: {min_seconds: 1, max_seconds: 1}\nencode: {max_parallel: 2}\n")
+	run := runPerTitleWith(t, p, fakeTrialPresets)
+	if run.err != nil {
+		t.Fatal(run.err)
+	}
+	if len(run.chunks) != 4 {
+		t.Fatalf("%d chunks, want 4 of 1 s", len(run.chunks))
+	}
+	var calibrated []int
+	for _, in := range run.trials {
+		if len(in.Grid) != 12 || len(in.Ranges) != 1 || in.Grid[0].Preset != "medium" {
+			t.Errorf("trial input with %d grid points at preset %s: want only the full grid at medium", len(in.Grid), in.Grid[0].Preset)
+			continue
+		}
+		calibrated = append(calibrated, in.Ranges[0].Shot)
+	}
+	if slices.Sort(calibrated); !slices.Equal(calibrated, []int{0, 1, 2, 3}) {
+		t.Errorf("calibrated chunks %v, want all 4", calibrated)
+	}
+	pt := run.report.PerTitle
+	if pt == nil || pt.Analysis == nil || len(pt.Trials.Results) != 12 {
+		t.Fatalf("per-title section %+v", pt)
+	}
+	if a := pt.Analysis; a.FastSeconds != 0 || len(a.Calibration) != 0 || !slices.Equal(a.CalibrationChunks, []int{0, 1, 2, 3}) {
+		t.Errorf("analysis %+v: want no fast trials and no fitted mapping", a)
+	}
+	var grid []TrialPoint
+	for _, r := range pt.Trials.Results {
+		grid = append(grid, r.TrialPoint)
+	}
+	truth, _ := fakeTrial(context.Background(), TrialEncodeInput{Grid: grid, Ranges: pt.Sample})
+	for g, r := range pt.Trials.Results {
+		for j, s := range r.Shots {
+			if tr := truth.Results[g].Shots[j]; s.Bits != tr.Bits || s.VMAF != tr.VMAF {
+				t.Errorf("point %d chunk %d: %+v, measured %+v", g, j, s, tr)
+			}
+		}
+	}
+}
+
+// TestMeasuredAnalysis: every chunk's measurements, in chunk order, kept
+// monotone in CRF; a missing chunk or a grid mismatch is an error.
+func TestMeasuredAnalysis(t *testing.T) {
+	full := []TrialPoint{{Width: 640, Height: 360, Codec: "h264", CRF: 23, Preset: "medium"}, {Width: 640, Height: 360, Codec: "h264", CRF: 28, Preset: "medium"}}
+	chunk := func(c int, v23, v28 float64) Calibrated {
+		return Calibrated{Chunk: c, Out: TrialEncodeOutput{FPS: 25, Encoded: 2, Results: []TrialResult{
+			{TrialPoint: full[0], Shots: []TrialShot{{Frames: 10, Bits: 2000, VMAF: v23, VMAFMin: v23 - 5}}},
+			{TrialPoint: full[1], Shots: []TrialShot{{Frames: 10, Bits: 1000, VMAF: v28, VMAFMin: v28 - 5}}}}}}
+	}
+	// Chunk 1's VMAF rises with CRF (noise): made flat.
+	out, err := MeasuredAnalysis([]Calibrated{chunk(1, 80, 82), chunk(0, 90, 85)}, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Encoded != 4 || len(out.Results) != 2 || len(out.Results[0].Shots) != 2 {
+		t.Fatalf("output %+v", out)
+	}
+	for g, want := range [][2]float64{{90, 80}, {85, 80}} {
+		for j, v := range want {
+			if s := out.Results[g].Shots[j]; s.VMAF != v || s.Shot != j || s.Range != j {
+				t.Errorf("point %d chunk %d: VMAF %g shot %d range %d, want VMAF %g, shot and range %d", g, j, s.VMAF, s.Shot, s.Range, v, j)
+			}
+		}
+	}
+	if _, err := MeasuredAnalysis([]Calibrated{chunk(0, 90, 85), chunk(2, 80, 75)}, full); !errors.Is(err, ladder.ErrNoPoints) {
+		t.Errorf("chunk 1 missing: error %v", err)
+	}
+	if _, err := MeasuredAnalysis([]Calibrated{chunk(0, 90, 85)}, full[:1]); !errors.Is(err, ladder.ErrNoPoints) {
+		t.Errorf("grid mismatch: error %v", err)
+	}
+	if _, err := MeasuredAnalysis(nil, full); !errors.Is(err, ladder.ErrNoPoints) {
+		t.Errorf("nothing calibrated: error %v", err)
+	}
+}
+
 // TestMapAnalysisErrors: trials that do not fit together are errors, not
 // guesses.
 func TestMapAnalysisErrors(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 // latestHistory is the file -update-history writes: name a new one for
 // each workflow version, since older releases' titles replay the older
 // files, which are never rewritten.
-const latestHistory = "encode_title_v12_everychunk.json"
+const latestHistory = "encode_title_v13_allcalibrated.json"
 
 var updateHistory = flag.Bool("update-history", false, "write the EncodeTitle history of TestRunEndToEnd to testdata/histories for the replay test")
 
