@@ -40,7 +40,7 @@ func TestMatchesReference(t *testing.T) {
 	for n := 0; n < 12; n++ {
 		sizes = append(sizes, size{16 + rng.IntN(90), 16 + rng.IntN(90)})
 	}
-	contents := []string{"noise", "texture", "flat", "extreme", "ramp"}
+	contents := []string{"noise", "texture", "flat", "extreme", "ramp", "white"}
 	for _, bpc := range []int{8, 10, 12, 16} {
 		maxv := 1<<bpc - 1
 		for si, sz := range sizes {
@@ -60,6 +60,9 @@ func TestMatchesReference(t *testing.T) {
 			case "extreme":
 				fillPlane(ref, bpc, func(x, y int) int { return ((x/3 + y/2) % 2) * maxv })
 				fillPlane(dis, bpc, func(x, y int) int { return maxv - ref.At(x, y)*((x+y)%3)/2 })
+			case "white": // the largest filter sums
+				fillPlane(ref, bpc, func(x, y int) int { return maxv })
+				fillPlane(dis, bpc, func(x, y int) int { return maxv - (x+y)%2 })
 			case "ramp":
 				fillPlane(ref, bpc, func(x, y int) int { return (x * maxv) / sz.w })
 				fillPlane(dis, bpc, func(x, y int) int { return (x*maxv)/sz.w*9/10 + rng.IntN(3) })

@@ -51,21 +51,23 @@ func main() {
 		}
 		for k := 0; k <= half; k++ {
 			p("\t// taps %d and %d", k, fw-1-k)
-			p("\tVPBROADCASTQ h%dcoef<>+%d(SB), Y15", fw, 8*k)
+			// c in every dword: VPMULLD reads all of them, VPMULUDQ the
+			// low one of each qword.
+			p("\tVPBROADCASTD h%dcoef<>+%d(SB), Y15", fw, 8*k)
 			p("\tVMOVDQU %d(AX)(R12*8), Y4", 8*k)
 			taps := []int{k}
 			if k != half {
-				p("\tVMOVDQU %d(AX)(R12*8), Y5", 8*(fw-1-k))
-				p("\tVPADDQ Y5, Y4, Y4")
+				p("\tVPADDD %d(AX)(R12*8), Y4, Y4", 8*(fw-1-k))
 				taps = append(taps, fw-1-k)
 			}
-			// Packed mu1 | mu2<<32: multiply both halves by c.
-			p("\tVPMULUDQ Y15, Y4, Y6")
-			p("\tVPSRLQ $32, Y4, Y7")
-			p("\tVPMULUDQ Y15, Y7, Y7")
-			p("\tVPSLLQ $32, Y7, Y7")
-			p("\tVPADDQ Y6, Y0, Y0")
-			p("\tVPADDQ Y7, Y0, Y0")
+			// Packed mu1 | mu2<<32, each below 2^16: both halves times c
+			// in 32-bit lanes. Exact: a pair's sum is below 2^17 and
+			// every filter's pair taps below 2^15 (the 3-tap filter's
+			// centre, 43728, multiplies one mu), and the sum over the
+			// taps, which add up to 65536, stays below 2^32, so no lane
+			// carries into the other, as the qword result needs.
+			p("\tVPMULLD Y15, Y4, Y4")
+			p("\tVPADDD Y4, Y0, Y0")
 			for _, t := range taps {
 				for _, ra := range [][2]string{{"BX", "Y1"}, {"CX", "Y2"}, {"DX", "Y3"}} {
 					p("\tVPMOVZXDQ %d(%s)(R12*4), Y8", 4*t, ra[0])
