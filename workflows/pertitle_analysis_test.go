@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -36,15 +37,12 @@ func fakeTrialPresets(ctx context.Context, in TrialEncodeInput) (TrialEncodeOutp
 	return out, err
 }
 
-// TestEncodeTitlePerTitleEveryChunk: by default (version
-// analyze-every-chunk) every chunk gets one analysis window from its
-// start, trial-encoded on the fast grid (every size at the analysis CRFs,
-// the faster preset, VMAF on every 4th frame) in activities fanned out at
-// most max_parallel at once; the calibration chunks are also encoded on
-// the full grid at the final preset, and the mapping fitted on them
-// predicts the other chunks' final-preset results.
-func TestEncodeTitlePerTitleEveryChunk(t *testing.T) {
-	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, analysis: {calibrate: 2, chunk_seconds: 0.5}}\n"+
+// runFourChunks runs a per-title title of four 1 s chunks (3 trial
+// heights, 4 CRFs, 0.5 s analysis windows, max_parallel 2) with calibrate
+// calibration chunks on the synthetic encoder with a fast preset.
+func runFourChunks(t *testing.T, calibrate int) *perTitleRun {
+	t.Helper()
+	p := perTitleProfile(t, fmt.Sprintf("  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, analysis: {calibrate: %d, chunk_seconds: 0.5}}\n", calibrate)+
 		"segment_seconds: 1\nchunking: {min_seconds: 1, max_seconds: 1}\nencode: {max_parallel: 2}\n")
 	run := runPerTitleWith(t, p, fakeTrialPresets)
 	if run.err != nil {
@@ -53,6 +51,18 @@ func TestEncodeTitlePerTitleEveryChunk(t *testing.T) {
 	if len(run.chunks) != 4 {
 		t.Fatalf("%d chunks, want 4 of 1 s", len(run.chunks))
 	}
+	return run
+}
+
+// TestEncodeTitlePerTitleEveryChunk: by default (version
+// analyze-every-chunk) every chunk gets one analysis window from its
+// start, trial-encoded on the fast grid (every size at the analysis CRFs,
+// the faster preset, VMAF on every 4th frame) in activities fanned out at
+// most max_parallel at once; the calibration chunks are also encoded on
+// the full grid at the final preset, and the mapping fitted on them
+// predicts the other chunks' final-preset results.
+func TestEncodeTitlePerTitleEveryChunk(t *testing.T) {
+	run := runFourChunks(t, 2)
 	if run.maxTrials > 2 {
 		t.Errorf("%d trial activities at once, max_parallel 2", run.maxTrials)
 	}
@@ -174,15 +184,7 @@ func TestAnalysisGroups(t *testing.T) {
 // preset, so (version analysis-all-calibrated) no fast trial runs and the
 // per-title plan reads each chunk's own measurements.
 func TestEncodeTitlePerTitleAllCalibrated(t *testing.T) {
-	p := perTitleProfile(t, "  per_title: {rungs: 4, heights: [360, 540, 720], crfs: [18, 24, 30, 36], max_vmaf: 97, analysis: {calibrate: 4, chunk_seconds: 0.5}}\n"+
-		"segment_seconds: 1\nchunking: {min_seconds: 1, max_seconds: 1}\nencode: {max_parallel: 2}\n")
-	run := runPerTitleWith(t, p, fakeTrialPresets)
-	if run.err != nil {
-		t.Fatal(run.err)
-	}
-	if len(run.chunks) != 4 {
-		t.Fatalf("%d chunks, want 4 of 1 s", len(run.chunks))
-	}
+	run := runFourChunks(t, 4)
 	var calibrated []int
 	for _, in := range run.trials {
 		if len(in.Grid) != 12 || len(in.Ranges) != 1 || in.Grid[0].Preset != "medium" {
