@@ -15,6 +15,7 @@ deps:
 
 build: deps
 	$(GO) build -o bin/reel ./cmd/reel
+	CGO_ENABLED=0 $(GO) build -o bin/reel-vmaf ./cmd/reel-vmaf
 
 # The main job on embedded defaults: embedded Temporal (SQLite state in
 # .reel/state), a local output directory, the built-in profile.

@@ -3,20 +3,25 @@
 #
 # Pairs: ffmpeg lavfi mandelbrot (N frames, default 60) as reference, x264
 # -preset medium -crf 30 of it as distorted, both as y4m, at 1080p and 720p.
-# For 1 and 2 threads, `reel vmaf` and libvmaf's CLI
-# (../shared/tools/libvmaf/vmaf, model vmaf_v0.6.1, see its README) run on
-# the same y4m pair, alternating (which goes first alternates too), RUNS
-# times each (default 5). Reported per (resolution, threads): the median
-# wall time of the whole process (y4m parsing included, files in page
-# cache) as fps, the median peak RSS (/usr/bin/time %M, else /proc), and
-# the ratios reel/libvmaf: speed (> 1 means reel is faster) and memory
-# (< 1 means reel uses less), the same for the peak anonymous RSS (what the
-# process allocated, without its binary and shared libraries; reel's
-# binary is the whole pipeline, ~220 MB, libvmaf's a few MB), and the
-# median CPU time (user+sys) per frame of each with its ratio, which other
-# load on a shared machine disturbs less than wall time. Also checks that the pooled VMAF of the two
-# agrees to 4 decimals. Without ../shared/tools/libvmaf it prints reel's
-# figures alone and says so.
+# For 1 and 2 threads, reel scores the pair two ways — reel-vmaf
+# (cmd/reel-vmaf: the scoring alone in a small pure-Go binary, built with
+# CGO_ENABLED=0, as libvmaf's own tool is the library alone) and `reel
+# vmaf` (the same code in the pipeline's binary, which links libav, OpenCV
+# and the Temporal server: about 0.3 s of CPU and 200 MiB of file-backed
+# pages before it scores) — and libvmaf's CLI (../shared/tools/libvmaf/vmaf,
+# model vmaf_v0.6.1, see its README) runs on the same y4m pair, the three
+# in a rotating order, RUNS times each (default 5). Reported per
+# (resolution, threads, reel binary): the median wall time of the whole
+# process (y4m parsing included, files in page cache) as fps, the median
+# peak RSS (/usr/bin/time %M, else /proc), and the ratios reel/libvmaf:
+# speed (> 1 means reel is faster) and memory (< 1 means reel uses less),
+# the same for the peak anonymous RSS (what the process allocated, without
+# its binary and shared libraries), and the median CPU time (user+sys) per
+# frame of each with its ratio, which other load on a shared machine
+# disturbs less than wall time. Also checks that the pooled VMAF of the
+# three agrees to 4 decimals, and prints what each reel binary costs
+# before it scores (`--help`). Without ../shared/tools/libvmaf it prints
+# reel's figures alone and says so.
 #
 #   bench/vmaf.sh            # 60 frames, 5 runs
 #   RUNS=3 bench/vmaf.sh 30  # 30 frames, 3 runs
@@ -32,6 +37,7 @@ LIBVMAF=${LIBVMAF:-../shared/tools/libvmaf/vmaf}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/reel" ./cmd/reel
+CGO_ENABLED=0 go build -o "$work/reel-vmaf" ./cmd/reel-vmaf
 
 have_lib=1
 if [ ! -x "$LIBVMAF" ]; then
@@ -106,6 +112,12 @@ FF="ffmpeg -hide_banner -nostdin -v error -y"
 lines=()
 cpulines=()
 agree=()
+# reel's two ways to score: "tool" is reel-vmaf (cmd/reel-vmaf, pure Go,
+# a few MB), "reel" is `reel vmaf` in the pipeline's binary (libav, OpenCV
+# and the Temporal server linked in: about 0.3 s and 200 MiB of file-backed
+# pages before main). Same scoring code; the difference is the process.
+WHO="tool reel"
+label() { [ "$1" = tool ] && echo reel-vmaf || echo "reel vmaf"; }
 for res in $RES; do
   size=$([ "$res" = 1080 ] && echo 1920x1080 || echo 1280x720)
   ref=$work/ref$res.y4m dis=$work/dis$res.y4m
@@ -114,62 +126,74 @@ for res in $RES; do
   $FF -i "$work/dis$res.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dis"
   cat "$ref" "$dis" >/dev/null # page cache
   for t in $THREADS; do
-    : >"$work/r.t"; : >"$work/r.m"; : >"$work/r.a"; : >"$work/r.c"; : >"$work/l.t"; : >"$work/l.m"; : >"$work/l.a"; : >"$work/l.c"
+    for w in $WHO lib; do : >"$work/$w.t"; : >"$work/$w.m"; : >"$work/$w.a"; : >"$work/$w.c"; done
     for i in $(seq 1 "$RUNS"); do
-      order="reel lib"
-      [ $((i % 2)) = 0 ] && order="lib reel"
+      # Each run in another order, so that none always goes first.
+      case $((i % 3)) in
+        1) order="tool reel lib" ;;
+        2) order="lib tool reel" ;;
+        *) order="reel lib tool" ;;
+      esac
       for who in $order; do
-        if [ "$who" = reel ]; then
-          run_anon "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json"
-          cat "$work/x.t" >>"$work/r.t"; cat "$work/x.m" >>"$work/r.m"; cat "$work/x.a" >>"$work/r.a"; cat "$work/x.c" >>"$work/r.c"
-        elif [ $have_lib = 1 ]; then
-          run_anon "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
-          cat "$work/x.t" >>"$work/l.t"; cat "$work/x.m" >>"$work/l.m"; cat "$work/x.a" >>"$work/l.a"; cat "$work/x.c" >>"$work/l.c"
-        fi
+        case $who in
+          tool) run_anon "$work/x" "$work/reel-vmaf" --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/tool.json" ;;
+          reel) run_anon "$work/x" "$work/reel" vmaf --reference "$ref" --distorted "$dis" --threads "$t" --json "$work/reel.json" ;;
+          lib)
+            [ $have_lib = 1 ] || continue
+            run_anon "$work/x" "$LIBVMAF" -q -r "$ref" -d "$dis" --model version=vmaf_v0.6.1 --threads "$t" --json -o "$work/lib.json"
+            ;;
+        esac
+        cat "$work/x.t" >>"$work/$who.t"; cat "$work/x.m" >>"$work/$who.m"; cat "$work/x.a" >>"$work/$who.a"; cat "$work/x.c" >>"$work/$who.c"
       done
     done
-    rt=$(median <"$work/r.t"); rm_=$(median <"$work/r.m"); ra=$(median <"$work/r.a")
-    ramib=$(echo "$ra / 1024" | bc -l)
-    rfps=$(echo "$N / $rt" | bc -l); rmib=$(echo "$rm_ / 1024" | bc -l)
-    rc=$(median <"$work/r.c"); rcpf=$(echo "1000 * $rc / $N" | bc -l)
     if [ $have_lib = 1 ]; then
-      lt=$(median <"$work/l.t"); lm=$(median <"$work/l.m"); la=$(median <"$work/l.a")
-      lamib=$(echo "$la / 1024" | bc -l)
-      lfps=$(echo "$N / $lt" | bc -l); lmib=$(echo "$lm / 1024" | bc -l)
-      lc=$(median <"$work/l.c"); lcpf=$(echo "1000 * $lc / $N" | bc -l)
-      cratio=0
-      [ "$(echo "$rcpf > 0" | bc -l)" = 1 ] && cratio=$(echo "$lcpf / $rcpf" | bc -l)
-      cpulines+=("$(printf "%-6s %-7s %12.1f %14.1f %9.2fx" "${res}p" "$t" "$rcpf" "$lcpf" "$cratio")")
-      lines+=("$(printf "%-6s %-7s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$rfps" "$lfps" \
-        "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)" \
-        "$ramib" "$lamib" "$(echo "$ramib / $lamib" | bc -l)")")
-      if [ "$t" = "$(echo $THREADS | awk '{print $1}')" ]; then
-        rv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/reel.json")
-        lv=$(jq -r '.pooled_metrics.vmaf.mean' "$work/lib.json")
-        r4=$(printf "%.4f" "$rv"); l4=$(printf "%.4f" "$lv")
-        if [ "$r4" = "$l4" ]; then verdict="agree"; else verdict="DIFFER"; fi
-        agree+=("$(printf "%-6s pooled VMAF reel %s  libvmaf %s  (4 decimals: %s)" "${res}p" "$r4" "$l4" "$verdict")")
+      lt=$(median <"$work/lib.t"); lm=$(median <"$work/lib.m"); la=$(median <"$work/lib.a"); lc=$(median <"$work/lib.c")
+      lfps=$(echo "$N / $lt" | bc -l); lmib=$(echo "$lm / 1024" | bc -l); lamib=$(echo "$la / 1024" | bc -l)
+      lcpf=$(echo "1000 * $lc / $N" | bc -l)
+    fi
+    for who in $WHO; do
+      rt=$(median <"$work/$who.t"); rm_=$(median <"$work/$who.m"); ra=$(median <"$work/$who.a"); rc=$(median <"$work/$who.c")
+      rfps=$(echo "$N / $rt" | bc -l); rmib=$(echo "$rm_ / 1024" | bc -l); ramib=$(echo "$ra / 1024" | bc -l)
+      rcpf=$(echo "1000 * $rc / $N" | bc -l)
+      if [ $have_lib = 1 ]; then
+        cratio=0
+        [ "$(echo "$rcpf > 0" | bc -l)" = 1 ] && cratio=$(echo "$lcpf / $rcpf" | bc -l)
+        cpulines+=("$(printf "%-6s %-7s %-10s %12.1f %14.1f %9.2fx" "${res}p" "$t" "$(label $who)" "$rcpf" "$lcpf" "$cratio")")
+        lines+=("$(printf "%-6s %-7s %-10s %9.1f %11.1f %9.2fx %9.0f %11.0f %9.2fx %9.0f %11.0f %9.2fx" "${res}p" "$t" "$(label $who)" "$rfps" "$lfps" \
+          "$(echo "$rfps / $lfps" | bc -l)" "$rmib" "$lmib" "$(echo "$rmib / $lmib" | bc -l)" \
+          "$ramib" "$lamib" "$(echo "$ramib / $lamib" | bc -l)")")
+      else
+        lines+=("$(printf "%-6s %-7s %-10s %9.1f %11s %10s %9.0f %11s %10s %9.0f %11s %10s" "${res}p" "$t" "$(label $who)" "$rfps" - - "$rmib" - - "$ramib" - -)")
       fi
-    else
-      lines+=("$(printf "%-6s %-7s %9.1f %11s %10s %9.0f %11s %10s %9.0f %11s %10s" "${res}p" "$t" "$rfps" - - "$rmib" - - "$ramib" - -)")
+    done
+    if [ $have_lib = 1 ] && [ "$t" = "$(echo $THREADS | awk '{print $1}')" ]; then
+      tv=$(printf "%.4f" "$(jq -r '.pooled_metrics.vmaf.mean' "$work/tool.json")")
+      rv=$(printf "%.4f" "$(jq -r '.pooled_metrics.vmaf.mean' "$work/reel.json")")
+      lv=$(printf "%.4f" "$(jq -r '.pooled_metrics.vmaf.mean' "$work/lib.json")")
+      if [ "$tv" = "$lv" ] && [ "$rv" = "$lv" ]; then verdict="agree"; else verdict="DIFFER"; fi
+      agree+=("$(printf "%-6s pooled VMAF reel-vmaf %s  reel vmaf %s  libvmaf %s  (4 decimals: %s)" "${res}p" "$tv" "$rv" "$lv" "$verdict")")
     fi
   done
 done
 
 echo
 echo "== VMAF vmaf_v0.6.1, $N frames, median of $RUNS, whole process =="
-printf "%-6s %-7s %9s %11s %10s %9s %11s %10s %9s %11s %10s\n" res threads "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory" "reel anon" "libvmaf anon" "anon"
+printf "%-6s %-7s %-10s %9s %11s %10s %9s %11s %10s %9s %11s %10s\n" res threads reel "reel fps" "libvmaf fps" "speed" "reel MiB" "libvmaf MiB" "memory" "reel anon" "libvmaf anon" "anon"
 printf "%s\n" "${lines[@]}"
 if [ ${#cpulines[@]} -gt 0 ]; then
   echo "== CPU time (user+sys) per frame, median of $RUNS; less sensitive to other load on the machine than wall time =="
-  printf "%-6s %-7s %12s %14s %10s\n" res threads "reel ms/fr" "libvmaf ms/fr" "cpu speed"
+  printf "%-6s %-7s %-10s %12s %14s %10s\n" res threads reel "reel ms/fr" "libvmaf ms/fr" "cpu speed"
   printf "%s\n" "${cpulines[@]}"
 fi
 [ ${#agree[@]} -gt 0 ] && printf "%s\n" "${agree[@]}"
-# What the reel process costs before it scores anything: its binary (the
-# whole pipeline, ~220 MB) and shared libraries paged in, file-backed.
-run "$work/x" "$work/reel" vmaf --help
-printf "reel baseline: %.0f MiB peak RSS for 'reel vmaf --help' (nothing scored)\n" "$(echo "$(cat "$work/x.m") / 1024" | bc -l)"
+# What each reel process costs before it scores anything: reel's binary
+# (the whole pipeline, ~220 MB) and its shared libraries paged in,
+# file-backed, and its start-up CPU.
+for who in $WHO; do
+  if [ "$who" = tool ]; then run "$work/x" "$work/reel-vmaf" --help; else run "$work/x" "$work/reel" vmaf --help; fi
+  printf "%s baseline: %.0f MiB peak RSS, %.2f s CPU for '%s --help' (nothing scored)\n" "$(label $who)" \
+    "$(echo "$(cat "$work/x.m") / 1024" | bc -l)" "$(cat "$work/x.c")" "$(label $who)"
+done
 if [ $have_lib = 1 ]; then
   echo "(speed = reel fps / libvmaf fps, > 1 is faster; cpu speed = libvmaf CPU time / reel's, > 1 is cheaper;"
   echo " memory = reel peak RSS / libvmaf's, < 1 is smaller;"

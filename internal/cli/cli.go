@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/reel-video/reel/encoder"
+	"github.com/reel-video/reel/internal/vmafcli"
 )
 
 // Exit codes.
@@ -222,18 +223,8 @@ func oneLine(s string) string {
 }
 
 // listFlag is a comma-separated or repeated string flag.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Type() string   { return "list" }
-func (l *listFlag) Set(v string) error {
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*l = append(*l, s)
-		}
-	}
-	return nil
-}
+// listFlag is a repeatable flag whose values may also be comma-separated.
+type listFlag = vmafcli.ListFlag
 
 // printErr prints err as one line: the command, then the cause chain with
 // Temporal's wrapping removed.
