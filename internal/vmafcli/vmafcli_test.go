@@ -54,24 +54,20 @@ func TestMatchesLibvmaf(t *testing.T) {
 	if !strings.Contains(stdout, "frames: 48") || !strings.Contains(stdout, "psnr_y") {
 		t.Fatalf("summary: %s", stdout)
 	}
-	var got struct {
-		Frames []struct {
-			FrameNum int `json:"frameNum"`
-		} `json:"frames"`
-		Pooled map[string]map[string]float64 `json:"pooled_metrics"`
-	}
-	raw, err := os.ReadFile(out)
+	f, err := os.Open(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, &got); err != nil {
+	defer f.Close()
+	got, err := vmaf.ReadJSON(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Frames) != 48 || got.Frames[47].FrameNum != 47 {
+	if len(got.Frames) != 48 || got.Frames[47].Num != 47 {
 		t.Fatalf("%d frames in the JSON", len(got.Frames))
 	}
-	if d := got.Pooled["vmaf"]["mean"] - want; math.Abs(d) > 1e-6 {
-		t.Fatalf("pooled vmaf %v, libvmaf %v", got.Pooled["vmaf"]["mean"], want)
+	if d := got.Pooled["vmaf"].Mean - want; math.Abs(d) > 1e-6 {
+		t.Fatalf("pooled vmaf %v, libvmaf %v", got.Pooled["vmaf"].Mean, want)
 	}
 }
 
