@@ -1,6 +1,7 @@
 package vmaf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,31 +31,70 @@ func ScoreY4M(ref, dis io.Reader, cfg Config) (*Result, error) {
 	// again: no allocation per picture once the queue is full.
 	free := NewFramePool(rh.Width, rh.Height, rh.BitDepth, rh.Chroma)
 	cfg.Release = free.Release
+	return ScoreFrames(context.Background(), y4mSource{free, rr}, y4mSource{free, dr}, cfg)
+}
+
+// y4mSource reads a y4m stream's frames into a pool's frames.
+type y4mSource struct {
+	pool *FramePool
+	r    *frame.Y4MReader
+}
+
+func (y y4mSource) Next() (*frame.Frame, error) { return y.pool.ReadY4M(y.r) }
+
+// FrameSource yields a stream's frames in order, io.EOF after the last.
+type FrameSource interface {
+	Next() (*frame.Frame, error)
+}
+
+// ScoreFrames scores ref and dis pair by pair with a Scorer built from cfg
+// and returns its result. The two must have the same number of frames, and
+// each pair the same size and bit depth (ErrFormatMismatch otherwise);
+// ctx is checked before each pair.
+func ScoreFrames(ctx context.Context, ref, dis FrameSource, cfg Config) (*Result, error) {
 	s, err := NewScorer(cfg)
 	if err != nil {
 		return nil, err
 	}
-	for i := 0; ; i++ {
-		rf, rerr := free.ReadY4M(rr)
-		df, derr := free.ReadY4M(dr)
-		rEOF, dEOF := errors.Is(rerr, io.EOF), errors.Is(derr, io.EOF)
-		if rEOF && dEOF {
-			break
-		}
-		switch {
-		case rerr != nil && !rEOF:
-			err = fmt.Errorf("vmaf: reference frame %d: %w", i, rerr)
-		case derr != nil && !dEOF:
-			err = fmt.Errorf("vmaf: distorted frame %d: %w", i, derr)
-		case rEOF || dEOF:
-			err = fmt.Errorf("%w: streams differ in length (one ends at frame %d)", ErrFormatMismatch, i)
-		default:
-			err = s.Push(rf, df)
-		}
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
+	if err := pushPairs(ctx, s, ref, dis); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s.Close()
+}
+
+func pushPairs(ctx context.Context, s *Scorer, ref, dis FrameSource) error {
+	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rf, rerr := ref.Next()
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return fmt.Errorf("reference frame %d: %w", n, rerr)
+		}
+		df, derr := dis.Next()
+		if derr != nil && !errors.Is(derr, io.EOF) {
+			return fmt.Errorf("distorted frame %d: %w", n, derr)
+		}
+		refDone, disDone := errors.Is(rerr, io.EOF), errors.Is(derr, io.EOF)
+		if refDone && disDone {
+			return nil
+		}
+		if refDone != disDone {
+			longer, shorter := "distorted", "reference"
+			if disDone {
+				longer, shorter = "reference", "distorted"
+			}
+			return fmt.Errorf("%w: frame count mismatch: the %s ends after %d frames, the %s has more", ErrFormatMismatch, shorter, n, longer)
+		}
+		if df.BitDepth != rf.BitDepth {
+			return fmt.Errorf("%w: bit depth mismatch: reference is %d-bit, distorted %d-bit", ErrFormatMismatch, rf.BitDepth, df.BitDepth)
+		}
+		if df.Width != rf.Width || df.Height != rf.Height {
+			return fmt.Errorf("%w: size mismatch: reference is %dx%d, distorted %dx%d", ErrFormatMismatch, rf.Width, rf.Height, df.Width, df.Height)
+		}
+		if err := s.Push(rf, df); err != nil {
+			return err
+		}
+	}
 }

@@ -222,7 +222,6 @@ func oneLine(s string) string {
 	return strings.Join(parts, " ")
 }
 
-// listFlag is a comma-separated or repeated string flag.
 // listFlag is a repeatable flag whose values may also be comma-separated.
 type listFlag = vmafcli.ListFlag
 

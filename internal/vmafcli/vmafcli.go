@@ -188,65 +188,36 @@ func Open(path string, o *Options) (*File, error) {
 	return OpenLocal(f, path, o)
 }
 
-// Score feeds ref and dis to a Scorer with o's configuration, pair by
-// pair, and returns its result. first, when not nil, is ref's first frame,
-// already read. Frames of Files go back to their pools once scored. The
-// inputs must have the same size, bit depth and number of frames.
+// Score scores ref against dis with o's configuration
+// (vmaf.ScoreFrames) and returns the result. first, when not nil, is
+// ref's first frame, already read. Frames of Files go back to their pools
+// once scored. The inputs must have the same size, bit depth and number
+// of frames.
 func Score(ctx context.Context, o *Options, ref, dis Source, first *frame.Frame) (*vmaf.Result, error) {
 	cfg := o.Config()
 	rp, dp := poolOf(ref), poolOf(dis)
 	if rp != nil || dp != nil {
 		cfg.Release = func(r, d *frame.Frame) { rp.Put(r); dp.Put(d) }
 	}
-	s, err := vmaf.NewScorer(cfg)
-	if err != nil {
-		return nil, err
+	var rs vmaf.FrameSource = ref
+	if first != nil {
+		rs = &withFirst{first: first, FrameSource: ref}
 	}
-	res, err := push(ctx, s, ref, dis, first)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	return res, nil
+	return vmaf.ScoreFrames(ctx, rs, dis, cfg)
 }
 
-func push(ctx context.Context, s *vmaf.Scorer, ref, dis Source, first *frame.Frame) (*vmaf.Result, error) {
-	for n := 0; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rf, err := first, error(nil)
-		if n > 0 || first == nil {
-			if rf, err = ref.Next(); err != nil && !errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("reference frame %d: %w", n, err)
-			}
-		}
-		df, derr := dis.Next()
-		if derr != nil && !errors.Is(derr, io.EOF) {
-			return nil, fmt.Errorf("distorted frame %d: %w", n, derr)
-		}
-		refDone, disDone := errors.Is(err, io.EOF), errors.Is(derr, io.EOF)
-		if refDone && disDone {
-			break
-		}
-		if refDone != disDone {
-			longer, shorter := "distorted", "reference"
-			if disDone {
-				longer, shorter = "reference", "distorted"
-			}
-			return nil, fmt.Errorf("%w: frame count mismatch: the %s ends after %d frames, the %s has more", vmaf.ErrFormatMismatch, shorter, n, longer)
-		}
-		if df.BitDepth != rf.BitDepth {
-			return nil, fmt.Errorf("%w: bit depth mismatch: reference is %d-bit, distorted %d-bit", vmaf.ErrFormatMismatch, rf.BitDepth, df.BitDepth)
-		}
-		if df.Width != rf.Width || df.Height != rf.Height {
-			return nil, fmt.Errorf("%w: size mismatch: reference is %dx%d, distorted %dx%d", vmaf.ErrFormatMismatch, rf.Width, rf.Height, df.Width, df.Height)
-		}
-		if err := s.Push(rf, df); err != nil {
-			return nil, err
-		}
+// withFirst yields first, then its source's frames.
+type withFirst struct {
+	first *frame.Frame
+	vmaf.FrameSource
+}
+
+func (w *withFirst) Next() (*frame.Frame, error) {
+	if f := w.first; f != nil {
+		w.first = nil
+		return f, nil
 	}
-	return s.Close()
+	return w.FrameSource.Next()
 }
 
 // poolOf is the frame pool of a source that has one (a File, or a
