@@ -125,6 +125,9 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 		if _, dup := cal[cc.Chunk]; dup {
 			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: chunk %d calibrated twice", ladder.ErrNoPoints, cc.Chunk)
 		}
+		if cc.Chunk < 0 || cc.Chunk >= nChunks {
+			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: calibrated chunk %d of %d", ladder.ErrNoPoints, cc.Chunk, nChunks)
+		}
 		cal[cc.Chunk] = cc.Out
 		calChunks = append(calChunks, cc.Chunk)
 		o := cc.Out
@@ -133,15 +136,11 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 		out.Seconds += o.Seconds
 	}
 	// Each chunk's fast curve per size.
-	type sizeKey struct {
-		w, h  int
-		codec string
-	}
-	curves := map[sizeKey][]*ladder.CRFCurve{}
-	fastAt := map[sizeKey][][]ladder.CRFSample{} // [chunk] the fast samples, for VMAF min and harmonic mean
-	var sizes []sizeKey                          // in the grid's order
+	curves := map[gridSize][]*ladder.CRFCurve{}
+	fastAt := map[gridSize][][]ladder.CRFSample{} // [chunk] the fast samples, for VMAF min and harmonic mean
+	var sizes []gridSize                          // in the grid's order
 	for _, r := range fast.Results {
-		k := sizeKey{r.Width, r.Height, codecName(r.Codec)}
+		k := sizeOf(r.TrialPoint)
 		if fastAt[k] == nil {
 			fastAt[k] = make([][]ladder.CRFSample, nChunks)
 			sizes = append(sizes, k)
@@ -165,12 +164,12 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 		}
 		curves[k] = cs
 	}
-	fastShot := func(k sizeKey, j int, crf float64) (TrialShot, bool) {
+	fastShot := func(k gridSize, j int, crf float64) (TrialShot, bool) {
 		// The fast trial nearest crf, for the range and VMAF spread.
 		var best TrialShot
 		bestD := math.Inf(1)
 		for _, r := range fast.Results {
-			if (sizeKey{r.Width, r.Height, codecName(r.Codec)}) == k {
+			if sizeOf(r.TrialPoint) == k {
 				if d := math.Abs(r.CRF - crf); d < bestD {
 					best, bestD = r.Shots[j], d
 				}
@@ -180,18 +179,17 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 	}
 	points := make([]ladder.CalibrationPoint, len(full))
 	for g, p := range full {
-		k := sizeKey{p.Width, p.Height, codecName(p.Codec)}
+		k := sizeOf(p)
 		cs, ok := curves[k]
 		if !ok {
 			return TrialEncodeOutput{}, nil, fmt.Errorf("%w: no fast trials at %dx%d %s", ladder.ErrNoPoints, p.Width, p.Height, p.Codec)
 		}
 		var pairs []ladder.CalibrationPair
 		for _, c := range calChunks {
-			o := cal[c]
-			if c >= nChunks || g >= len(o.Results) || len(o.Results[g].Shots) != 1 || o.Results[g].TrialPoint != p {
-				return TrialEncodeOutput{}, nil, fmt.Errorf("%w: calibration of chunk %d does not match the grid at point %d", ladder.ErrNoPoints, c, g)
+			s, err := calibratedShot(cal[c], c, g, p)
+			if err != nil {
+				return TrialEncodeOutput{}, nil, err
 			}
-			s := o.Results[g].Shots[0]
 			bits, vmaf := cs[c].At(p.CRF)
 			pairs = append(pairs, ladder.CalibrationPair{Fast: ladder.CRFSample{CRF: p.CRF, Bits: bits, VMAF: vmaf},
 				Final: ladder.CRFSample{CRF: p.CRF, Bits: s.Bits, VMAF: s.VMAF}, Weight: float64(s.Frames)})
@@ -204,9 +202,7 @@ func MapAnalysis(fast TrialEncodeOutput, calibrated []Calibrated, full []TrialPo
 		res := TrialResult{TrialPoint: p, Shots: make([]TrialShot, nChunks)}
 		for j := range nChunks {
 			if o, ok := cal[j]; ok {
-				s := o.Results[g].Shots[0]
-				s.Range, s.Shot = j, j
-				res.Shots[j] = s
+				res.Shots[j], _ = calibratedShot(o, j, g, p) // checked above
 				continue
 			}
 			fs, _ := fastShot(k, j, p.CRF)
@@ -258,11 +254,10 @@ func MeasuredAnalysis(calibrated []Calibrated, full []TrialPoint) (TrialEncodeOu
 		out.Reused += o.Reused
 		out.Seconds += o.Seconds
 		for g, p := range full {
-			if len(o.Results[g].Shots) != 1 || o.Results[g].TrialPoint != p {
-				return TrialEncodeOutput{}, fmt.Errorf("%w: calibration of chunk %d does not match the grid at point %d", ladder.ErrNoPoints, j, g)
+			s, err := calibratedShot(o, j, g, p)
+			if err != nil {
+				return TrialEncodeOutput{}, err
 			}
-			s := o.Results[g].Shots[0]
-			s.Range, s.Shot = j, j
 			out.Results[g].Shots[j] = s
 		}
 	}
@@ -270,24 +265,41 @@ func MeasuredAnalysis(calibrated []Calibrated, full []TrialPoint) (TrialEncodeOu
 	return out, nil
 }
 
+// gridSize is a trial grid's size and codec: the points of one size are
+// one rate–quality curve per chunk.
+type gridSize struct {
+	w, h  int
+	codec string
+}
+
+func sizeOf(p TrialPoint) gridSize { return gridSize{p.Width, p.Height, codecName(p.Codec)} }
+
+// calibratedShot is calibration chunk c's measurement at full-grid point
+// g (p), from its full-grid output o, as chunk c's result; an output that
+// does not hold p there is ErrNoPoints.
+func calibratedShot(o TrialEncodeOutput, c, g int, p TrialPoint) (TrialShot, error) {
+	if g >= len(o.Results) || len(o.Results[g].Shots) != 1 || o.Results[g].TrialPoint != p {
+		return TrialShot{}, fmt.Errorf("%w: calibration of chunk %d does not match the grid at point %d", ladder.ErrNoPoints, c, g)
+	}
+	s := o.Results[g].Shots[0]
+	s.Range, s.Shot = c, c
+	return s, nil
+}
+
 // monotoneChunks makes every chunk's results in out (one per full-grid
 // point, n chunks each) monotone in CRF per size: less bits and no more
 // VMAF at a higher CRF.
 func monotoneChunks(out *TrialEncodeOutput, full []TrialPoint, nChunks int) {
-	type sizeKey struct {
-		w, h  int
-		codec string
-	}
-	var sizes []sizeKey // in the grid's order
+	var sizes []gridSize // in the grid's order
 	for _, p := range full {
-		if k := (sizeKey{p.Width, p.Height, codecName(p.Codec)}); !slices.Contains(sizes, k) {
+		if k := sizeOf(p); !slices.Contains(sizes, k) {
 			sizes = append(sizes, k)
 		}
 	}
 	for _, k := range sizes {
 		var idx []int
 		for g, p := range full {
-			if (sizeKey{p.Width, p.Height, codecName(p.Codec)}) == k {
+			if sizeOf(p) == k {
 				idx = append(idx, g)
 			}
 		}
